@@ -1,0 +1,16 @@
+using Donations.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Donations.Migrations.Postgres;
+
+/// <summary>Lets <c>dotnet ef</c> build the model for Postgres with this assembly holding the migrations.</summary>
+public sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<DonationsDbContext>
+{
+    public static string AssemblyName => typeof(DesignTimeDbContextFactory).Assembly.GetName().Name!;
+
+    public DonationsDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<DonationsDbContext>()
+            .UseNpgsql("Host=localhost;Database=donations", o => o.MigrationsAssembly(AssemblyName))
+            .Options);
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Infrastructure.Configuration;
+
+public static class OptionsSetup
+{
+    public static WebApplicationBuilder AddDonationsOptions(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var isDevelopment = builder.Environment.IsDevelopment();
+
+        Bind<DatabaseOptions>(services, DatabaseOptions.Section);
+        Bind<HangfireOptions>(services, HangfireOptions.Section);
+        Bind<StripeOptions>(services, StripeOptions.Section)
+            .Validate(o => isDevelopment || !string.IsNullOrWhiteSpace(o.SecretKey),
+                "Stripe:SecretKey is required (set it through an environment variable Stripe__SecretKey or user-secrets).")
+            .Validate(o => isDevelopment || o.WebhookSecrets.Any(s => !string.IsNullOrWhiteSpace(s)),
+                "Stripe:WebhookSecrets must list at least one whsec_ secret (Stripe__WebhookSecrets__0).");
+        Bind<EmailOptions>(services, EmailOptions.Section)
+            .Validate(o => o.Delivery != EmailDelivery.Smtp || !string.IsNullOrWhiteSpace(o.Smtp.Host),
+                "Email:Smtp:Host is required when Email:Delivery is Smtp.")
+            .Validate(o => o.Smtp.Port is > 0 and < 65536, "Email:Smtp:Port must be between 1 and 65535.")
+            .Validate(o => IsMailbox(o.From), "Email:From must be a valid address (e.g. \"Example Journal <donations@example.org>\").");
+        Bind<OrganizationOptions>(services, OrganizationOptions.Section)
+            .Validate(o => IsTimeZone(o.TimeZone), "Organization:TimeZone must be an IANA time zone id such as America/New_York.");
+        Bind<DonationsOptions>(services, DonationsOptions.Section)
+            .Validate(o => o.Currencies.Length > 0 && o.Currencies.All(c => c.Length == 3 && c.All(char.IsAsciiLetterLower)),
+                "Donations:Currencies must be lower-case ISO 4217 codes such as \"usd\".")
+            .Validate(o => o.MinimumAmount <= o.MaximumAmount, "Donations:MinimumAmount must not exceed Donations:MaximumAmount.")
+            .Validate(o => o.PresetAmounts.All(a => a >= o.MinimumAmount && a <= o.MaximumAmount),
+                "Donations:PresetAmounts must lie between Donations:MinimumAmount and Donations:MaximumAmount.");
+        Bind<MembershipsOptions>(services, MembershipsOptions.Section)
+            .Validate(o => o.Tiers.All(t => !string.IsNullOrWhiteSpace(t.Name)), "Memberships:Tiers: every tier needs a Name.")
+            .Validate(o => o.Tiers.All(t => t.BenefitsFairMarketValue >= 0 && t.MinimumMonthlyAmount >= 0),
+                "Memberships:Tiers: MinimumMonthlyAmount and BenefitsFairMarketValue must not be negative.");
+        Bind<StatementsOptions>(services, StatementsOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),
+                "Statements:TimeZone must be an IANA time zone id such as America/New_York.");
+
+        services.AddOptions<ConnectionStringOptions>()
+            .Configure(o => o.Donations = builder.Configuration.GetConnectionString("Donations"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Donations), "ConnectionStrings:Donations is required.")
+            .ValidateOnStart();
+        return builder;
+    }
+
+    private static OptionsBuilder<T> Bind<T>(IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
+    private static bool IsTimeZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+
+    private static bool IsMailbox(string value) => MimeKit.MailboxAddress.TryParse(value, out _);
+}
+
+public sealed class ConnectionStringOptions
+{
+    public string? Donations { get; set; }
+}

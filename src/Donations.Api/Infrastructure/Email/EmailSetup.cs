@@ -1,0 +1,16 @@
+using Donations.Api.Infrastructure.Configuration;
+
+namespace Donations.Api.Infrastructure.Email;
+
+public static class EmailSetup
+{
+    public static WebApplicationBuilder AddDonationsEmail(this WebApplicationBuilder builder)
+    {
+        var delivery = builder.Configuration.GetSection(EmailOptions.Section).GetValue("Delivery", EmailDelivery.Pickup);
+        if (delivery == EmailDelivery.Smtp)
+            builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        else
+            builder.Services.AddSingleton<IEmailSender, PickupEmailSender>();
+        return builder;
+    }
+}

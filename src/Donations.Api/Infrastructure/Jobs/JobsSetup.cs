@@ -1,0 +1,92 @@
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
+using Donations.Data;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.SqlServer;
+using Hangfire.Storage.SQLite;
+
+namespace Donations.Api.Infrastructure.Jobs;
+
+public static class JobsSetup
+{
+    public static WebApplicationBuilder AddDonationsJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
+
+        // Storage and activator are this host's own services, not Hangfire's process-wide statics,
+        // so several hosts (tests, or web + worker in one process) never share a queue by accident.
+        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<DatabaseSettings>(), options));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        if (options.ServerEnabled)
+        {
+            services.AddHangfireServer((sp, server) =>
+            {
+                server.WorkerCount = options.WorkerCount;
+                server.SchedulePollingInterval = options.PollingInterval;
+                server.ServerCheckInterval = TimeSpan.FromMinutes(1);
+                server.Queues = JobQueues.All;
+            });
+        }
+        services.AddHostedService<RecurringJobsRegistrar>();
+        return builder;
+    }
+
+    private static JobStorage CreateStorage(DatabaseSettings db, HangfireOptions options) => db.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SQLiteStorage(
+            Path.Combine(db.SqliteDirectory, "hangfire.db"),
+            new SQLiteStorageOptions { QueuePollInterval = options.PollingInterval }),
+        DatabaseProvider.Postgres => new PostgreSqlStorage(
+            new NpgsqlConnectionFactory(db.ConnectionString, new PostgreSqlStorageOptions()),
+            new PostgreSqlStorageOptions
+            {
+                QueuePollInterval = options.PollingInterval,
+                PrepareSchemaIfNecessary = true,
+                EnableLongPolling = true,
+            }),
+        DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions
+        {
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = TimeSpan.Zero,
+            SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+            UseRecommendedIsolationLevel = true,
+            DisableGlobalLocks = true,
+        }),
+        _ => throw new InvalidOperationException($"Database:Provider '{db.Provider}' is not supported."),
+    };
+}
+
+/// <summary>Queue names, highest priority first (Hangfire polls them in this order).</summary>
+public static class JobQueues
+{
+    public const string Webhooks = "webhooks";
+    public const string Email = "email";
+    public const string Default = "default";
+    public static readonly string[] All = [Webhooks, Email, Default];
+}
+
+/// <summary>A recurring job a feature wants, registered under a stable id at start-up.</summary>
+public interface IRecurringJobDefinition
+{
+    void Register(IRecurringJobManager jobs);
+}
+
+internal sealed class RecurringJobsRegistrar(IEnumerable<IRecurringJobDefinition> definitions, IRecurringJobManager jobs) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        foreach (var d in definitions) d.Register(jobs);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,25 @@
+using Donations.Api.Infrastructure;
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
+using Donations.Api.Infrastructure.Email;
+using Donations.Api.Infrastructure.Jobs;
+using Donations.Api.Infrastructure.Stripe;
+using Donations.Api.Infrastructure.Web;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddDonationsOptions();
+builder.AddDonationsData();
+builder.AddDonationsJobs();
+builder.AddDonationsEmail();
+builder.AddDonationsStripe();
+builder.AddDonationsWeb();
+builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
+
+var app = builder.Build();
+app.UseDonationsWeb();
+app.MapHealth();
+
+return await app.RunDonationsAsync(args);
+
+/// <summary>Entry point, visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,3 @@
+namespace Donations.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres, SqlServer }

@@ -1,0 +1,158 @@
+using Donations.Data.Entities;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Donations.Data;
+
+public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> options)
+    : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Donor> Donors => Set<Donor>();
+    public DbSet<Donation> Donations => Set<Donation>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Receipt> Receipts => Set<Receipt>();
+    public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
+    public DbSet<StatementRun> StatementRuns => Set<StatementRun>();
+    public DbSet<Statement> Statements => Set<Statement>();
+    public DbSet<StripeEvent> StripeEvents => Set<StripeEvent>();
+    public DbSet<StaffUser> StaffUsers => Set<StaffUser>();
+    public DbSet<DonorSignInToken> DonorSignInTokens => Set<DonorSignInToken>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // Every timestamp is UTC. SQLite hands DateTime back as Unspecified; say what it is.
+        builder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        builder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        builder.Properties<DonationFrequency>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<DonationStatus>().HaveConversion<string>().HaveMaxLength(24);
+        builder.Properties<ReceiptKind>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<ReceiptStatus>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<StatementRunStatus>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<StatementStatus>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<StripeEventStatus>().HaveConversion<string>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Donor>(e =>
+        {
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.StripeCustomerId).HasMaxLength(255);
+            e.HasIndex(x => x.Email).IsUnique();
+            e.HasIndex(x => x.StripeCustomerId);
+        });
+
+        b.Entity<Donation>(e =>
+        {
+            e.Property(x => x.SettlementKey).HasMaxLength(300);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.BenefitsDescription).HasMaxLength(500);
+            e.Property(x => x.Campaign).HasMaxLength(100);
+            e.Property(x => x.Source).HasMaxLength(100);
+            foreach (var p in new[] { nameof(Donation.StripeCheckoutSessionId), nameof(Donation.StripePaymentIntentId),
+                         nameof(Donation.StripeChargeId), nameof(Donation.StripeInvoiceId),
+                         nameof(Donation.StripeSubscriptionId), nameof(Donation.StripeDisputeId) })
+                e.Property(p).HasMaxLength(255);
+            e.Property(x => x.DisputeStatus).HasMaxLength(32);
+            e.Ignore(x => x.NetAmount);
+            e.HasIndex(x => x.SettlementKey).IsUnique();
+            e.HasIndex(x => x.ReceivedAt);
+            e.HasIndex(x => x.StripePaymentIntentId);
+            e.HasIndex(x => x.StripeChargeId);
+            e.HasIndex(x => x.StripeInvoiceId);
+            e.HasIndex(x => x.StripeSubscriptionId);
+            e.HasOne(x => x.Donor).WithMany(x => x.Donations).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Membership).WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Membership>(e =>
+        {
+            e.Property(x => x.StripeSubscriptionId).HasMaxLength(255);
+            e.Property(x => x.StripeCustomerId).HasMaxLength(255);
+            e.Property(x => x.Status).HasMaxLength(32);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Tier).HasMaxLength(100);
+            e.HasIndex(x => x.StripeSubscriptionId).IsUnique();
+            e.HasOne(x => x.Donor).WithMany(x => x.Memberships).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Receipt>(e =>
+        {
+            e.Property(x => x.Number).HasMaxLength(32);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.MessageId).HasMaxLength(255);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => new { x.Year, x.Sequence }).IsUnique();
+            e.HasIndex(x => new { x.DonationId, x.Kind });
+            e.HasIndex(x => x.Status);
+            e.HasOne(x => x.Donation).WithMany(x => x.Receipts).HasForeignKey(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<ReceiptCounter>(e =>
+        {
+            e.HasKey(x => x.Year);
+            e.Property(x => x.Year).ValueGeneratedNever();
+        });
+
+        b.Entity<StatementRun>(e =>
+        {
+            e.Property(x => x.RequestedBy).HasMaxLength(320);
+            e.HasIndex(x => x.Year);
+        });
+
+        b.Entity<Statement>(e =>
+        {
+            e.Property(x => x.MessageId).HasMaxLength(255);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.HasIndex(x => new { x.DonorId, x.Year }).IsUnique();
+            e.HasIndex(x => x.RunId);
+            e.HasOne(x => x.Donor).WithMany().HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<StripeEvent>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(100);
+            e.Property(x => x.ApiVersion).HasMaxLength(64);
+            e.Property(x => x.Source).HasMaxLength(16);
+            e.Property(x => x.Error).HasMaxLength(4000);
+            e.HasIndex(x => new { x.Status, x.EnqueuedAt });
+            e.HasIndex(x => x.CreatedAt);
+        });
+
+        b.Entity<StaffUser>(e =>
+        {
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.PasswordHash).HasMaxLength(500);
+            e.Property(x => x.Role).HasMaxLength(16);
+            e.HasIndex(x => x.Email).IsUnique();
+        });
+
+        b.Entity<DonorSignInToken>(e =>
+        {
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.DonorId);
+            e.HasOne(x => x.Donor).WithMany().HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Notification>(e =>
+        {
+            e.Property(x => x.Key).HasMaxLength(300);
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.MessageId).HasMaxLength(255);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.HasIndex(x => x.Key).IsUnique();
+        });
+    }
+
+    internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : DateTime.SpecifyKind(v, DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

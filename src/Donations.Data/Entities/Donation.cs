@@ -1,0 +1,57 @@
+namespace Donations.Data.Entities;
+
+public enum DonationFrequency { OneTime, Monthly }
+
+public enum DonationStatus { Succeeded, PartiallyRefunded, Refunded, Disputed }
+
+/// <summary>
+/// One settled payment: a one-time gift, or one paid invoice of a monthly gift.
+/// <see cref="SettlementKey"/> is unique so that any number of events describing the same
+/// payment produce exactly one row: <c>pi:&lt;payment intent&gt;</c> for one-time gifts,
+/// <c>in:&lt;invoice&gt;</c> for monthly ones.
+/// </summary>
+public sealed class Donation
+{
+    public long Id { get; set; }
+    public required string SettlementKey { get; set; }
+    public long DonorId { get; set; }
+    public Donor? Donor { get; set; }
+
+    /// <summary>Amount paid, in the currency's minor unit (whole units for zero-decimal currencies).</summary>
+    public long Amount { get; set; }
+    public required string Currency { get; set; }
+    public DonationFrequency Frequency { get; set; }
+    public DonationStatus Status { get; set; }
+    public long RefundedAmount { get; set; }
+    public bool FeeCovered { get; set; }
+    /// <summary>The part of <see cref="Amount"/> the donor added to cover processing fees.</summary>
+    public long FeeAmount { get; set; }
+
+    /// <summary>Fair market value of benefits received for this payment (membership tier), minor units.</summary>
+    public long BenefitsValue { get; set; }
+    public string? BenefitsDescription { get; set; }
+
+    public DateTime ReceivedAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+
+    public string? Campaign { get; set; }
+    public string? Source { get; set; }
+
+    public string? StripeCheckoutSessionId { get; set; }
+    public string? StripePaymentIntentId { get; set; }
+    public string? StripeChargeId { get; set; }
+    public string? StripeInvoiceId { get; set; }
+    public string? StripeSubscriptionId { get; set; }
+    public string? StripeDisputeId { get; set; }
+    /// <summary>Stripe's dispute status as last seen (needs_response, won, lost, ...).</summary>
+    public string? DisputeStatus { get; set; }
+
+    public long? MembershipId { get; set; }
+    public Membership? Membership { get; set; }
+
+    public List<Receipt> Receipts { get; set; } = [];
+
+    /// <summary>Amount still counted as given: paid minus refunded (lost disputes count as refunded).</summary>
+    public long NetAmount => Amount - RefundedAmount;
+}

@@ -1,0 +1,16 @@
+namespace Donations.Data.Entities;
+
+/// <summary>A person who gave. Keyed by normalised (lower-case) email; linked to Stripe customers.</summary>
+public sealed class Donor
+{
+    public long Id { get; set; }
+    public required string Email { get; set; }
+    public string? Name { get; set; }
+    public string? StripeCustomerId { get; set; }
+    public DateTime CreatedAt { get; set; }
+
+    public List<Donation> Donations { get; set; } = [];
+    public List<Membership> Memberships { get; set; } = [];
+
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+}

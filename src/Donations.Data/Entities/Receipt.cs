@@ -1,0 +1,44 @@
+namespace Donations.Data.Entities;
+
+public enum ReceiptKind { Original, Correction, VoidNotice }
+
+public enum ReceiptStatus { Pending, Sent, Failed, Voided }
+
+/// <summary>
+/// A tax receipt for one donation. Numbers are allocated from <see cref="ReceiptCounter"/> in the
+/// same transaction that inserts the receipt, so they are sequential per year with no gaps.
+/// </summary>
+public sealed class Receipt
+{
+    public long Id { get; set; }
+    /// <summary>"2026-000123".</summary>
+    public required string Number { get; set; }
+    public int Year { get; set; }
+    public int Sequence { get; set; }
+    public long DonationId { get; set; }
+    public Donation? Donation { get; set; }
+    public ReceiptKind Kind { get; set; }
+    public ReceiptStatus Status { get; set; }
+    /// <summary>The receipt this one corrects or voids.</summary>
+    public long? ReplacesReceiptId { get; set; }
+
+    /// <summary>Snapshot of what the receipt states, so a re-send shows the same figures.</summary>
+    public long Amount { get; set; }
+    public required string Currency { get; set; }
+    public long DeductibleAmount { get; set; }
+
+    public DateTime IssuedAt { get; set; }
+    /// <summary>Stable Message-Id, chosen before the first attempt so a resend threads with it.</summary>
+    public required string MessageId { get; set; }
+    public DateTime? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? VoidedAt { get; set; }
+}
+
+/// <summary>Last receipt sequence allocated per year.</summary>
+public sealed class ReceiptCounter
+{
+    public int Year { get; set; }
+    public int LastSequence { get; set; }
+}

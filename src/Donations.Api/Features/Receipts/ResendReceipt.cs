@@ -46,7 +46,7 @@ public sealed class SendReceiptCopy(DonationsDbContext db, ReceiptMessages messa
             // Retrying a refusal will not help; staff see why on the receipt.
             await db.Receipts.Where(r => r.Id == receiptId)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastError, $"Copy refused: {ex.Message}"), CancellationToken.None);
-            log.LogWarning("Receipts: copy of {ReceiptNumber} refused by the mail server: {Reason}", source.Receipt.Number, ex.Message);
+            log.LogWarning("Receipts: copy of {ReceiptNumber} refused by the mail server; see the receipt's LastError", source.Receipt.Number);
         }
     }
 }

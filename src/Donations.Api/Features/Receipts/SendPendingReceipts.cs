@@ -52,8 +52,9 @@ public sealed class SendPendingReceipts(
                 catch (EmailRejectedException ex)
                 {
                     await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
-                    log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server: {Reason}",
-                        source.Receipt.Number, source.Donation.Id, ex.Message);
+                    // The server's reason often quotes the address: it stays on the receipt, not in the log.
+                    log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
+                        source.Receipt.Number, source.Donation.Id);
                 }
                 done.Add(source.Receipt);
             }
@@ -78,19 +79,28 @@ public sealed class SendPendingReceipts(
 
     private async Task<List<long>> ClaimAsync(int size, CancellationToken ct)
     {
-        var candidates = await Due().OrderBy(r => r.Id).Select(r => r.Id).Take(size).ToListAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + Lease;
-        var claimed = new List<long>(candidates.Count);
-        foreach (var id in candidates)
+        var claimed = new List<long>(size);
+        var after = 0L;
+        // Senders starting together see the same candidates; a loser moves on to later ones
+        // instead of coming back with a short batch.
+        while (claimed.Count < size)
         {
-            // Only one of several senders racing for the receipt gets a row back.
-            var won = await db.Receipts
-                .Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.ClaimedUntil, until)
-                    .SetProperty(r => r.Attempts, r => r.Attempts + 1), ct);
-            if (won == 1) claimed.Add(id);
+            var candidates = await Due().Where(r => r.Id > after).OrderBy(r => r.Id).Select(r => r.Id)
+                .Take(size - claimed.Count).ToListAsync(ct);
+            if (candidates.Count == 0) break;
+            foreach (var id in candidates)
+            {
+                // Only one of several senders racing for the receipt gets a row back.
+                var won = await db.Receipts
+                    .Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(r => r.ClaimedUntil, until)
+                        .SetProperty(r => r.Attempts, r => r.Attempts + 1), ct);
+                if (won == 1) claimed.Add(id);
+                after = id;
+            }
         }
         return claimed;
     }

@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Email;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -23,6 +24,7 @@ public sealed class SendPendingReceipts(
     ReceiptScheduler scheduler,
     TimeProvider clock,
     IOptions<EmailOptions> email,
+    DonationsMetrics metrics,
     ILogger<SendPendingReceipts> log)
 {
     /// <summary>Long enough for a full batch over a slow connection.</summary>
@@ -48,10 +50,12 @@ public sealed class SendPendingReceipts(
                 {
                     await session.SendAsync(message, ct);
                     await MarkAsync(source.Receipt.Id, ReceiptStatus.Sent, error: null);
+                    metrics.Receipt(Kind(source.Receipt), "sent");
                 }
                 catch (EmailRejectedException ex)
                 {
                     await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
+                    metrics.Receipt(Kind(source.Receipt), "rejected");
                     // The server's reason often quotes the address: it stays on the receipt, not in the log.
                     log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
                         source.Receipt.Number, source.Donation.Id);
@@ -61,7 +65,9 @@ public sealed class SendPendingReceipts(
         }
         catch (Exception ex)
         {
-            await ReleaseAsync(batch.Except(done.Select(r => r.Id)).ToList(), ex.Message);
+            var unsent = batch.Except(done.Select(r => r.Id)).ToList();
+            await ReleaseAsync(unsent, ex.Message);
+            metrics.Receipt("any", "failed");
             throw;
         }
 
@@ -133,6 +139,8 @@ public sealed class SendPendingReceipts(
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);
     }
+
+    private static string Kind(Receipt r) => r.Kind.ToString().ToLowerInvariant();
 
     private static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
 }

@@ -166,7 +166,7 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
         Assert.Equal(ReceiptStatus.Voided, statuses[0].Status);
         Assert.NotNull(statuses[0].VoidedAt);
         Assert.Equal(ReceiptKind.VoidNotice, statuses[1].Kind);
-        await Task.Delay(1500);
+        await app.WaitForIdleJobsAsync();
         Assert.Equal(2, fixture.To(email).Count);
     }
 
@@ -193,5 +193,23 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
         var notice = (await fixture.MailToAsync(email, 2)).Single(m => m.Number != original.Number);
         Assert.Contains("reversed through a payment dispute", notice.Text);
         Assert.Contains($"Receipt {original.Number} is therefore void", notice.Html);
+    }
+
+    [Fact]
+    public async Task A_refund_racing_the_first_receipt_still_ends_with_the_receipt_then_its_void_notice()
+    {
+        var app = fixture.App;
+        var id = await app.SeedAsync();
+        var email = await app.EmailOfAsync(id);
+
+        app.ScheduleReceipts(id);
+        await app.RefundAsync(id, 2500);
+
+        var mail = await fixture.MailToAsync(email, 2);
+        Assert.Contains("Your donation receipt", mail[0].Message.Subject);
+        Assert.Contains($"Receipt {mail[0].Number}", mail[1].Message.Subject);
+        Assert.Contains("void", mail[1].Message.Subject);
+        await fixture.App.WaitForIdleJobsAsync();
+        Assert.Equal(2, fixture.To(email).Count);
     }
 }

@@ -24,9 +24,10 @@ public sealed class CheckoutRateLimitOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Donations:RateLimit:PerEmailWindow must be between 1 second and 1 day.")]
     public TimeSpan PerEmailWindow { get; set; } = TimeSpan.FromHours(1);
 
-    internal SlidingWindowRateLimiterOptions Limiter(int permits, TimeSpan window) => new()
+    // Fixed windows, because their refusals say when the window reopens (Retry-After).
+    internal FixedWindowRateLimiterOptions Limiter(int permits, TimeSpan window) => new()
     {
-        PermitLimit = permits, Window = window, SegmentsPerWindow = 10, QueueLimit = 0, AutoReplenishment = true,
+        PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true,
     };
 }
 
@@ -36,7 +37,7 @@ internal sealed class CheckoutClientLimit(IOptions<CheckoutRateLimitOptions> opt
     public const string Name = "checkout-per-client";
 
     public RateLimitPartition<string> GetPartition(HttpContext http) =>
-        RateLimitPartition.GetSlidingWindowLimiter(ClientKey(http),
+        RateLimitPartition.GetFixedWindowLimiter(ClientKey(http),
             _ => options.Value.Limiter(options.Value.PerClientPermitLimit, options.Value.PerClientWindow));
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (context, _) =>
@@ -74,7 +75,7 @@ public sealed class CheckoutEmailLimit : IDisposable
     {
         var o = options.Value;
         limiter = PartitionedRateLimiter.Create<string, string>(key =>
-            RateLimitPartition.GetSlidingWindowLimiter(key, _ => o.Limiter(o.PerEmailPermitLimit, o.PerEmailWindow)));
+            RateLimitPartition.GetFixedWindowLimiter(key, _ => o.Limiter(o.PerEmailPermitLimit, o.PerEmailWindow)));
     }
 
     /// <summary>Takes one attempt for <paramref name="emailKey"/> (a pseudonym, never the address); false when spent.</summary>

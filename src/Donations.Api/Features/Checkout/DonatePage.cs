@@ -66,30 +66,30 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     {
         var c = form.Currency;
         var symbol = H(CurrencyUnits.Symbol(c).Trim());
-        var sb = new StringBuilder("<fieldset><legend>Amount</legend>");
-        if (rules.Options.Currencies.Length > 1)
-        {
-            sb.Append("<div class=\"field currency\"><label for=\"currency\">Currency</label><select id=\"currency\" name=\"currency\">");
-            foreach (var code in rules.Options.Currencies)
-                sb.Append($"<option value=\"{H(code)}\"{(code == c ? " selected" : "")}>{H(code.ToUpperInvariant())}</option>");
-            sb.Append("</select></div>");
-        }
-        else sb.Append(Hidden("currency", c));
-        sb.Append("<div class=\"choices\">");
+        var invalid = form.Error("amount") is not null;
+        var sb = new StringBuilder("<fieldset><legend>Amount</legend><div class=\"choices amounts\">");
         foreach (var preset in rules.Options.PresetAmounts)
         {
             var value = CurrencyUnits.FormatPlain(CurrencyUnits.ToMinor(preset, c), c);
             sb.Append(Choice("amount", "amount-" + value.Replace('.', '-'), value,
                 $"<span data-symbol>{symbol}</span>{H(value)}", form.CustomAmount is null && form.Preset == value, encodeLabel: false));
         }
-        var invalid = form.Error("amount") is not null;
-        sb.Append("</div><div class=\"field\"><label for=\"custom-amount\">Other amount</label>")
+        sb.Append("</div><div class=\"amount-row\"><div class=\"field\"><label for=\"custom-amount\">Other amount</label>")
             .Append($"<div class=\"money{(invalid ? " invalid" : "")}\"><span aria-hidden=\"true\" data-symbol>{symbol}</span>")
             .Append($"<input type=\"text\" id=\"custom-amount\" name=\"customAmount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{H(form.CustomAmount)}\"")
-            .Append($" aria-describedby=\"amount-hint{(invalid ? " amount-error" : "")}\"{(invalid ? " aria-invalid=\"true\"" : "")}></div>")
+            .Append($" aria-describedby=\"amount-hint{(invalid ? " amount-error" : "")}\"{(invalid ? " aria-invalid=\"true\"" : "")}></div></div>")
+            .Append(Currency(form)).Append("</div>")
             .Append($"<p class=\"hint\" id=\"amount-hint\">{H(Limits(c))}</p>")
-            .Append(ErrorText("amount", form)).Append("</div></fieldset>");
+            .Append(ErrorText("amount", form)).Append("</fieldset>");
         return sb.ToString();
+    }
+
+    private string Currency(DonateFormState form)
+    {
+        if (rules.Options.Currencies.Length == 1) return Hidden("currency", form.Currency);
+        var options = string.Concat(rules.Options.Currencies.Select(code =>
+            $"<option value=\"{H(code)}\"{(code == form.Currency ? " selected" : "")}>{H(code.ToUpperInvariant())}</option>"));
+        return $"<div class=\"field\"><label for=\"currency\">Currency</label><select id=\"currency\" name=\"currency\">{options}</select></div>";
     }
 
     private string Fee(DonateFormState form)

@@ -106,6 +106,32 @@ public sealed class CheckoutFailureTests
     }
 
     [Fact]
+    public async Task Attempts_are_counted_by_outcome_so_card_testing_shows_on_a_dashboard()
+    {
+        await using var app = await CheckoutApp.StartAsync(o =>
+        {
+            o.Settings["Observability:PrometheusEndpoint"] = "/metrics";
+            o.Settings["Donations:RateLimit:PerClientPermitLimit"] = "2";
+        });
+        await CheckoutApp.PostJsonAsync(app, Gift);
+        await CheckoutApp.PostJsonAsync(app, new { amount = 1 });
+        await CheckoutApp.PostJsonAsync(app, Gift);
+
+        // The exporter caches a scrape briefly, so wait for one taken after all three attempts.
+        // Other services in this test process count on meters of the same name, so counts are "at least".
+        string[] outcomes = ["created", "invalid", "rate_limited"];
+        var text = "";
+        await Wait.UntilAsync(async () =>
+        {
+            text = await app.Client.GetStringAsync("/metrics");
+            return outcomes.All(o => text.Contains($"outcome=\"{o}\""));
+        }, what: "the checkout attempts counter to be exported");
+
+        foreach (var outcome in outcomes)
+            Assert.Matches($"donations_checkout_attempts_total\\{{[^}}]*outcome=\"{outcome}\"[^}}]*\\}} [1-9]", text);
+    }
+
+    [Fact]
     public async Task A_rate_limit_outside_its_range_stops_start_up_naming_the_key()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

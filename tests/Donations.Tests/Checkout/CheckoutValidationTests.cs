@@ -71,6 +71,7 @@ public sealed class CheckoutValidationTests(CheckoutApp fixture) : IClassFixture
         var response = await fixture.App.Client.PostAsync("/api/checkout", new StringContent("amount=2500", Encoding.UTF8, "text/plain"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Contains("application/json", (await CheckoutApp.JsonAsync(response)).GetProperty("detail").GetString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(415, (await CheckoutApp.JsonAsync(response)).GetProperty("status").GetInt32());
     }
 }

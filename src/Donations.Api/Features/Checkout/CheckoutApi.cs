@@ -17,12 +17,10 @@ public static class CheckoutApi
     private const string ValidationTitle = "Your donation could not be started";
 
     public static async Task<Results<Ok<Response>, ValidationProblem, ProblemHttpResult>> Create(
-        HttpContext http, DonationRules rules, CreateCheckoutSession checkout, ILoggerFactory logs)
+        HttpContext http, DonationRules rules, CreateCheckoutSession checkout, CheckoutMetrics metrics, ILoggerFactory logs)
     {
         var log = logs.CreateLogger(typeof(CheckoutApi));
-        if (!http.Request.HasJsonContentType())
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "JSON expected",
-                detail: "Send the donation as JSON with Content-Type: application/json, e.g. {\"amount\": 2500, \"currency\": \"usd\", \"frequency\": \"one-time\"}.");
+        // A body that is not application/json never gets here: routing answers 415 (see Accepts in CheckoutSetup).
         Request? body;
         try
         {
@@ -46,6 +44,7 @@ public static class CheckoutApi
         var request = rules.Validate(input, out var errors);
         if (request is null)
         {
+            metrics.Attempt(CheckoutMetrics.Invalid);
             log.LogInformation("Checkout request rejected: {Fields}", string.Join(",", errors.Keys));
             return TypedResults.ValidationProblem(errors, title: ValidationTitle, detail: "Please correct the fields listed under errors.");
         }

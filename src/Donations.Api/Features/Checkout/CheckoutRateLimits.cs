@@ -45,6 +45,7 @@ internal sealed class CheckoutClientLimit(IOptions<CheckoutRateLimitOptions> opt
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : (TimeSpan?)null;
         var services = http.RequestServices;
+        services.GetRequiredService<CheckoutMetrics>().Attempt(CheckoutMetrics.RateLimited);
         services.GetRequiredService<ILogger<CheckoutClientLimit>>().LogWarning(
             "Checkout rate limit reached for client {Client}", services.GetRequiredService<Pseudonyms>().Of(ClientKey(http)));
         await DonateForm.FailureFor(http, CheckoutFailure.TooManyAttempts(retryAfter)).ExecuteAsync(http);

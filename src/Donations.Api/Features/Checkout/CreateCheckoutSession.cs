@@ -18,7 +18,7 @@ public sealed record CheckoutOutcome(string? Id, string? Url, CheckoutFailure? F
 /// </summary>
 public sealed class CreateCheckoutSession(
     IStripeClient stripe, IOptions<StripeOptions> stripeOptions, IOptions<OrganizationOptions> organization,
-    DonationRules rules, CheckoutEmailLimit emailLimit, Pseudonyms pseudonyms, TimeProvider time,
+    DonationRules rules, CheckoutEmailLimit emailLimit, Pseudonyms pseudonyms, CheckoutMetrics metrics, TimeProvider time,
     ILogger<CreateCheckoutSession> log)
 {
     // A reader will not wait for the SDK's own retries to run out; past this they get a 502 to retry.
@@ -29,11 +29,11 @@ public sealed class CreateCheckoutSession(
         var client = pseudonyms.Of(CheckoutClientLimit.ClientKey(http));
         var emailKey = request.Email is null ? null : pseudonyms.OfEmail(request.Email);
         if (!IsConfigured(stripeOptions.Value))
-            return Fail(CheckoutFailure.NotConfigured);
+            return Fail(CheckoutFailure.NotConfigured, CheckoutMetrics.NotConfigured);
         if (emailKey is not null && !emailLimit.TryAcquire(emailKey, out var retryAfter))
         {
             log.LogWarning("Checkout rate limit reached for email {EmailKey} from client {Client}", emailKey, client);
-            return Fail(CheckoutFailure.TooManyAttempts(retryAfter));
+            return Fail(CheckoutFailure.TooManyAttempts(retryAfter), CheckoutMetrics.RateLimited);
         }
 
         log.LogInformation("Checkout requested: {Frequency} {Amount} {Currency} (fee {Fee}) from client {Client}, email {EmailKey}",
@@ -46,27 +46,33 @@ public sealed class CreateCheckoutSession(
         {
             var session = await new SessionService(stripe).CreateAsync(options, requestOptions, deadline.Token);
             log.LogInformation("Checkout session {SessionId} created for client {Client}", session.Id, client);
-            return string.IsNullOrEmpty(session.Url) ? Fail(CheckoutFailure.Unreachable) : new CheckoutOutcome(session.Id, session.Url, null);
+            if (string.IsNullOrEmpty(session.Url)) return Fail(CheckoutFailure.Unreachable, CheckoutMetrics.StripeFailed);
+            metrics.Attempt(CheckoutMetrics.Created);
+            return new CheckoutOutcome(session.Id, session.Url, null);
         }
         catch (StripeException ex)
         {
             log.LogWarning("Stripe refused a checkout session: {Status} {ErrorType} {ErrorCode} {StripeMessage}",
                 (int)ex.HttpStatusCode, ex.StripeError?.Type, ex.StripeError?.Code, ex.StripeError?.Message);
-            return Fail(CheckoutFailure.FromStripe(ex));
+            return Fail(CheckoutFailure.FromStripe(ex), CheckoutMetrics.StripeFailed);
         }
         catch (HttpRequestException ex)
         {
             log.LogWarning(ex, "Stripe could not be reached to create a checkout session");
-            return Fail(CheckoutFailure.Unreachable);
+            return Fail(CheckoutFailure.Unreachable, CheckoutMetrics.StripeFailed);
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
             log.LogWarning("Stripe did not answer within {Deadline} when creating a checkout session", StripeDeadline);
-            return Fail(CheckoutFailure.Timeout);
+            return Fail(CheckoutFailure.Timeout, CheckoutMetrics.StripeFailed);
         }
     }
 
-    private static CheckoutOutcome Fail(CheckoutFailure failure) => new(null, null, failure);
+    private CheckoutOutcome Fail(CheckoutFailure failure, string outcome)
+    {
+        metrics.Attempt(outcome);
+        return new(null, null, failure);
+    }
 
     /// <summary>A key that was never set, or the sample's placeholder, cannot create sessions.</summary>
     public static bool IsConfigured(StripeOptions options) =>

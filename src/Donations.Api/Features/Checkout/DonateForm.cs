@@ -29,7 +29,7 @@ public static class DonateForm
     }
 
     public static async Task<IResult> Submit(HttpContext http, DonationRules rules, CreateCheckoutSession checkout,
-        IOptions<OrganizationOptions> organization, ILoggerFactory logs)
+        IOptions<OrganizationOptions> organization, CheckoutMetrics metrics, ILoggerFactory logs)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var currency = rules.Currency(form["currency"]) ?? rules.Options.DefaultCurrency;
@@ -47,6 +47,7 @@ public static class DonateForm
         var request = rules.Validate(input, out var errors);
         if (request is null)
         {
+            metrics.Attempt(CheckoutMetrics.Invalid);
             logs.CreateLogger(typeof(DonateForm)).LogInformation("Donate form rejected: {Fields}", string.Join(",", errors.Keys));
             return page.Render(state with { Errors = errors }, StatusCodes.Status400BadRequest);
         }

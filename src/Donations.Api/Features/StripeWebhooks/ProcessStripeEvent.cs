@@ -29,6 +29,7 @@ public sealed class ProcessStripeEvent(
     public async Task RunAsync(string eventId)
     {
         var ct = CancellationToken.None;
+        var lookedAgain = false;
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -67,10 +68,23 @@ public sealed class ProcessStripeEvent(
                 log.LogInformation("Stripe event {EventId} lost a race for a unique key; re-running (attempt {Attempt})", eventId, attempt);
                 continue;
             }
+            catch (StripeEventNotReadyException e)
+            {
+                log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
+                await RecordFailureAsync(eventId, e.Message, ct);
+                // The event that creates the missing thing may have committed, and looked for
+                // waiting events, between our look and our "waiting" mark: look once more now
+                // that the mark is visible, or no one may wake this event before Hangfire's retry.
+                if (!lookedAgain)
+                {
+                    lookedAgain = true;
+                    continue;
+                }
+                throw;
+            }
             catch (Exception e)
             {
-                if (e is StripeEventNotReadyException) log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
-                else log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
+                log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
                 await RecordFailureAsync(eventId, e.Message, ct);
                 throw;
             }

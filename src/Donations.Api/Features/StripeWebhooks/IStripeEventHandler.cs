@@ -20,13 +20,22 @@ public interface IStripeEventHandler
 public sealed class StripeEventEffects
 {
     private readonly HashSet<Donation> _donations = [];
+    private readonly HashSet<Donation> _settled = [];
     private readonly HashSet<string> _stripeIds = [];
 
     public IReadOnlyCollection<Donation> Donations => _donations;
+    /// <summary>Donations this event created (a payment seen for the first time).</summary>
+    public IReadOnlyCollection<Donation> SettledDonations => _settled;
     /// <summary>Stripe ids that now exist here; events waiting for one of them are retried at once.</summary>
     public IReadOnlyCollection<string> StripeIds => _stripeIds;
 
     public void Touched(Donation donation) => _donations.Add(donation);
+
+    public void Settled(Donation donation)
+    {
+        _settled.Add(donation);
+        _donations.Add(donation);
+    }
 
     public void Created(params string?[] stripeIds)
     {

@@ -1,5 +1,7 @@
 using Donations.Api.Features.Receipts;
+using System.Diagnostics;
 using Donations.Api.Infrastructure.Data;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -16,7 +18,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// </summary>
 public sealed class ProcessStripeEvent(
     DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, IReceiptScheduler receipts,
-    InboxSignal signal, TimeProvider time, ILogger<ProcessStripeEvent> log)
+    InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<ProcessStripeEvent> log)
 {
     private const int RaceAttempts = 4;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
@@ -29,6 +31,7 @@ public sealed class ProcessStripeEvent(
     public async Task RunAsync(string eventId)
     {
         var ct = CancellationToken.None;
+        var started = Stopwatch.GetTimestamp();
         var lookedAgain = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -61,6 +64,7 @@ public sealed class ProcessStripeEvent(
                 row.Error = null;
                 await db.SaveChangesAsync(ct);
                 log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
+                metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
             }
             catch (DbUpdateException e) when (UniqueViolation.Is(e) && attempt < RaceAttempts)
             {
@@ -80,15 +84,19 @@ public sealed class ProcessStripeEvent(
                     lookedAgain = true;
                     continue;
                 }
+                metrics.WebhookHandled(row.Type, "waiting", Stopwatch.GetElapsedTime(started));
                 throw;
             }
             catch (Exception e)
             {
                 log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
+                metrics.WebhookHandled(row.Type, "failed", Stopwatch.GetElapsedTime(started));
                 await RecordFailureAsync(eventId, e.Message, ct);
                 throw;
             }
 
+            foreach (var donation in effects.SettledDonations)
+                metrics.DonationSettled(donation.Currency, donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time", donation.Amount);
             foreach (var donation in effects.Donations) receipts.Schedule(donation.Id);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;

@@ -22,11 +22,11 @@ public static class ReceiveStripeWebhook
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static async Task<Results<Ok, ProblemHttpResult>> HandleAsync(
-        HttpRequest request, IOptionsSnapshot<StripeOptions> options, StripeInbox inbox, TimeProvider time,
+        HttpRequest request, IOptionsMonitor<StripeOptions> options, StripeInbox inbox, TimeProvider time,
         DonationsMetrics metrics, ILoggerFactory logs, CancellationToken ct)
     {
         var log = logs.CreateLogger(typeof(ReceiveStripeWebhook));
-        var stripe = options.Value;
+        var stripe = options.CurrentValue;
         var secrets = stripe.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
         if (secrets.Length == 0)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Stripe webhooks are not configured",

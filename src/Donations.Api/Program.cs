@@ -1,4 +1,5 @@
 using Donations.Api.Features.Checkout;
+using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -17,6 +18,7 @@ builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
+builder.AddStripeWebhooks();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -24,6 +26,7 @@ app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
 app.MapCheckout();
+app.MapStripeWebhooks();
 
 return await app.RunDonationsAsync(args);
 

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -13,11 +14,13 @@ builder.AddDonationsJobs();
 builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
+builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
+app.MapStaff();
 
 return await app.RunDonationsAsync(args);
 

@@ -96,7 +96,7 @@ public sealed class OrganizationOptions
     [Required(ErrorMessage = "Organization:ReceiptSignatory is required.")]
     public string ReceiptSignatory { get; set; } = "";
 
-    public TimeZoneInfo TimeZoneInfo => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }
 
 public sealed class DonationsOptions

@@ -1,0 +1,73 @@
+using Donations.Api.Infrastructure.Email;
+using Donations.Tests.Infrastructure;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+
+namespace Donations.Tests.Foundation;
+
+public sealed class EmailTests
+{
+    [Fact]
+    public async Task Pickup_delivery_writes_one_complete_eml_file_per_message()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        await sender.SendAsync(Message("one@example.com", "First"), CancellationToken.None);
+        await sender.SendAsync(Message("two@example.com", "Second"), CancellationToken.None);
+
+        var files = Directory.GetFiles(app.OutboxDirectory);
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f => Assert.EndsWith(".eml", f));
+        Assert.Equal(["First", "Second"], app.OutboxMessages().Select(m => m.Subject).Order());
+    }
+
+    [Fact]
+    public async Task Smtp_delivery_holds_a_real_conversation_and_one_session_carries_a_batch()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        await using (var session = await sender.OpenSessionAsync(CancellationToken.None))
+            for (var i = 0; i < 3; i++)
+                await session.SendAsync(Message($"reader{i}@example.com", $"Message {i}"), CancellationToken.None);
+
+        Assert.Equal(3, app.Smtp!.Messages.Count);
+        Assert.Equal(1, app.Smtp.Sessions);
+        Assert.Contains(app.Smtp.Messages, m => m.To.Mailboxes.Single().Address == "reader2@example.com");
+    }
+
+    [Fact]
+    public async Task Smtp_permanent_rejection_is_reported_as_such()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        app.Smtp!.Reject("gone@example.com");
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        await Assert.ThrowsAsync<EmailRejectedException>(() =>
+            sender.SendAsync(Message("gone@example.com", "Hello"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Smtp_outage_surfaces_as_a_transient_failure_and_recovers()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+        await app.Smtp!.StopAsync();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() =>
+            sender.SendAsync(Message("reader@example.com", "During outage"), CancellationToken.None));
+        Assert.IsNotType<EmailRejectedException>(error);
+
+        await app.Smtp.ResumeAsync();
+        await sender.SendAsync(Message("reader@example.com", "After outage"), CancellationToken.None);
+        Assert.Equal("After outage", Assert.Single(app.Smtp.Messages).Subject);
+    }
+
+    private static MimeMessage Message(string to, string subject) => new(
+        [MailboxAddress.Parse("Example Journal <donations@example.org>")],
+        [MailboxAddress.Parse(to)],
+        subject,
+        new TextPart("plain") { Text = "Thank you." });
+}

@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Donations.Tests.Infrastructure;
+
+/// <summary>
+/// A real SMTP server on loopback that keeps every message it accepts. It can be stopped and
+/// started again on the same port (an outage), and told to refuse recipients for good (5xx).
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConcurrentDictionary<string, bool> _rejected = new(StringComparer.OrdinalIgnoreCase);
+    private SmtpServer.SmtpServer? _server;
+    private Task? _running;
+    private int _sessions;
+
+    private SmtpSink(int port) => Port = port;
+
+    public int Port { get; }
+    public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
+    /// <summary>How many SMTP connections were opened (to check batching).</summary>
+    public int Sessions => _sessions;
+    public bool IsRunning => _server is not null;
+
+    public static async Task<SmtpSink> StartAsync()
+    {
+        var sink = new SmtpSink(FreePort.Next());
+        await sink.ResumeAsync();
+        return sink;
+    }
+
+    /// <summary>Answer 550 for this recipient from now on.</summary>
+    public void Reject(string recipient) => _rejected[recipient] = true;
+
+    public Task ResumeAsync()
+    {
+        if (_server is not null) return Task.CompletedTask;
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("sink.test")
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        var server = new SmtpServer.SmtpServer(options, services);
+        server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
+        _server = server;
+        _running = server.StartAsync(CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stop listening: new connections are refused until <see cref="ResumeAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_server is null) return;
+        _server.Shutdown();
+        await _server.ShutdownTask;
+        if (_running is not null) await _running;
+        _server = null;
+    }
+
+    public async Task<MimeMessage> WaitForMessageAsync(Func<MimeMessage, bool> match, TimeSpan? timeout = null)
+    {
+        MimeMessage? found = null;
+        await Wait.UntilAsync(() => Task.FromResult((found = Messages.FirstOrDefault(match)) is not null),
+            timeout, "an email matching the condition to reach the SMTP sink");
+        return found!;
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private sealed class Store(SmtpSink sink) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
+            ReadOnlySequence<byte> buffer, CancellationToken ct)
+        {
+            if (transaction.To.Any(to => sink._rejected.ContainsKey($"{to.User}@{to.Host}")))
+                return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
+            using var stream = new MemoryStream(buffer.ToArray());
+            sink._messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
+            return SmtpResponse.Ok;
+        }
+    }
+}

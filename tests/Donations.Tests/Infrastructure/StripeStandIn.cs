@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Donations.Tests.Infrastructure;
+
+/// <summary>One API call as Stripe would have received it.</summary>
+public sealed record StripeRequest(
+    string Method,
+    string Path,
+    string Query,
+    IReadOnlyList<KeyValuePair<string, string>> Form,
+    IReadOnlyDictionary<string, string> Headers)
+{
+    /// <summary>The value of a form field (literal bracketed key, e.g. <c>line_items[0][price_data][currency]</c>).</summary>
+    public string? this[string key] => Form.LastOrDefault(f => f.Key == key).Value;
+    public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? v : null;
+    public string? IdempotencyKey => Header("Idempotency-Key");
+}
+
+public sealed record StripeReply(int Status, string Json)
+{
+    public static StripeReply Ok(object body) => new(200, JsonSerializer.Serialize(body));
+    public static StripeReply Ok(JsonNode body) => new(200, body.ToJsonString());
+    public static StripeReply Error(int status, string type, string message, string? code = null) =>
+        new(status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["message"] = message, ["code"] = code } }.ToJsonString());
+}
+
+/// <summary>
+/// Stripe's API, answered by a local HTTP server so the real Stripe.net client is exercised
+/// end to end (form encoding, headers, JSON parsing). It records every request, answers the
+/// calls the service makes with Stripe-shaped objects, honours idempotency keys the way Stripe
+/// does, and lets a test replace any answer with <see cref="On"/>.
+/// </summary>
+public sealed class StripeStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<StripeRequest> _requests = new();
+    private readonly ConcurrentDictionary<string, StripeReply> _idempotent = new();
+    private readonly ConcurrentDictionary<string, JsonObject> _sessions = new();
+    private readonly List<(string Method, string Path, Func<StripeRequest, StripeReply> Handler)> _overrides = [];
+    private int _counter;
+
+    private StripeStandIn(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+    public IReadOnlyList<StripeRequest> Requests => _requests.ToArray();
+
+    /// <summary>Events that <c>GET /v1/events</c> lists, newest first as Stripe does (raw event JSON).</summary>
+    public ConcurrentQueue<string> Events { get; } = new();
+
+    public IEnumerable<StripeRequest> RequestsTo(string method, string path) =>
+        Requests.Where(r => r.Method == method && r.Path == path);
+
+    public static async Task<StripeStandIn> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var standIn = new StripeStandIn(app);
+        app.Run(standIn.HandleAsync);
+        await app.StartAsync();
+        standIn.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return standIn;
+    }
+
+    /// <summary>Answer <paramref name="method"/> <paramref name="path"/> (a trailing * matches a prefix) with the handler.</summary>
+    public void On(string method, string path, Func<StripeRequest, StripeReply> handler)
+    {
+        lock (_overrides) _overrides.Insert(0, (method, path, handler));
+    }
+
+    public string NextId(string prefix) => $"{prefix}_test_{Interlocked.Increment(ref _counter):D6}{Guid.NewGuid():N}"[..(prefix.Length + 30)];
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        var request = await ReadAsync(http.Request);
+        if (!request.Path.StartsWith("/v1/"))
+        {
+            await ServePageAsync(http, request);
+            return;
+        }
+        _requests.Enqueue(request);
+
+        var key = request.IdempotencyKey;
+        StripeReply reply;
+        if (request.Method == "POST" && key is not null && _idempotent.TryGetValue(key, out var earlier))
+            reply = earlier;
+        else
+        {
+            reply = Answer(request);
+            if (request.Method == "POST" && key is not null) _idempotent.TryAdd(key, reply);
+        }
+
+        http.Response.StatusCode = reply.Status;
+        http.Response.ContentType = "application/json";
+        http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
+        await http.Response.WriteAsync(reply.Json);
+    }
+
+    private StripeReply Answer(StripeRequest r)
+    {
+        Func<StripeRequest, StripeReply>? custom;
+        lock (_overrides)
+            custom = _overrides.FirstOrDefault(o => o.Method == r.Method &&
+                (o.Path.EndsWith('*') ? r.Path.StartsWith(o.Path[..^1]) : r.Path == o.Path)).Handler;
+        if (custom is not null) return custom(r);
+
+        return (r.Method, r.Path) switch
+        {
+            ("POST", "/v1/checkout/sessions") => CreateCheckoutSession(r),
+            ("GET", var p) when p.StartsWith("/v1/checkout/sessions/") => _sessions.TryGetValue(p[22..], out var s)
+                ? StripeReply.Ok(s)
+                : StripeReply.Error(404, "invalid_request_error", $"No such checkout.session: '{p[22..]}'", "resource_missing"),
+            ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(r),
+            ("GET", "/v1/events") => ListEvents(r),
+            _ => StripeReply.Error(404, "invalid_request_error", $"Unrecognized request URL ({r.Method}: {r.Path})."),
+        };
+    }
+
+    private StripeReply CreateCheckoutSession(StripeRequest r)
+    {
+        var id = NextId("cs");
+        var mode = r["mode"] ?? "payment";
+        var amount = long.TryParse(r["line_items[0][price_data][unit_amount]"], out var a) ? a : 0;
+        var quantity = long.TryParse(r["line_items[0][quantity]"], out var q) ? q : 1;
+        var metadata = new JsonObject();
+        foreach (var (k, v) in r.Form.Where(f => f.Key.StartsWith("metadata[")))
+            metadata[k[9..^1]] = v;
+        var session = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "checkout.session",
+            ["mode"] = mode,
+            ["status"] = "open",
+            ["payment_status"] = "unpaid",
+            ["amount_total"] = amount * quantity,
+            ["amount_subtotal"] = amount * quantity,
+            ["currency"] = r["line_items[0][price_data][currency]"],
+            ["customer_email"] = r["customer_email"],
+            ["submit_type"] = r["submit_type"],
+            ["success_url"] = r["success_url"],
+            ["cancel_url"] = r["cancel_url"],
+            ["metadata"] = metadata,
+            ["livemode"] = false,
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["expires_at"] = DateTimeOffset.UtcNow.AddHours(24).ToUnixTimeSeconds(),
+            ["url"] = $"{BaseUrl}/checkout/{id}",
+        };
+        _sessions[id] = session;
+        return StripeReply.Ok(session);
+    }
+
+    private StripeReply CreatePortalSession(StripeRequest r)
+    {
+        var id = NextId("bps");
+        return StripeReply.Ok(new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "billing_portal.session",
+            ["customer"] = r["customer"],
+            ["return_url"] = r["return_url"],
+            ["livemode"] = false,
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["url"] = $"{BaseUrl}/portal/{id}",
+        });
+    }
+
+    /// <summary>GET /v1/events with <c>created[gte]</c>, <c>limit</c> and <c>starting_after</c>, like Stripe's list.</summary>
+    private StripeReply ListEvents(StripeRequest r)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(r.Query);
+        var limit = int.TryParse(query["limit"], out var l) ? Math.Clamp(l, 1, 100) : 10;
+        long.TryParse(query["created[gte]"], out var createdFrom);
+        var all = Events.Select(e => JsonNode.Parse(e)!.AsObject())
+            .Where(e => e["created"]!.GetValue<long>() >= createdFrom)
+            .OrderByDescending(e => e["created"]!.GetValue<long>())
+            .ToList();
+        var start = query["starting_after"] is { } after ? all.FindIndex(e => (string?)e["id"] == after) + 1 : 0;
+        var page = all.Skip(start).Take(limit).ToList();
+        return StripeReply.Ok(new JsonObject
+        {
+            ["object"] = "list",
+            ["url"] = "/v1/events",
+            ["has_more"] = start + page.Count < all.Count,
+            ["data"] = new JsonArray(page.Select(e => (JsonNode)e).ToArray()),
+        });
+    }
+
+    /// <summary>The hosted pages a browser is sent to (Checkout, billing portal): a plain page saying where it is.</summary>
+    private static Task ServePageAsync(HttpContext http, StripeRequest r)
+    {
+        http.Response.ContentType = "text/html; charset=utf-8";
+        var title = r.Path.StartsWith("/checkout/") ? "Stripe Checkout (test stand-in)" : "Stripe (test stand-in)";
+        return http.Response.WriteAsync($"<!doctype html><title>{title}</title><h1>{title}</h1><p id=\"path\">{System.Net.WebUtility.HtmlEncode(r.Path)}</p>");
+    }
+
+    private static async Task<StripeRequest> ReadAsync(HttpRequest request)
+    {
+        var form = new List<KeyValuePair<string, string>>();
+        if (request.HasFormContentType)
+        {
+            var body = await new StreamReader(request.Body).ReadToEndAsync();
+            foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = pair.IndexOf('=');
+                var k = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
+                var v = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+                form.Add(new(k, v));
+            }
+        }
+        var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        return new StripeRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value?.TrimStart('?') ?? "", form, headers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -24,7 +24,7 @@ internal static class JobsDashboard
             DashboardTitle = $"{organizationName} — jobs",
             AppPath = StaffAuthentication.HomePath,
             DisplayStorageConnectionString = false,
-        }, app.Services.GetRequiredService<JobStorage>())
+        }) // no storage argument: Hangfire then takes this host's JobStorage, after configuring its logging for this host
         .RequireAuthorization(StaffPolicies.Finance);
 
     internal static bool IsAdmin(ClaimsPrincipal user) => user.IsInRole(StaffRoles.Admin);

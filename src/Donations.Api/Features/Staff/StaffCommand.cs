@@ -29,6 +29,7 @@ internal sealed class StaffCommand(TextReader input, TextWriter output, TextWrit
 
     public async Task<int> RunAsync(IServiceProvider services, string[] args, CancellationToken ct)
     {
+        args = WithoutHostSwitches(args);
         if (args.Length == 0) return await UsageErrorAsync("Missing staff subcommand.");
         if (services.GetRequiredService<DatabaseSettings>().MigrateOnStart)
             await DatabaseMigrator.MigrateAsync(services, ct);
@@ -152,6 +153,23 @@ internal sealed class StaffCommand(TextReader input, TextWriter output, TextWrit
         }
         role = StaffRoles.All.FirstOrDefault(r => string.Equals(r, value, StringComparison.OrdinalIgnoreCase)) ?? "";
         return role.Length > 0;
+    }
+
+    /// <summary>
+    /// The host reads switches such as <c>--urls</c>, <c>--environment</c> or <c>--Section:Key value</c>
+    /// from the same command line; they are not ours to reject.
+    /// </summary>
+    private static string[] WithoutHostSwitches(string[] args)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].StartsWith("--role", StringComparison.Ordinal))
+                kept.Add(args[i]);
+            else if (!args[i].Contains('=') && i + 1 < args.Length)
+                i++;
+        }
+        return [.. kept];
     }
 
     private static bool TryNormalizeEmail(string raw, out string email)

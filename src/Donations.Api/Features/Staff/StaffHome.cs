@@ -33,7 +33,7 @@ internal static class StaffHome
         OrganizationOptions org, IAntiforgery antiforgery, string dashboardPath)
     {
         var ct = http.RequestAborted;
-        var zone = org.TimeZoneInfo;
+        var zone = org.GetTimeZone();
         var localNow = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
         var todayStart = StartInUtc(localNow.Date, zone);
         var monthStart = StartInUtc(new DateTime(localNow.Year, localNow.Month, 1), zone);

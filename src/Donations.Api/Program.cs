@@ -4,6 +4,7 @@ using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
 using Donations.Api.Infrastructure.Jobs;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Api.Infrastructure.Stripe;
 using Donations.Api.Infrastructure.Web;
 
@@ -14,12 +15,14 @@ builder.AddDonationsJobs();
 builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
+builder.AddDonationsObservability();
 builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
+app.MapDonationsObservability();
 app.MapStaff();
 
 return await app.RunDonationsAsync(args);

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Checkout;
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -16,6 +17,7 @@ builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
+builder.AddCheckout();
 builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
@@ -23,6 +25,7 @@ var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
+app.MapCheckout();
 app.MapStaff();
 
 return await app.RunDonationsAsync(args);

@@ -1,7 +1,6 @@
 using System.Threading.RateLimiting;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
-using Donations.Api.Infrastructure.Web;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.AspNetCore.DataProtection;
@@ -20,7 +19,6 @@ public static class StaffSetup
     public static WebApplicationBuilder AddStaff(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        builder.AddTrustedForwardedHeaders();
 
         // Keys in the database: every instance reads the same ring, so a cookie issued by one is
         // accepted by all, and restarts do not sign staff out.
@@ -40,7 +38,6 @@ public static class StaffSetup
 
         services.AddRateLimiter(o =>
         {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) }));
@@ -54,9 +51,7 @@ public static class StaffSetup
 
     public static WebApplication MapStaff(this WebApplication app)
     {
-        // Before anything reads the client's address or scheme (the rate limiter, the cookie's Secure flag).
-        app.UseForwardedHeaders();
-        app.UseRateLimiter();
+        // Forwarded headers and the rate limiter run earlier, in UseDonationsWeb.
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

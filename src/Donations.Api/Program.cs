@@ -1,5 +1,6 @@
 using Donations.Api.Features.Checkout;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -19,6 +20,7 @@ builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
 builder.AddStripeWebhooks();
+builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.MapHealth();
 app.MapDonationsObservability();
 app.MapCheckout();
 app.MapStripeWebhooks();
+app.MapStaff();
 
 return await app.RunDonationsAsync(args);
 

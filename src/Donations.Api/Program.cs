@@ -1,5 +1,7 @@
 using Donations.Api.Features.Checkout;
 using Donations.Api.Features.Receipts;
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -19,6 +21,8 @@ builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
 builder.AddReceipts();
+builder.AddStripeWebhooks();
+builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -27,6 +31,8 @@ app.MapHealth();
 app.MapDonationsObservability();
 app.MapCheckout();
 app.MapReceipts();
+app.MapStripeWebhooks();
+app.MapStaff();
 
 return await app.RunDonationsAsync(args);
 

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Receipts;
 using Donations.Data;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
@@ -134,7 +135,7 @@ public sealed class ReceiptDeliveryTests
         var id = await app.SeedAsync();
         var email = await app.EmailOfAsync(id);
 
-        app.Services.GetRequiredService<IRecurringJobManager>().Trigger(Donations.Api.Features.Receipts.ReceiptsSweeper.JobId);
+        app.Services.GetRequiredService<IRecurringJobManager>().Trigger(ReceiptsSweeper.JobId);
 
         await app.Smtp!.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == email), TimeSpan.FromSeconds(30));
     }

@@ -18,8 +18,6 @@ public static class CheckoutSetup
 
     public static WebApplication MapCheckout(this WebApplication app)
     {
-        app.UseRateLimiter();
-
         // Reader-facing HTML pages: not part of the JSON API's OpenAPI document.
         var pages = app.MapGroup("/donate").AllowAnonymous().ExcludeFromDescription();
         pages.MapGet("", DonateForm.Show);

@@ -4,7 +4,6 @@ using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,7 @@ public static class ResendReceipt
 {
     public sealed record Response(string Number, string MessageId);
 
-    public static async Task<Results<Accepted<Response>, NotFound<ProblemDetails>>> HandleAsync(
+    public static async Task<Results<Accepted<Response>, ProblemHttpResult>> HandleAsync(
         string number, DonationsDbContext db, IBackgroundJobClient jobs, IOptions<EmailOptions> email, CancellationToken ct)
     {
         var id = await db.Receipts.Where(r => r.Number == number).Select(r => (long?)r.Id).SingleOrDefaultAsync(ct);

@@ -1,4 +1,6 @@
+using Donations.Api.Features.Receipts;
 using Donations.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Donations.Tests.Receipts;
 
@@ -26,5 +28,24 @@ public sealed class ReceiptTemplateTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task The_pdf_offered_for_download_says_what_the_emailed_one_says()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var id = await app.SeedAsync(d => { d.Amount = 7500; d.Currency = "eur"; });
+        await app.ReconcileAsync(id);
+        var receipt = await app.WithDbAsync(db => Task.FromResult(db.Receipts.Single(r => r.DonationId == id)));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var pdf = await scope.ServiceProvider.GetRequiredService<ReceiptMessages>().PdfAsync(receipt.Id, CancellationToken.None);
+
+        Assert.NotNull(pdf);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        var words = string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        Assert.Contains($"Donation receipt {receipt.Number}", words);
+        Assert.Contains("Amount: €75.00 EUR", words);
+        Assert.Contains("Please keep this receipt for your tax records.", words);
     }
 }

@@ -53,12 +53,15 @@ public static class JobsSetup
                 QueuePollInterval = options.PollingInterval,
                 PrepareSchemaIfNecessary = true,
                 EnableLongPolling = true,
+                // The default (30 min, fixed) would leave a crashed node's jobs hidden for half an hour.
+                InvisibilityTimeout = options.InvisibilityTimeout,
+                UseSlidingInvisibilityTimeout = true,
             }),
         DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions
         {
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = TimeSpan.Zero,
-            SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+            SlidingInvisibilityTimeout = options.InvisibilityTimeout,
             UseRecommendedIsolationLevel = true,
             DisableGlobalLocks = true,
         }),

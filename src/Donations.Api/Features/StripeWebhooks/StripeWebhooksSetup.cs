@@ -37,7 +37,6 @@ public static class StripeWebhooksSetup
         services.AddScoped<IStripeEventHandler, SubscriptionChanged>();
         services.AddScoped<IStripeEventHandler, InvoicePaymentFailed>();
 
-        services.TryAddSingleton<IReceiptScheduler, LoggingReceiptScheduler>();
         return builder;
     }
 

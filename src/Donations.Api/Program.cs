@@ -1,3 +1,5 @@
+using Donations.Api.Features.DonorPortal;
+using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -13,11 +15,14 @@ builder.AddDonationsJobs();
 builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
+builder.AddMembershipEmails();
+builder.AddDonorPortal();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
+app.MapDonorPortal();
 
 return await app.RunDonationsAsync(args);
 

@@ -11,6 +11,7 @@ public static class WebSetup
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         // TryAdd: a clock registered earlier (a hosting startup in tests) is kept.
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -18,6 +19,8 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The JSON API's description, for developers; not published in production.
+        if (app.Environment.IsDevelopment()) app.MapOpenApi();
         return app;
     }
 

@@ -1,0 +1,38 @@
+using Donations.Tests.Infrastructure;
+
+namespace Donations.Benchmarks;
+
+/// <summary>What every benchmark needs: a PostgreSQL cluster of its own and the service's settings.</summary>
+public static class BenchmarkEnvironment
+{
+    public static Dictionary<string, string?> ServiceSettings(string connectionString, string dataDirectory, int? smtpPort = null) => new()
+    {
+        ["Database:Provider"] = "Postgres",
+        ["Database:MigrateOnStart"] = "true",
+        ["ConnectionStrings:Donations"] = connectionString,
+        ["Hangfire:WorkerCount"] = "10",
+        ["Hangfire:PollingInterval"] = "00:00:00.500",
+        ["Stripe:SecretKey"] = "sk_test_benchmark",
+        ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,
+        ["Stripe:ApiBase"] = "http://127.0.0.1:9",
+        ["Email:Delivery"] = smtpPort is null ? "Pickup" : "Smtp",
+        ["Email:PickupDirectory"] = Path.Combine(dataDirectory, "outbox"),
+        ["Email:From"] = "Example Journal <donations@example.org>",
+        ["Email:Smtp:Host"] = "127.0.0.1",
+        ["Email:Smtp:Port"] = (smtpPort ?? 25).ToString(),
+        ["Email:Smtp:Security"] = "None",
+        ["Organization:Name"] = "Example Journal",
+        ["Organization:LegalName"] = "Example Journal Foundation, Inc.",
+        ["Organization:TaxId"] = "12-3456789",
+        ["Organization:Address"] = "100 Main Street, Springfield, MA 01101",
+        ["Organization:Website"] = "https://example.org",
+        ["Organization:TimeZone"] = "America/New_York",
+        ["Organization:ReceiptSignatory"] = "Jane Doe, Executive Director",
+        ["Donations:PublicBaseUrl"] = "https://donate.example.org",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    public static string Machine() =>
+        $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, " +
+        $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+}

@@ -1,5 +1,6 @@
 using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Memberships;
+using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -19,6 +20,7 @@ builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddMembershipEmails();
 builder.AddDonorPortal();
+builder.AddStripeWebhooks();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -26,6 +28,7 @@ app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
 app.MapDonorPortal();
+app.MapStripeWebhooks();
 
 return await app.RunDonationsAsync(args);
 

@@ -69,6 +69,18 @@ public sealed class LifecycleEmailTests
     }
 
     [Fact]
+    public async Task Payment_failed_email_is_dropped_when_the_invoice_was_paid_before_it_went_out()
+    {
+        await using var app = await StartAsync();
+        var membershipId = await SeedMembershipAsync(app, "sub_recovered", "Reader", 1000);
+
+        app.Services.GetRequiredService<IMembershipNotifier>().PaymentFailed(membershipId, "in_first_sub_recovered");
+        await app.WaitForIdleJobsAsync();
+
+        Assert.Empty(app.Smtp!.Messages);
+    }
+
+    [Fact]
     public async Task Canceled_email_goes_out_once_and_offers_the_way_back()
     {
         await using var app = await StartAsync();
@@ -127,7 +139,13 @@ public sealed class LifecycleEmailTests
             MonthlyAmount = amount, Currency = "usd", Tier = tier, StartedAt = DateTime.UtcNow,
             CurrentPeriodEnd = DateTime.UtcNow.AddMonths(1),
         };
-        await app.WithDbAsync(async db => { db.Memberships.Add(membership); await db.SaveChangesAsync(); });
+        var firstMonth = new Donation
+        {
+            SettlementKey = $"in:in_first_{subscription}", Donor = membership.Donor, Membership = membership, Amount = amount,
+            Currency = "usd", Frequency = DonationFrequency.Monthly, Status = DonationStatus.Succeeded,
+            ReceivedAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow, StripeInvoiceId = $"in_first_{subscription}",
+        };
+        await app.WithDbAsync(async db => { db.Donations.Add(firstMonth); await db.SaveChangesAsync(); });
         return membership.Id;
     }
 }

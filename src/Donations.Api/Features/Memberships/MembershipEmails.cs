@@ -8,7 +8,7 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>What a lifecycle email needs to know about the membership and its donor.</summary>
 public sealed record MembershipFacts(
     long MembershipId, long DonorId, string Email, string? Name, string SubscriptionId,
-    string? Tier, long MonthlyAmount, string Currency, DateTime? CurrentPeriodEnd);
+    string Status, string? Tier, long MonthlyAmount, string Currency, DateTime? CurrentPeriodEnd);
 
 /// <summary>The words of the welcome, payment failed and canceled emails (plain text and HTML).</summary>
 public sealed class MembershipEmails(

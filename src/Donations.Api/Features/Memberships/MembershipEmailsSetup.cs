@@ -7,6 +7,7 @@ public static class MembershipEmailsSetup
     {
         builder.Services.AddSingleton<IMembershipNotifier, MembershipNotifier>();
         builder.Services.AddSingleton<MembershipEmails>();
+        builder.Services.AddSingleton<MembershipNotices>();
         builder.Services.AddScoped<SendMembershipEmail>();
         return builder;
     }

@@ -28,16 +28,28 @@ public sealed class SendMembershipEmail(
     public const string PaymentFailedKind = "payment-failed";
     public const string CanceledKind = "canceled";
 
+    /// <summary>Only once a payment of the membership is recorded: a subscription alone is not yet a gift.</summary>
     public async Task WelcomeAsync(long membershipId, CancellationToken ct)
     {
-        if (await LoadAsync(membershipId, ct) is { } m)
-            await SendOnceAsync($"{WelcomeKind}:{m.SubscriptionId}", WelcomeKind, m, emails.Welcome, ct);
+        if (await LoadAsync(membershipId, ct) is not { } m) return;
+        if (!await db.Donations.AnyAsync(d => d.MembershipId == membershipId, ct))
+        {
+            log.LogDebug("Membership {MembershipId} has no payment yet; welcome waits for it", membershipId);
+            return;
+        }
+        await SendOnceAsync($"{WelcomeKind}:{m.SubscriptionId}", WelcomeKind, m, emails.Welcome, ct);
     }
 
+    /// <summary>Not when the invoice has been paid since (a retry worked) or the membership has ended.</summary>
     public async Task PaymentFailedAsync(long membershipId, string invoiceId, CancellationToken ct)
     {
-        if (await LoadAsync(membershipId, ct) is { } m)
-            await SendOnceAsync($"{PaymentFailedKind}:{invoiceId}", PaymentFailedKind, m, emails.PaymentFailed, ct);
+        if (await LoadAsync(membershipId, ct) is not { } m) return;
+        if (m.Status == "canceled" || await db.Donations.AnyAsync(d => d.StripeInvoiceId == invoiceId, ct))
+        {
+            log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} is paid or the membership ended; no payment-failed email", invoiceId, membershipId);
+            return;
+        }
+        await SendOnceAsync($"{PaymentFailedKind}:{invoiceId}", PaymentFailedKind, m, emails.PaymentFailed, ct);
     }
 
     public async Task CanceledAsync(long membershipId, CancellationToken ct)
@@ -50,7 +62,7 @@ public sealed class SendMembershipEmail(
     {
         var facts = await db.Memberships.AsNoTracking().Where(m => m.Id == membershipId)
             .Select(m => new MembershipFacts(m.Id, m.DonorId, m.Donor!.Email, m.Donor.Name, m.StripeSubscriptionId,
-                m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd))
+                m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd))
             .SingleOrDefaultAsync(ct);
         if (facts is null) log.LogWarning("Membership {MembershipId} not found; no email sent", membershipId);
         return facts;

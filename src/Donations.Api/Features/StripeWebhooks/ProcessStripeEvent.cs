@@ -1,3 +1,4 @@
+using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure.Data;
 using Donations.Data;
@@ -16,7 +17,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// </summary>
 public sealed class ProcessStripeEvent(
     DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, IReceiptScheduler receipts,
-    InboxSignal signal, TimeProvider time, ILogger<ProcessStripeEvent> log)
+    MembershipNotices membershipNotices, InboxSignal signal, TimeProvider time, ILogger<ProcessStripeEvent> log)
 {
     private const int RaceAttempts = 4;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
@@ -76,6 +77,7 @@ public sealed class ProcessStripeEvent(
             }
 
             foreach (var donation in effects.Donations) receipts.Schedule(donation.Id);
+            membershipNotices.AfterCommit(effects);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;
         }

@@ -1,6 +1,9 @@
+using Donations.Api.Features.Checkout;
+using Donations.Api.Features.Receipts;
 using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -18,17 +21,23 @@ builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
+builder.AddCheckout();
+builder.AddReceipts();
+builder.AddStripeWebhooks();
+builder.AddStaff();
 builder.AddMembershipEmails();
 builder.AddDonorPortal();
-builder.AddStripeWebhooks();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
-app.MapDonorPortal();
+app.MapCheckout();
+app.MapReceipts();
 app.MapStripeWebhooks();
+app.MapStaff();
+app.MapDonorPortal();
 
 return await app.RunDonationsAsync(args);
 

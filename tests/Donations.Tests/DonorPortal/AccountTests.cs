@@ -27,7 +27,14 @@ public sealed class AccountTests
             var oneTime = Gift(donor.Id, "pi:pi_1", 5000, new DateTime(2026, 3, 1, 3, 0, 0, DateTimeKind.Utc), DonationFrequency.OneTime);
             var monthly = Gift(donor.Id, "in:in_1", 2500, new DateTime(2026, 3, 2, 15, 0, 0, DateTimeKind.Utc), DonationFrequency.Monthly);
             monthly.Membership = membership;
-            db.Donations.AddRange(oneTime, monthly, Gift(other.Id, "pi:pi_other", 77700, DateTime.UtcNow, DonationFrequency.OneTime));
+            var othersGift = Gift(other.Id, "pi:pi_other", 77700, DateTime.UtcNow, DonationFrequency.OneTime);
+            db.Donations.AddRange(oneTime, monthly, othersGift);
+            db.Receipts.Add(new Receipt
+            {
+                Number = "2026-000043", Year = 2026, Sequence = 43, Donation = othersGift, Kind = ReceiptKind.Original,
+                Status = ReceiptStatus.Sent, Amount = 77700, Currency = "usd", DeductibleAmount = 77700,
+                IssuedAt = othersGift.ReceivedAt, MessageId = "r43@example.org",
+            });
             db.Receipts.Add(new Receipt
             {
                 Number = "2026-000042", Year = 2026, Sequence = 42, Donation = oneTime, Kind = ReceiptKind.Original,
@@ -56,6 +63,14 @@ public sealed class AccountTests
         Assert.Contains("""action="/manage/billing-portal">""", page);
         Assert.DoesNotContain("777.00", page);
         Assert.DoesNotContain("other@example.com", page);
+
+        Assert.Contains("""href="/manage/receipts/2026-000042.pdf">""", page);
+        var pdf = await app.Client.GetAsync("/manage/receipts/2026-000042.pdf");
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("%PDF", System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync())[..4]);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync("/manage/receipts/2026-000043.pdf")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await app.CreateClient().GetAsync("/manage/receipts/2026-000042.pdf")).StatusCode);
     }
 
     [Fact]

@@ -25,9 +25,18 @@ public static class StripeEventDelivery
     public static async Task WaitForEventStatusAsync(this DonationsApp app, IEnumerable<string> eventIds, params StripeEventStatus[] statuses)
     {
         var ids = eventIds.Distinct().ToList();
-        await Wait.UntilAsync(() => app.WithDbAsync(db =>
-                db.StripeEvents.CountAsync(e => ids.Contains(e.Id) && statuses.Contains(e.Status)).ContinueWith(t => t.Result == ids.Count)),
-            TimeSpan.FromSeconds(30), $"events {string.Join(", ", ids)} to be {string.Join(" or ", statuses)}");
+        try
+        {
+            await Wait.UntilAsync(() => app.WithDbAsync(db =>
+                    db.StripeEvents.CountAsync(e => ids.Contains(e.Id) && statuses.Contains(e.Status)).ContinueWith(t => t.Result == ids.Count)),
+                TimeSpan.FromSeconds(30), $"events to be {string.Join(" or ", statuses)}");
+        }
+        catch (TimeoutException e)
+        {
+            var rows = await app.WithDbAsync(db => db.StripeEvents.Where(r => ids.Contains(r.Id))
+                .Select(r => $"{r.Id} {r.Type} {r.Status} enqueued={r.EnqueuedAt:O} attempts={r.Attempts} {r.Error}").ToListAsync());
+            throw new TimeoutException($"{e.Message} Inbox: {string.Join("; ", rows)}", e);
+        }
     }
 
     /// <summary>Delivers the events and waits until all of them are processed.</summary>

@@ -29,7 +29,8 @@ public sealed class MembershipLifecycleByWebhookTests
         await app.DeliverAsync(deleted);
         await app.WaitForIdleJobsAsync();
 
-        var subjects = app.Smtp.Messages.Select(m => m.Subject).Order().ToList();
+        // Receipts for the paid month go to the same donor; these are the membership's own emails.
+        var subjects = app.Smtp.Messages.Select(m => m.Subject).Where(s => s?.Contains("monthly gift") == true).Order().ToList();
         Assert.Equal(
         [
             "Welcome, and thank you for your monthly gift to Example Journal",

@@ -33,6 +33,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
                 CreatedAt = now,
             };
             db.Donations.Add(donation);
+            effects.Settled(donation);
         }
         else
         {

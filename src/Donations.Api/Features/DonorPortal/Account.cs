@@ -87,10 +87,11 @@ public static class Account
         html.Append("""<table><caption>Your gifts and their tax receipts</caption><thead><tr><th scope="col">Date</th><th scope="col">Amount</th><th scope="col">Frequency</th><th scope="col">Status</th><th scope="col">Receipt</th></tr></thead><tbody>""");
         foreach (var g in gifts)
         {
-            var receipts = g.Receipts.Count == 0 ? "Being prepared" : string.Join(", ", g.Receipts.Select(E));
+            var receipts = g.Receipts.Count == 0 ? "Being prepared"
+                : string.Join(", ", g.Receipts.Select(n => $"""<a href="/manage/receipts/{Uri.EscapeDataString(n)}.pdf">{E(n)} (PDF)</a>"""));
             html.Append($"""<tr><td>{E(DisplayText.Date(g.ReceivedAt, zone))}</td><td class="amount">{E(DisplayText.Amount(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
         }
-        html.Append("</tbody></table><p>Each receipt was emailed to you when the gift arrived; the number identifies it.</p>");
+        html.Append("</tbody></table><p>Each receipt was also emailed to you when the gift arrived.</p>");
     }
 
     private static void AppendStatements(StringBuilder html, List<int> years)

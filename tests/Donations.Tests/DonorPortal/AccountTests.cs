@@ -51,12 +51,12 @@ public sealed class AccountTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("February 28, 2026", page);
-        Assert.Contains("50.00 USD", page);
+        Assert.Contains("$50.00", page);
         Assert.Contains("2026-000042", page);
         Assert.Contains("One-time", page);
         Assert.Contains("Monthly", page);
         Assert.Contains("Supporter", page);
-        Assert.Contains("25.00 USD", page);
+        Assert.Contains("$25.00", page);
         Assert.Contains("Active, ends at the end of the period", page);
         Assert.Contains("Ends March 31, 2026", page);
         Assert.Contains("2025: emailed to you", page);

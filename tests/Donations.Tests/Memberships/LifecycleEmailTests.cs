@@ -37,7 +37,7 @@ public sealed class LifecycleEmailTests
         var email = Assert.Single(Lifecycle(app));
         Assert.Equal("member@example.com", email.To.Mailboxes.Single().Address);
         Assert.Contains("Welcome", email.Subject);
-        Assert.Contains("20.00 USD", email.TextBody);
+        Assert.Contains("$20.00", email.TextBody);
         Assert.Contains("Supporter", email.TextBody);
         Assert.Contains("Quarterly print edition", email.TextBody);
         var notification = await app.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync());
@@ -95,7 +95,7 @@ public sealed class LifecycleEmailTests
         var email = Assert.Single(Lifecycle(app));
         Assert.Contains("has ended", email.Subject);
         Assert.Contains("https://donate.example.org/donate", email.TextBody);
-        Assert.Contains("60.00 USD", email.TextBody);
+        Assert.Contains("$60.00", email.TextBody);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public static class Account
         {
             html.Append("""<table><caption>Your monthly gifts</caption><thead><tr><th scope="col">Tier</th><th scope="col">Monthly amount</th><th scope="col">Status</th><th scope="col">Next payment or end</th></tr></thead><tbody>""");
             foreach (var m in memberships)
-                html.Append($"""<tr><td>{E(m.Tier ?? "Member")}</td><td class="amount">{E(DisplayText.Amount(m.MonthlyAmount, m.Currency))}</td><td>{E(StatusText(m))}</td><td>{E(PeriodText(m, zone))}</td></tr>""");
+                html.Append($"""<tr><td>{E(m.Tier ?? "Member")}</td><td class="amount">{E(Money.Format(m.MonthlyAmount, m.Currency))}</td><td>{E(StatusText(m))}</td><td>{E(PeriodText(m, zone))}</td></tr>""");
             html.Append("</tbody></table>");
         }
         if (canManage)
@@ -89,7 +89,7 @@ public static class Account
         {
             var receipts = g.Receipts.Count == 0 ? "Being prepared"
                 : string.Join(", ", g.Receipts.Select(n => $"""<a href="/manage/receipts/{Uri.EscapeDataString(n)}.pdf">{E(n)} (PDF)</a>"""));
-            html.Append($"""<tr><td>{E(DisplayText.Date(g.ReceivedAt, zone))}</td><td class="amount">{E(DisplayText.Amount(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
+            html.Append($"""<tr><td>{E(DisplayText.Date(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
         }
         html.Append("</tbody></table><p>Each receipt was also emailed to you when the gift arrived.</p>");
     }
@@ -105,7 +105,7 @@ public static class Account
     private static string GiftStatus(Gift g) => g.Status switch
     {
         DonationStatus.Refunded => "Refunded",
-        DonationStatus.PartiallyRefunded => $"Partly refunded ({DisplayText.Amount(g.RefundedAmount, g.Currency)})",
+        DonationStatus.PartiallyRefunded => $"Partly refunded ({Money.Format(g.RefundedAmount, g.Currency)})",
         DonationStatus.Disputed => "Disputed",
         _ => "Received",
     };

@@ -19,7 +19,7 @@ public sealed class MembershipEmails(
 
     public MimeMessage Welcome(MembershipFacts m, string messageId)
     {
-        var amount = DisplayText.Amount(m.MonthlyAmount, m.Currency);
+        var amount = Money.Format(m.MonthlyAmount, m.Currency);
         var benefits = memberships.Value.Tiers.FirstOrDefault(t => t.Name == m.Tier)?.Benefits;
         var tierLine = m.Tier is null ? "" : $"You are a {m.Tier} member."
             + (string.IsNullOrWhiteSpace(benefits) ? "" : $" Your membership includes: {benefits}.");
@@ -34,7 +34,7 @@ public sealed class MembershipEmails(
     public MimeMessage PaymentFailed(MembershipFacts m, string messageId) =>
         Compose(m, messageId, $"Your monthly gift to {org.Value.Name} did not go through",
         [
-            $"We could not collect your monthly gift of {DisplayText.Amount(m.MonthlyAmount, m.Currency)}. This usually means the card has expired or was replaced.",
+            $"We could not collect your monthly gift of {Money.Format(m.MonthlyAmount, m.Currency)}. This usually means the card has expired or was replaced.",
             $"To keep your membership going, please update your card here: {BaseUrl}/manage (we will email you a link that signs you in, then choose \"Manage monthly gift and payment details\").",
             "Stripe will try the payment again over the next few days. If you have already updated your card, thank you, and please ignore this message.",
         ]);
@@ -42,7 +42,7 @@ public sealed class MembershipEmails(
     public MimeMessage Canceled(MembershipFacts m, string messageId) =>
         Compose(m, messageId, $"Your monthly gift to {org.Value.Name} has ended",
         [
-            $"Your monthly gift of {DisplayText.Amount(m.MonthlyAmount, m.Currency)} has ended, and no further payments will be taken. Thank you for everything you have given.",
+            $"Your monthly gift of {Money.Format(m.MonthlyAmount, m.Currency)} has ended, and no further payments will be taken. Thank you for everything you have given.",
             $"If you would like to support us again, once or monthly, you are always welcome: {BaseUrl}/donate",
             $"Your past gifts, receipts and statements stay available at {BaseUrl}/manage",
         ]);

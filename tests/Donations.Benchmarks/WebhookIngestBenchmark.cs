@@ -28,19 +28,10 @@ public static class WebhookIngestBenchmark
         return (baseline, result);
     }
 
-    private static HttpRequestMessage Request(string eventId)
-    {
-        var json = StripeShapedEvent(eventId);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook")
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json));
-        return request;
-    }
+    private static HttpRequestMessage Request(string eventId) => SignedEvent.Request(StripeShapedEvent(eventId));
 
     /// <summary>A paid one-time Checkout Session, the commonest event, shaped and sized like Stripe's (~2 KB).</summary>
-    public static string StripeShapedEvent(string id)
+    public static string StripeShapedEvent(string id, string? email = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var n = id.GetHashCode() & 0x7fffffff;
@@ -49,7 +40,7 @@ public static class WebhookIngestBenchmark
          "request":{"id":null,"idempotency_key":null},"type":"checkout.session.completed",
          "data":{"object":{"id":"cs_test_{{id}}","object":"checkout.session","mode":"payment","status":"complete","payment_status":"paid",
           "amount_subtotal":2500,"amount_total":2500,"currency":"usd","customer":"cus_{{n}}","customer_email":null,
-          "customer_details":{"email":"reader{{n}}@example.com","name":"Reader {{n}}","address":null,"phone":null,"tax_exempt":"none","tax_ids":[]},
+          "customer_details":{"email":"{{email ?? $"reader{n}@example.com"}}","name":"Reader {{n}}","address":null,"phone":null,"tax_exempt":"none","tax_ids":[]},
           "payment_intent":"pi_{{id}}","invoice":null,"subscription":null,"submit_type":"donate","livemode":false,"created":{{now}},
           "metadata":{"frequency":"one-time","cover_fee":"false","fee_amount":"0","gift_amount":"2500"},
           "success_url":"https://donate.example.org/donate/thank-you?session_id=cs","cancel_url":"https://donate.example.org/donate/canceled"} } }

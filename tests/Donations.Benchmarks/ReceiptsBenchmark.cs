@@ -51,11 +51,16 @@ public static class ReceiptsBenchmark
         Console.WriteLine($"  average message size {sent.Average(b => b.Length) / 1024:F1} KiB");
         await using var rawSink = NoDelaySmtpSink.Start();
         await SendRawAsync(rawSink.Port, messages.Take(Math.Min(100, messages.Count)).ToList()); // warm-up
-        rawSink.Clear();
-        var clock = Stopwatch.StartNew();
-        await SendRawAsync(rawSink.Port, messages);
-        clock.Stop();
-        var raw = new ThroughputResult("baseline: raw MailKit, same messages", messages.Count, clock.Elapsed, 1);
+        // Three rounds, the fastest kept: the baseline at its best makes the ratio conservative.
+        var best = TimeSpan.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            rawSink.Clear();
+            var clock = Stopwatch.StartNew();
+            await SendRawAsync(rawSink.Port, messages);
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+        }
+        var raw = new ThroughputResult("baseline: raw MailKit, same messages", messages.Count, best, 1);
         return (raw, service);
     }
 

@@ -1,4 +1,5 @@
 using Donations.Api.Features.Checkout;
+using Donations.Api.Features.Receipts;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
@@ -19,6 +20,7 @@ builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
+builder.AddReceipts();
 builder.AddStripeWebhooks();
 builder.AddStaff();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
@@ -28,6 +30,7 @@ app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
 app.MapCheckout();
+app.MapReceipts();
 app.MapStripeWebhooks();
 app.MapStaff();
 

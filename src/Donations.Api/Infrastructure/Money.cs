@@ -45,6 +45,17 @@ public static class Money
         return (long)minor;
     }
 
+    /// <summary>
+    /// For people, always with the currency's decimals: "$1,250.00", "¥500", "SEK 10.00". The
+    /// symbols are Checkout's, so the donate page and the receipt print an amount the same way.
+    /// </summary>
+    public static string Format(long minor, string currency)
+    {
+        var code = currency.ToLowerInvariant();
+        var number = ToMajor(minor, code).ToString("N" + Decimals(code), CultureInfo.InvariantCulture);
+        return Features.Checkout.CurrencyUnits.Symbol(code) + number;
+    }
+
     private static decimal Factor(string currency) => Decimals(currency) switch
     {
         0 => 1m,

@@ -34,6 +34,11 @@ public sealed class Receipt
     public int Attempts { get; set; }
     public string? LastError { get; set; }
     public DateTime? VoidedAt { get; set; }
+    /// <summary>
+    /// While a sender holds a pending receipt, no other sender takes it. A sender that dies leaves
+    /// the lease to run out; the receipt is then sent again with the same <see cref="MessageId"/>.
+    /// </summary>
+    public DateTime? ClaimedUntil { get; set; }
 }
 
 /// <summary>Last receipt sequence allocated per year.</summary>

@@ -289,7 +289,8 @@ namespace Donations.Migrations.Sqlite.Migrations
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     LastError = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    VoidedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    VoidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {

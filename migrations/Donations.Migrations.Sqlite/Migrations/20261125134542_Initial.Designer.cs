@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Donations.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261125134005_Initial")]
+    [Migration("20261125134542_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -325,6 +325,9 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Currency")
                         .IsRequired()

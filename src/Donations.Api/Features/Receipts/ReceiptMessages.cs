@@ -1,0 +1,143 @@
+using System.Globalization;
+using Donations.Api.Infrastructure;
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Documents;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Donations.Api.Features.Receipts;
+
+/// <summary>
+/// Turns a stored receipt into the email the donor gets: subject, HTML and text bodies from the
+/// editable templates, and for receipts (not void notices) a PDF made from the text body.
+/// Everything printed comes from the receipt's snapshot, so a resend shows the same figures.
+/// </summary>
+public sealed class ReceiptMessages(
+    DonationsDbContext db,
+    DocumentTemplates templates,
+    IOptions<OrganizationOptions> organization,
+    IOptions<EmailOptions> email,
+    TimeProvider clock)
+{
+    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces);
+
+    public static string NewMessageId(string prefix, string number, string from) =>
+        $"{prefix}-{number}.{Guid.NewGuid():N}@{MailboxAddress.Parse(from).Domain}";
+
+    public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
+    {
+        var rows = await db.Receipts.AsNoTracking()
+            .Where(r => receiptIds.Contains(r.Id))
+            .Select(r => new { Receipt = r, r.Donation, r.Donation!.Donor })
+            .ToListAsync(ct);
+        var replacedIds = rows.Where(r => r.Receipt.ReplacesReceiptId is not null).Select(r => r.Receipt.ReplacesReceiptId!.Value).ToList();
+        var replaced = replacedIds.Count == 0
+            ? []
+            : await db.Receipts.AsNoTracking().Where(r => replacedIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        return rows
+            .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
+                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null))
+            .OrderBy(s => s.Receipt.Id)
+            .ToList();
+    }
+
+    /// <summary>The message as first sent, or — with <paramref name="copyMessageId"/> — a copy marked as such.</summary>
+    public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
+    {
+        var model = Model(source, isCopy: copyMessageId is not null);
+        var template = Template(source);
+        var subject = await SubjectAsync(template, model);
+        var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
+        var html = await templates.RenderHtmlAsync($"{template}.html.liquid", model);
+
+        var message = new MimeMessage { Subject = subject, Date = clock.GetUtcNow() };
+        message.From.Add(MailboxAddress.Parse(email.Value.From));
+        message.To.Add(new MailboxAddress(source.Donor.Name ?? "", source.Donor.Email));
+        message.Headers.Add("X-Receipt-Number", source.Receipt.Number);
+        message.MessageId = copyMessageId ?? source.Receipt.MessageId;
+        // A copy answers the original; a correction or void notice answers the receipt it replaces.
+        var thread = copyMessageId is not null ? source.Receipt.MessageId : source.Replaces?.MessageId;
+        if (thread is not null)
+        {
+            message.InReplyTo = thread;
+            message.References.Add(thread);
+        }
+
+        var body = new BodyBuilder { TextBody = text, HtmlBody = html };
+        if (source.Receipt.Kind != ReceiptKind.VoidNotice)
+        {
+            var pdf = TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
+            body.Attachments.Add($"receipt-{source.Receipt.Number}.pdf", pdf, new ContentType("application", "pdf"));
+        }
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
+    /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>
+    public async Task<byte[]?> PdfAsync(long receiptId, CancellationToken ct)
+    {
+        if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
+        var model = Model(source, isCopy: false);
+        var template = Template(source);
+        var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
+        return TextPdf.Render(text, title: await SubjectAsync(template, model), author: organization.Value.LegalName);
+    }
+
+    private static string Template(Source source) => source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";
+
+    private async Task<string> SubjectAsync(string template, ReceiptModel model) =>
+        (await templates.RenderTextAsync($"{template}.subject.liquid", model)).Trim();
+
+    public ReceiptModel Model(Source source, bool isCopy)
+    {
+        var (receipt, donation, donor) = (source.Receipt, source.Donation, source.Donor);
+        var org = organization.Value;
+        var currency = receipt.Currency;
+        var isVoid = receipt.Kind == ReceiptKind.VoidNotice;
+        var benefits = isVoid ? 0 : donation.BenefitsValue;
+        return new ReceiptModel
+        {
+            Organization = new OrganizationModel
+            {
+                Name = org.Name,
+                LegalName = org.LegalName,
+                TaxId = org.TaxId,
+                Address = org.Address,
+                Website = org.Website,
+                Signatory = org.ReceiptSignatory,
+            },
+            Number = receipt.Number,
+            Kind = receipt.Kind switch
+            {
+                ReceiptKind.Correction => "correction",
+                ReceiptKind.VoidNotice => "void",
+                _ => "original",
+            },
+            IsCopy = isCopy,
+            ReplacesNumber = source.Replaces?.Number,
+            DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
+            DonorEmail = donor.Email,
+            DonationDate = LocalDate(donation.ReceivedAt, org),
+            IssuedDate = LocalDate(receipt.IssuedAt, org),
+            Amount = Money.Format(receipt.Amount, currency),
+            Currency = currency.ToUpperInvariant(),
+            Frequency = donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
+            HasBenefits = benefits > 0,
+            BenefitsDescription = donation.BenefitsDescription,
+            BenefitsValue = Money.Format(benefits, currency),
+            DeductibleAmount = Money.Format(receipt.DeductibleAmount, currency),
+            FeeCovered = donation.FeeCovered && donation.FeeAmount > 0,
+            FeeAmount = Money.Format(donation.FeeAmount, currency),
+            PaidAmount = Money.Format(donation.Amount, currency),
+            RefundedAmount = Money.Format(isVoid ? donation.Amount : Math.Max(0, donation.Amount - receipt.Amount), currency),
+            IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
+        };
+    }
+
+    private static string LocalDate(DateTime utc, OrganizationOptions org) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), org.GetTimeZone())
+            .ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);
+}

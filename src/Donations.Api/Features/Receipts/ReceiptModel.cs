@@ -1,0 +1,52 @@
+namespace Donations.Api.Features.Receipts;
+
+/// <summary>
+/// What the receipt templates see, as ready-to-print text (amounts formatted for the currency,
+/// dates in the organisation's time zone), so an edited template cannot get the figures wrong.
+/// Liquid names are snake_case: <c>{{ organization.legal_name }}</c>, <c>{{ deductible_amount }}</c>.
+/// </summary>
+public sealed class ReceiptModel
+{
+    public required OrganizationModel Organization { get; init; }
+    public required string Number { get; init; }
+    /// <summary>"original", "correction" or "void".</summary>
+    public required string Kind { get; init; }
+    public bool IsCorrection => Kind == "correction";
+    public bool IsVoidNotice => Kind == "void";
+    public bool IsCopy { get; init; }
+    /// <summary>The receipt a correction or void notice replaces.</summary>
+    public string? ReplacesNumber { get; init; }
+    public required string DonorName { get; init; }
+    public required string DonorEmail { get; init; }
+    /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
+    public required string DonationDate { get; init; }
+    public required string IssuedDate { get; init; }
+    /// <summary>What this receipt states, e.g. "$25.00", "¥500".</summary>
+    public required string Amount { get; init; }
+    /// <summary>ISO code, upper case.</summary>
+    public required string Currency { get; init; }
+    /// <summary>"one-time" or "monthly".</summary>
+    public required string Frequency { get; init; }
+    public bool IsMonthly => Frequency == "monthly";
+    public bool HasBenefits { get; init; }
+    public string? BenefitsDescription { get; init; }
+    public required string BenefitsValue { get; init; }
+    public required string DeductibleAmount { get; init; }
+    public bool FeeCovered { get; init; }
+    public required string FeeAmount { get; init; }
+    /// <summary>What was paid, before refunds.</summary>
+    public required string PaidAmount { get; init; }
+    public required string RefundedAmount { get; init; }
+    /// <summary>The gift was taken back through a lost payment dispute rather than a refund.</summary>
+    public bool IsDisputeLoss { get; init; }
+}
+
+public sealed class OrganizationModel
+{
+    public required string Name { get; init; }
+    public required string LegalName { get; init; }
+    public required string TaxId { get; init; }
+    public required string Address { get; init; }
+    public required string Website { get; init; }
+    public required string Signatory { get; init; }
+}

@@ -1,0 +1,105 @@
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Data;
+using Donations.Data.Entities;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Features.Receipts;
+
+/// <summary>
+/// Brings one donation's receipts in line with its state. Every gift gets one original receipt
+/// for what was paid. Once that has been delivered (or refused), a partial refund issues a
+/// corrected receipt with a new number, and a full refund or lost dispute voids the standing
+/// receipt and issues a void notice. Waiting for delivery keeps the donor's mail in order
+/// (receipt, then correction) and means a receipt is never voided while it is being sent.
+/// Running it again changes nothing.
+/// </summary>
+public sealed class ReconcileReceipts(
+    DonationsDbContext db,
+    ReceiptNumbers numbers,
+    ReceiptScheduler scheduler,
+    TimeProvider clock,
+    IOptions<EmailOptions> email,
+    ILogger<ReconcileReceipts> log)
+{
+    [AutomaticRetry(Attempts = 10)]
+    public async Task RunAsync(long donationId, CancellationToken ct)
+    {
+        var receivedAt = await db.Donations.Where(d => d.Id == donationId).Select(d => (DateTime?)d.ReceivedAt).SingleOrDefaultAsync(ct);
+        if (receivedAt is null)
+        {
+            log.LogWarning("Receipts: donation {DonationId} does not exist", donationId);
+            return;
+        }
+        var year = numbers.YearOf(receivedAt.Value);
+        await numbers.EnsureCounterAsync(year, ct);
+
+        List<Receipt> issued;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            // Locks the donation row: a second reconciliation of the same gift waits here and then
+            // sees the receipts this one stored.
+            await db.Donations.Where(d => d.Id == donationId)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, d => d.UpdatedAt), ct);
+            var donation = await db.Donations.AsNoTracking().SingleAsync(d => d.Id == donationId, ct);
+            var receipts = await db.Receipts.Where(r => r.DonationId == donationId).ToListAsync(ct);
+
+            issued = await IssueAsync(donation, receipts, year, ct);
+            if (issued.Count == 0) return;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+
+        foreach (var r in issued)
+            log.LogInformation("Receipts: issued {Kind} {ReceiptNumber} for donation {DonationId}", r.Kind, r.Number, donationId);
+        scheduler.SendPending();
+    }
+
+    private async Task<List<Receipt>> IssueAsync(Donation donation, List<Receipt> receipts, int year, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!receipts.Any(r => r.Kind == ReceiptKind.Original))
+        {
+            if (donation.Amount <= 0) return [];
+            return [await NewReceiptAsync(donation, ReceiptKind.Original, donation.Amount, null, year, now, ct)];
+        }
+
+        var standing = ReceiptRules.Standing(receipts);
+        // Nothing stands (already voided), or it is still on its way: the sender asks again after delivery.
+        if (standing is null || standing.Status == ReceiptStatus.Pending) return [];
+
+        var stated = ReceiptRules.StatedAmount(donation);
+        if (stated == standing.Amount) return [];
+
+        standing.Status = ReceiptStatus.Voided;
+        standing.VoidedAt = now;
+        var kind = stated == 0 ? ReceiptKind.VoidNotice : ReceiptKind.Correction;
+        var amount = stated == 0 ? standing.Amount : stated;
+        return [await NewReceiptAsync(donation, kind, amount, standing.Id, year, now, ct)];
+    }
+
+    private async Task<Receipt> NewReceiptAsync(Donation donation, ReceiptKind kind, long amount, long? replaces, int year, DateTime now, CancellationToken ct)
+    {
+        var sequence = await numbers.NextAsync(year, ct);
+        var number = ReceiptNumbers.Format(year, sequence);
+        var receipt = new Receipt
+        {
+            Number = number,
+            Year = year,
+            Sequence = sequence,
+            DonationId = donation.Id,
+            Kind = kind,
+            Status = ReceiptStatus.Pending,
+            ReplacesReceiptId = replaces,
+            Amount = amount,
+            Currency = donation.Currency,
+            DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation.BenefitsValue),
+            IssuedAt = now,
+            // Chosen once, before the first attempt: a resend after a crash keeps it, so clients thread it.
+            MessageId = ReceiptMessages.NewMessageId(kind == ReceiptKind.VoidNotice ? "void" : "receipt", number, email.Value.From),
+        };
+        db.Receipts.Add(receipt);
+        return receipt;
+    }
+}

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Donations.Api.Infrastructure.Logging;
 using Donations.Data;
+using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Donations.Tests.Staff;
 using Microsoft.EntityFrameworkCore;
@@ -37,6 +38,9 @@ public sealed class LogRedactionTests
         var oneTime = new OneTimeGift(Amount: 2500, Email: "Philippa.Quenby@Example.org", Name: "Philippa Quenby");
         var monthly = new MonthlyGift(Amount: 2000, Email: "octavia.brightwater@example.com", Name: "Octavia Brightwater");
 
+        // One donor's mail server refuses the receipt (its refusal quotes the address).
+        app.Smtp!.Reject(monthly.Email);
+
         // Readers start Checkout through the JSON API and the form.
         var api = await app.Client.PostAsJsonAsync("/api/checkout", new { amount = 2500, currency = "usd", frequency = "one-time", email = CheckoutEmail });
         Assert.Equal(HttpStatusCode.OK, api.StatusCode);
@@ -57,6 +61,12 @@ public sealed class LogRedactionTests
         await app.DeliverAndProcessAsync(oneTime.CheckoutCompleted(), monthly.CheckoutCompleted(), monthly.InvoicePaid(1));
         await app.DeliverAndProcessAsync(monthly.InvoicePaid(1), oneTime.Refunded(2500));
         Assert.Equal(2, await app.WithDbAsync(db => db.Donations.CountAsync()));
+        // Receipts go out (the one-time gift's receipt and its void notice), one is refused.
+        await Wait.UntilAsync(() => app.WithDbAsync(async db =>
+                await db.Receipts.CountAsync() >= 3 && !await db.Receipts.AnyAsync(r => r.Status == ReceiptStatus.Pending)),
+            TimeSpan.FromSeconds(30), "receipts to be sent or refused");
+        Assert.Contains(app.Smtp.Messages, m => m.To.Mailboxes.Any(a => string.Equals(a.Address, oneTime.Email, StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(ReceiptStatus.Failed, await app.WithDbAsync(db => db.Receipts.Where(r => r.Donation!.Donor!.Email == monthly.Email).Select(r => r.Status).SingleAsync()));
 
         // Finance staff sign in and export the books (which do hold the addresses).
         using var staff = await StaffTestSupport.SignedInAsync(app, "Finance");

@@ -60,7 +60,20 @@ public sealed class ScaleOutTests
                 Assert.Equal(ids.Count, await db.StripeEvents.CountAsync());
                 Assert.Equal(expected, (await db.Donations.Select(d => d.SettlementKey).ToListAsync()).Order().ToList());
                 Assert.Equal(monthly.Count, await db.Memberships.CountAsync());
+
+                // One receipt per gift, numbered without gaps, each emailed once by whichever worker took it.
+                await Wait.UntilAsync(async () => await db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent) == expected.Count,
+                    TimeSpan.FromSeconds(30), "every receipt to be sent");
+                await WaitForIdleJobsAsync(connectionString);
+                var receipts = await db.Receipts.ToListAsync();
+                Assert.Equal(expected.Count, receipts.Count);
+                Assert.Equal(expected.Count, receipts.Select(r => r.DonationId).Distinct().Count());
+                Assert.Equal(Enumerable.Range(1, expected.Count), receipts.Select(r => r.Sequence).Order());
             }
+            Assert.Equal(expected.Count, smtp.Messages.Count);
+            Assert.Equal(expected.Count, smtp.Messages.Select(m => m.MessageId).Distinct().Count());
+            Assert.All(oneTime, g => Assert.Single(smtp.Messages, m => m.To.Mailboxes.Single().Address == g.Email));
+            Assert.All(monthly, g => Assert.Equal(2, smtp.Messages.Count(m => m.To.Mailboxes.Single().Address == g.Email)));
 
             // Staff sign in on one node; the other node reads the same cookie with keys from the database.
             var cookies = new CookieContainer();
@@ -109,6 +122,19 @@ public sealed class ScaleOutTests
         };
         request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json));
         return (await http.SendAsync(request)).StatusCode;
+    }
+
+    /// <summary>Nothing left in Hangfire's queues (read from its tables: no node of ours runs in this process).</summary>
+    private static async Task WaitForIdleJobsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await Wait.UntilAsync(async () =>
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing', 'Scheduled', 'Awaiting')", connection);
+            return (long)(await command.ExecuteScalarAsync())! == 0;
+        }, TimeSpan.FromSeconds(30), "Hangfire to finish every job");
     }
 
     private static DonationsDbContext Db(string connectionString) =>

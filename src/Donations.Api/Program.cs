@@ -1,5 +1,7 @@
 using Donations.Api.Features.Checkout;
 using Donations.Api.Features.Receipts;
+using Donations.Api.Features.DonorPortal;
+using Donations.Api.Features.Memberships;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
@@ -23,6 +25,8 @@ builder.AddCheckout();
 builder.AddReceipts();
 builder.AddStripeWebhooks();
 builder.AddStaff();
+builder.AddMembershipEmails();
+builder.AddDonorPortal();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -33,6 +37,7 @@ app.MapCheckout();
 app.MapReceipts();
 app.MapStripeWebhooks();
 app.MapStaff();
+app.MapDonorPortal();
 
 return await app.RunDonationsAsync(args);
 

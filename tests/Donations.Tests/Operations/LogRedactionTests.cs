@@ -3,11 +3,13 @@ using System.Net.Http.Json;
 using Donations.Api.Infrastructure.Logging;
 using Donations.Data;
 using Donations.Data.Entities;
+using Donations.Tests.DonorPortal;
 using Donations.Tests.Infrastructure;
 using Donations.Tests.Staff;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
+using MimeKit;
 
 namespace Donations.Tests.Operations;
 
@@ -73,7 +75,19 @@ public sealed class LogRedactionTests
         var export = await staff.GetStringAsync("/api/finance/donations.csv");
         Assert.Contains(monthly.Email, export);
 
-        var secrets = new[] { oneTime.Email, oneTime.Name!, monthly.Email, monthly.Name!, CheckoutEmail, RefusedEmail };
+        // The one-time donor asks for a sign-in link by email and follows it to the portal.
+        using var donor = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await Portal.RequestLinkAsync(donor, oneTime.Email)).StatusCode);
+        MimeMessage? linkMail = null;
+        await Wait.UntilAsync(() => Task.FromResult((linkMail = app.Smtp.Messages.FirstOrDefault(m =>
+                m.TextBody?.Contains(Portal.BaseUrl + "/manage/") == true)) is not null),
+            TimeSpan.FromSeconds(30), "the sign-in link to be emailed");
+        var link = Portal.LinkPath(linkMail!);
+        Assert.Equal(HttpStatusCode.Redirect, (await donor.GetAsync(link)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await donor.GetAsync("/manage/account")).StatusCode);
+
+        var signInToken = link["/manage/".Length..];
+        var secrets = new[] { oneTime.Email, oneTime.Name!, monthly.Email, monthly.Name!, CheckoutEmail, RefusedEmail, signInToken };
         var entries = capture.Entries.Where(e => e.Level >= LogLevel.Information).ToList();
         var leaks = entries
             .SelectMany(e => e.Texts().Select(text => (Entry: e, Text: text)))
@@ -89,6 +103,7 @@ public sealed class LogRedactionTests
         Assert.Contains(entries, e => e.Category.StartsWith("Hangfire", StringComparison.Ordinal));
         Assert.Contains(entries, e => e.Category.StartsWith("Donations.Api", StringComparison.Ordinal) && e.Message.Contains("refunded"));
         Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/donate?email=" + Redact.Marker));
+        Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/manage/" + Redact.Marker));
         Assert.Contains(entries, e => e.Texts().Any(t => t.Contains(Redact.Email(RefusedEmail))));
     }
 

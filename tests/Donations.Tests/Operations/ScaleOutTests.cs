@@ -69,11 +69,12 @@ public sealed class ScaleOutTests
                 Assert.Equal(expected.Count, receipts.Count);
                 Assert.Equal(expected.Count, receipts.Select(r => r.DonationId).Distinct().Count());
                 Assert.Equal(Enumerable.Range(1, expected.Count), receipts.Select(r => r.Sequence).Order());
+                // Each receipt's message arrived exactly once (members also get a welcome email, not counted here).
+                var receiptMail = receipts.Select(r => smtp.Messages.Where(m => m.MessageId == r.MessageId).ToList()).ToList();
+                Assert.All(receiptMail, mails => Assert.Single(mails));
+                Assert.All(oneTime, g => Assert.Single(receiptMail, mails => mails[0].To.Mailboxes.Single().Address == g.Email));
+                Assert.All(monthly, g => Assert.Equal(2, receiptMail.Count(mails => mails[0].To.Mailboxes.Single().Address == g.Email)));
             }
-            Assert.Equal(expected.Count, smtp.Messages.Count);
-            Assert.Equal(expected.Count, smtp.Messages.Select(m => m.MessageId).Distinct().Count());
-            Assert.All(oneTime, g => Assert.Single(smtp.Messages, m => m.To.Mailboxes.Single().Address == g.Email));
-            Assert.All(monthly, g => Assert.Equal(2, smtp.Messages.Count(m => m.To.Mailboxes.Single().Address == g.Email)));
 
             // Staff sign in on one node; the other node reads the same cookie with keys from the database.
             var cookies = new CookieContainer();
@@ -124,17 +125,32 @@ public sealed class ScaleOutTests
         return (await http.SendAsync(request)).StatusCode;
     }
 
-    /// <summary>Nothing left in Hangfire's queues (read from its tables: no node of ours runs in this process).</summary>
+    /// <summary>
+    /// Nothing queued or running in Hangfire (read from its tables: no node runs in this process).
+    /// Scheduled retries are left out: an event that waited for another is retried later and then
+    /// finds its work done.
+    /// </summary>
     private static async Task WaitForIdleJobsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await Wait.UntilAsync(async () =>
+        var busy = new List<string>();
+        try
         {
-            await using var command = new NpgsqlCommand(
-                "SELECT count(*) FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing', 'Scheduled', 'Awaiting')", connection);
-            return (long)(await command.ExecuteScalarAsync())! == 0;
-        }, TimeSpan.FromSeconds(30), "Hangfire to finish every job");
+            await Wait.UntilAsync(async () =>
+            {
+                busy.Clear();
+                await using var command = new NpgsqlCommand(
+                    "SELECT statename || ' ' || invocationdata FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing')", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) busy.Add(reader.GetString(0));
+                return busy.Count == 0;
+            }, TimeSpan.FromSeconds(30), "Hangfire to finish every job");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} Still busy: {string.Join("; ", busy)}", e);
+        }
     }
 
     private static DonationsDbContext Db(string connectionString) =>

@@ -99,6 +99,7 @@ public sealed class OrganizationOptions
     public string ReceiptSignatory { get; set; } = "";
 
     public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public TimeZoneInfo TimeZoneInfo => GetTimeZone();
 }
 
 public sealed class DonationsOptions

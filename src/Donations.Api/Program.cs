@@ -1,4 +1,5 @@
 using Donations.Api.Features.Receipts;
+using Donations.Api.Features.Statements;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -15,12 +16,14 @@ builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddReceipts();
+builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
 app.MapReceipts();
+app.MapStatements();
 
 return await app.RunDonationsAsync(args);
 

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Donations.Api.Features.Statements;
+using Donations.Data;
+using Donations.Tests.Infrastructure;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Donations.Tests.Statements;
+
+/// <summary>A run over 10,000 donors on PostgreSQL: paged into batches, progress reported, memory bounded.</summary>
+public sealed class StatementScaleTests(ITestOutputHelper output)
+{
+    private const int Donors = 10_000;
+    private const int BatchSize = 500;
+
+    [Fact]
+    public async Task Run_over_ten_thousand_donors_completes_in_batches_with_bounded_memory()
+    {
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.Settings["Statements:BatchSize"] = BatchSize.ToString();
+        });
+        await SeedAsync(app);
+
+        var baseline = ManagedMemory();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        long runId;
+        await using (var scope = app.Services.CreateAsyncScope())
+            runId = (await scope.ServiceProvider.GetRequiredService<StartStatementRun>()
+                .StartAsync(new(2025, false, "tests"), CancellationToken.None)).Id;
+        var inFlight = new List<(int Total, int Sent)>();
+        var run = await app.WaitForRunAsync(runId, TimeSpan.FromSeconds(180), r => inFlight.Add((r.DonorsTotal, r.Sent)));
+        clock.Stop();
+        var growth = ManagedMemory() - baseline;
+        output.WriteLine($"{Donors} statements in {clock.Elapsed.TotalSeconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s CPU in this process); " +
+                         $"retained managed memory growth {growth / 1024 / 1024} MB");
+
+        Assert.Equal((Donors, Donors, 0, 0), (run.DonorsTotal, run.Sent, run.Skipped, run.Failed));
+        // Progress was visible while it ran: the total was known and some, not all, had gone out.
+        Assert.Contains(inFlight, p => p.Total == Donors && p.Sent > 0 && p.Sent < Donors);
+        // The run was paged: one job per batch of donors, never one job for all of them.
+        var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await Wait.UntilAsync(() => Task.FromResult(
+                monitoring.SucceededJobs(0, 1000).Count(j => j.Value.Job?.Type == typeof(SendStatementBatch)) == Donors / BatchSize),
+            TimeSpan.FromSeconds(10), $"{Donors / BatchSize} batch jobs to have succeeded");
+        Assert.Equal(Donors, Directory.GetFiles(app.OutboxDirectory, "*.eml").Length);
+        Assert.Equal(Donors, await app.WithDbAsync(db => db.Statements.CountAsync(s => s.Year == 2025 && s.SentAt != null)));
+        // Nothing of the run stays behind in memory (an all-donors list, cached messages or PDFs
+        // would): 10,000 statements with their PDFs weigh several hundred megabytes.
+        Assert.True(growth < 64 * 1024 * 1024, $"Managed memory grew by {growth / 1024 / 1024} MB over the run.");
+    }
+
+    private static long ManagedMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    /// <summary>10,000 donors with one receipted 2025 gift each, in three INSERT ... SELECT statements.</summary>
+    private static Task SeedAsync(DonationsApp app) => app.WithDbAsync(async db =>
+    {
+        await db.Database.ExecuteSqlRawAsync($"""
+            INSERT INTO "Donors" ("Email", "Name", "CreatedAt")
+            SELECT 'reader' || g || '@example.com', 'Reader ' || g, now() FROM generate_series(1, {Donors}) g;
+            INSERT INTO "Donations" ("SettlementKey", "DonorId", "Amount", "Currency", "Frequency", "Status", "RefundedAmount",
+                "FeeCovered", "FeeAmount", "BenefitsValue", "ReceivedAt", "CreatedAt")
+            SELECT 'pi:pi_bulk_' || d."Id", d."Id", 1000 + (d."Id" % 90) * 100, 'usd', 'OneTime', 'Succeeded', 0,
+                false, 0, 0, timestamptz '2025-03-01 12:00:00+00' + (d."Id" % 300) * interval '1 day', now()
+            FROM "Donors" d;
+            INSERT INTO "Receipts" ("Number", "Year", "Sequence", "DonationId", "Kind", "Status", "Amount", "Currency",
+                "DeductibleAmount", "IssuedAt", "MessageId", "SentAt", "Attempts")
+            SELECT '2025-' || lpad(d."Id"::text, 6, '0'), 2025, d."Id", d."Id", 'Original', 'Sent', d."Amount", 'usd',
+                d."Amount", now(), 'receipt-' || d."Id" || '@example.org', now(), 1
+            FROM "Donations" d;
+            """);
+    });
+}

@@ -5,6 +5,7 @@ using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
 using Donations.Api.Infrastructure.Jobs;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Api.Infrastructure.Stripe;
 using Donations.Api.Infrastructure.Web;
 
@@ -15,6 +16,7 @@ builder.AddDonationsJobs();
 builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
+builder.AddDonationsObservability();
 builder.AddReceipts();
 builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
@@ -22,6 +24,7 @@ builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
+app.MapDonationsObservability();
 app.MapReceipts();
 app.MapStatements();
 

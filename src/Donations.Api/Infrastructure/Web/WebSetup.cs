@@ -9,6 +9,7 @@ public static class WebSetup
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -16,6 +17,8 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The JSON API's description, for developers; not published in production.
+        if (app.Environment.IsDevelopment()) app.MapOpenApi();
         return app;
     }
 

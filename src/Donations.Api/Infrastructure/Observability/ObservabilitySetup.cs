@@ -1,0 +1,55 @@
+using Npgsql;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Donations.Api.Infrastructure.Observability;
+
+public static class ObservabilitySetup
+{
+    /// <summary>
+    /// OpenTelemetry traces and metrics: ASP.NET Core, HttpClient (Stripe), EF Core, Npgsql,
+    /// runtime, and the service's own meters. OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set;
+    /// a Prometheus scrape endpoint when Observability:PrometheusEndpoint is set.
+    /// </summary>
+    public static WebApplicationBuilder AddDonationsObservability(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DonationsMetrics>();
+        builder.Services.AddHostedService<InboxBacklogSampler>();
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var prometheus = !string.IsNullOrWhiteSpace(builder.Configuration["Observability:PrometheusEndpoint"]);
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName: "donations", serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString()))
+            .WithTracing(t =>
+            {
+                t.AddSource(DonationsMetrics.Name)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation()
+                    .AddEntityFrameworkCoreInstrumentation()
+                    .AddNpgsql();
+                if (otlp) t.AddOtlpExporter();
+            })
+            .WithMetrics(m =>
+            {
+                m.AddMeter(DonationsMetrics.Name)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation();
+                if (otlp) m.AddOtlpExporter();
+                if (prometheus) m.AddPrometheusExporter();
+            });
+        if (otlp) otel.WithLogging(l => l.AddOtlpExporter());
+        return builder;
+    }
+
+    public static WebApplication MapDonationsObservability(this WebApplication app)
+    {
+        var path = app.Configuration["Observability:PrometheusEndpoint"];
+        if (!string.IsNullOrWhiteSpace(path))
+            app.MapPrometheusScrapingEndpoint(path);
+        return app;
+    }
+}

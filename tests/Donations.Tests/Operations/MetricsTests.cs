@@ -1,0 +1,32 @@
+using Donations.Tests.Infrastructure;
+
+namespace Donations.Tests.Operations;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task The_scrape_endpoint_exposes_the_services_own_meters_when_enabled()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+        await app.Client.GetAsync("/health/ready");
+
+        var text = "";
+        await Wait.UntilAsync(async () =>
+        {
+            text = await app.Client.GetStringAsync("/metrics");
+            return text.Contains("donations_webhook_inbox_backlog");
+        }, what: "the inbox backlog gauge to be exported");
+
+        Assert.Contains("http_server_request_duration_seconds", text);
+    }
+
+    [Fact]
+    public async Task There_is_no_scrape_endpoint_unless_it_is_configured()
+    {
+        await using var app = await DonationsApp.StartAsync();
+
+        var response = await app.Client.GetAsync("/metrics");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+}

@@ -1,7 +1,9 @@
+using Donations.Api.Features.Statements;
 using Donations.Data;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Donations.Tests.Statements;
 
@@ -100,5 +102,40 @@ public sealed class StatementContentTests
         Assert.Equal(["kept@example.com"], app.Statements().Select(m => m.To.Mailboxes.Single().Address));
         var status = await app.WithDbAsync(db => db.Statements.Where(s => s.DonorId == refunded).Select(s => s.Status).SingleAsync());
         Assert.Equal(StatementStatus.Empty, status);
+    }
+
+    [Fact]
+    public async Task Donor_can_fetch_the_statement_PDF_again_later_reflecting_refunds_since()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var ada = await app.DonorAsync("Ada Lovelace", "ada@example.com");
+        var receipt = await app.GiftAsync(ada, Utc(2025, 4, 1, 12, 0), 2500);
+        var refunded = await app.DonorAsync("Refunded Reader", "refunded@example.com");
+        await app.GiftAsync(refunded, Utc(2025, 4, 1, 12, 0), 2500, refunded: 2500);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var pdfs = scope.ServiceProvider.GetRequiredService<StatementPdf>();
+        var pdf = await pdfs.RenderAsync(ada, 2025, CancellationToken.None);
+
+        Assert.NotNull(pdf);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        var words = string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        Assert.Contains(receipt!, words);
+        Assert.Contains("Deductible total: $25.00 USD", words);
+        Assert.Null(await pdfs.RenderAsync(refunded, 2025, CancellationToken.None));
+        Assert.Null(await pdfs.RenderAsync(ada, 2024, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Anonymous_callers_cannot_start_a_run_or_read_one()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+
+        var start = await app.Client.PostAsync("/api/finance/statements/2025", null);
+        var read = await app.Client.GetAsync("/api/finance/statements/runs/1");
+
+        Assert.False(start.IsSuccessStatusCode, $"POST answered {(int)start.StatusCode}");
+        Assert.False(read.IsSuccessStatusCode, $"GET answered {(int)read.StatusCode}");
+        Assert.Equal(0, await app.WithDbAsync(db => db.StatementRuns.CountAsync()));
     }
 }

@@ -107,6 +107,23 @@ public sealed class StatementRunTests
     }
 
     [Fact]
+    public async Task A_refused_address_is_recorded_as_failed_and_the_run_still_completes()
+    {
+        await using var app = await StartWithDonorsAsync(3);
+        app.Smtp!.Reject("reader2@example.com");
+
+        var run = await app.RunStatementsAsync(2025);
+
+        Assert.Equal((3, 2, 0, 1), (run.DonorsTotal, run.Sent, run.Skipped, run.Failed));
+        var failed = await app.WithDbAsync(db => db.Statements.SingleAsync(s => s.Status == StatementStatus.Failed));
+        Assert.Equal("reader2@example.com", await app.WithDbAsync(db => db.Donors.Where(d => d.Id == failed.DonorId).Select(d => d.Email).SingleAsync()));
+        Assert.Contains("550", failed.LastError);
+        // A later run tries the failed statement again, and only that one.
+        var again = await app.RunStatementsAsync(2025);
+        Assert.Equal((0, 2, 1), (again.Sent, again.Skipped, again.Failed));
+    }
+
+    [Fact]
     public async Task Command_line_starts_a_run_for_the_year()
     {
         await using var app = await StartWithDonorsAsync(2);

@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Jobs;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -16,7 +17,8 @@ public sealed class StartStatementRun(
     DonationsDbContext db,
     IBackgroundJobClient jobs,
     TimeProvider clock,
-    IOptions<OrganizationOptions> organization)
+    IOptions<OrganizationOptions> organization,
+    DonationsMetrics metrics)
 {
     public sealed record Request(int Year, bool Resend, string? RequestedBy);
 
@@ -35,6 +37,7 @@ public sealed class StartStatementRun(
         db.StatementRuns.Add(run);
         await db.SaveChangesAsync(ct);
         jobs.Enqueue<PlanStatementRun>(JobQueues.Default, job => job.RunAsync(run.Id, CancellationToken.None));
+        metrics.StatementRunStarted();
         return run;
     }
 

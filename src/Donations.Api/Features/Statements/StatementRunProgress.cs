@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -9,11 +10,17 @@ namespace Donations.Api.Features.Statements;
 /// servers can report at once. Each increment shares a transaction with the statement's own
 /// state change, so a retried batch never counts a donor twice.
 /// </summary>
-public sealed class StatementRunProgress(DonationsDbContext db, TimeProvider clock)
+public sealed class StatementRunProgress(DonationsDbContext db, TimeProvider clock, DonationsMetrics metrics)
 {
     public enum Outcome { Sent, Skipped, Failed }
 
-    public Task CountAsync(long runId, Outcome outcome, int count, CancellationToken ct) => outcome switch
+    public Task CountAsync(long runId, Outcome outcome, int count, CancellationToken ct)
+    {
+        for (var i = 0; i < count; i++) metrics.Statement(outcome.ToString().ToLowerInvariant());
+        return Increment(runId, outcome, count, ct);
+    }
+
+    private Task<int> Increment(long runId, Outcome outcome, int count, CancellationToken ct) => outcome switch
     {
         Outcome.Sent => db.StatementRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Sent, r => r.Sent + count), ct),
         Outcome.Skipped => db.StatementRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Skipped, r => r.Skipped + count), ct),

@@ -115,6 +115,6 @@ public sealed class ReceiptMessages(
     }
 
     private static string LocalDate(DateTime utc, OrganizationOptions org) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), org.TimeZoneInfo)
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), org.GetTimeZone())
             .ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);
 }

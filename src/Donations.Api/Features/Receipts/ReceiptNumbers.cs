@@ -15,7 +15,7 @@ namespace Donations.Api.Features.Receipts;
 public sealed class ReceiptNumbers(DonationsDbContext db, IServiceScopeFactory scopes, IOptions<OrganizationOptions> organization)
 {
     public int YearOf(DateTime receivedAtUtc) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(receivedAtUtc, DateTimeKind.Utc), organization.Value.TimeZoneInfo).Year;
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(receivedAtUtc, DateTimeKind.Utc), organization.Value.GetTimeZone()).Year;
 
     public static string Format(int year, int sequence) => $"{year}-{sequence:000000}";
 

@@ -44,11 +44,11 @@ public sealed class StartStatementRun(
     /// <summary>The scheduled run: the tax year that ended before today, in the organisation's time zone.</summary>
     [AutomaticRetry(Attempts = 3)]
     public Task StartForPreviousYearAsync(CancellationToken ct) =>
-        StartAsync(new Request(StatementYear.PreviousTo(clock.GetUtcNow(), organization.Value.TimeZoneInfo), Resend: false, "schedule"), ct);
+        StartAsync(new Request(StatementYear.PreviousTo(clock.GetUtcNow(), organization.Value.GetTimeZone()), Resend: false, "schedule"), ct);
 
     /// <summary>A year that has begun, from <see cref="StatementYear.Earliest"/> on.</summary>
     public bool IsValidYear(int year) =>
-        year >= StatementYear.Earliest && year <= TimeZoneInfo.ConvertTime(clock.GetUtcNow(), organization.Value.TimeZoneInfo).Year;
+        year >= StatementYear.Earliest && year <= TimeZoneInfo.ConvertTime(clock.GetUtcNow(), organization.Value.GetTimeZone()).Year;
 
     public string YearRule() => $"The year must be between {StatementYear.Earliest} and the current year.";
 }

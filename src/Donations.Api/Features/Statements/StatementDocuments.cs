@@ -24,7 +24,7 @@ public sealed class StatementDocuments(
 {
     public const string YearHeader = "X-Statement-Year";
 
-    public StatementYear YearOf(int year) => StatementYear.Of(year, organization.Value.TimeZoneInfo);
+    public StatementYear YearOf(int year) => StatementYear.Of(year, organization.Value.GetTimeZone());
 
     public string NewMessageId(long donorId, int year) =>
         $"statement-{year}-{donorId}.{Guid.NewGuid():N}@{MailboxAddress.Parse(email.Value.From).Domain}";
@@ -74,7 +74,7 @@ public sealed class StatementDocuments(
     public StatementModel Model(StatementLedger ledger)
     {
         var org = organization.Value;
-        var zone = org.TimeZoneInfo;
+        var zone = org.GetTimeZone();
         var gifts = ledger.Lines.Select(l => new StatementGiftModel
         {
             Date = TimeZoneInfo.ConvertTimeFromUtc(l.ReceivedAt, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

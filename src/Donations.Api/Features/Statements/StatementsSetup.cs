@@ -46,7 +46,7 @@ internal sealed class YearEndStatementsSchedule(IOptions<StatementsOptions> stat
     public void Register(IRecurringJobManager jobs)
     {
         var zone = string.IsNullOrWhiteSpace(statements.Value.TimeZone)
-            ? organization.Value.TimeZoneInfo
+            ? organization.Value.GetTimeZone()
             : TimeZoneInfo.FindSystemTimeZoneById(statements.Value.TimeZone);
         jobs.AddOrUpdate<StartStatementRun>(JobId, JobQueues.Default, job => job.StartForPreviousYearAsync(CancellationToken.None),
             statements.Value.Cron, new RecurringJobOptions { TimeZone = zone });

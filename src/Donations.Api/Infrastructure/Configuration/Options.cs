@@ -99,7 +99,6 @@ public sealed class OrganizationOptions
     public string ReceiptSignatory { get; set; } = "";
 
     public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-    public TimeZoneInfo TimeZoneInfo => GetTimeZone();
 }
 
 public sealed class DonationsOptions

@@ -1,5 +1,8 @@
+using Donations.Api.Features.Checkout;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Statements;
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
@@ -17,6 +20,9 @@ builder.AddDonationsEmail();
 builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
+builder.AddCheckout();
+builder.AddStripeWebhooks();
+builder.AddStaff();
 builder.AddReceipts();
 builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
@@ -25,6 +31,9 @@ var app = builder.Build();
 app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
+app.MapCheckout();
+app.MapStripeWebhooks();
+app.MapStaff();
 app.MapReceipts();
 app.MapStatements();
 

@@ -3,15 +3,17 @@ using System.Globalization;
 namespace Donations.Api.Infrastructure;
 
 /// <summary>
-/// Money is stored as <c>long</c> minor units plus an ISO 4217 code. These helpers turn it into
-/// the text people read; the digits follow Stripe's list of zero- and three-decimal currencies.
+/// Conversions between Stripe's integer minor units and decimal major units. Stripe decides how
+/// many decimals a currency has, not ISO 4217: its zero-decimal list (JPY, KRW, ...) takes whole
+/// units, and its three-decimal currencies (BHD, JOD, KWD, OMR, TND) take thousandths.
 /// </summary>
 public static class Money
 {
-    // https://docs.stripe.com/currencies#zero-decimal
+    // https://docs.stripe.com/currencies#zero-decimal (ISK and UGX are listed there too, but Stripe
+    // keeps them two-decimal for backward compatibility, so they are not here).
     private static readonly HashSet<string> ZeroDecimal = new(StringComparer.OrdinalIgnoreCase)
     {
-        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
+        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf",
     };
 
     private static readonly HashSet<string> ThreeDecimal = new(StringComparer.OrdinalIgnoreCase)
@@ -27,24 +29,29 @@ public static class Money
 
     public static bool IsZeroDecimal(string currency) => ZeroDecimal.Contains(currency);
 
+    /// <summary>Digits after the decimal point in Stripe amounts of this currency.</summary>
     public static int Decimals(string currency) =>
-        IsZeroDecimal(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
+        ZeroDecimal.Contains(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
 
-    public static decimal ToMajor(long minor, string currency)
+    /// <summary>"1234.50" for 123450 usd, "500" for 500 jpy: invariant culture, '.' separator, no grouping.</summary>
+    public static string ToMajorString(long minor, string currency)
     {
         var decimals = Decimals(currency);
-        return decimal.Round(minor / (decimal)Pow10(decimals), decimals);
+        return ToMajor(minor, currency).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Major units with '.' as separator and no grouping, e.g. "25.00", "500" (CSV, APIs).</summary>
-    public static string ToMajorString(long minor, string currency) =>
-        ToMajor(minor, currency).ToString("F" + Decimals(currency), CultureInfo.InvariantCulture);
+    public static decimal ToMajor(long minor, string currency) => minor / Factor(currency);
 
-    /// <summary>Major units as configured (decimal) to minor units, rounding half away from zero.</summary>
-    public static long ToMinor(decimal major, string currency) =>
-        (long)decimal.Round(major * Pow10(Decimals(currency)), 0, MidpointRounding.AwayFromZero);
+    /// <summary>Major units to minor units; throws when the amount has more decimals than the currency allows.</summary>
+    public static long ToMinor(decimal major, string currency)
+    {
+        var minor = major * Factor(currency);
+        if (minor != decimal.Truncate(minor))
+            throw new ArgumentException($"{major.ToString(CultureInfo.InvariantCulture)} has more decimals than {currency.ToUpperInvariant()} allows.", nameof(major));
+        return (long)minor;
+    }
 
-    /// <summary>For people: "$1,250.00", "¥500", "€10.00"; unknown currencies as "SEK 10.00".</summary>
+    /// <summary>For people (receipts, statements): "$1,250.00", "¥500", "€10.00"; unknown currencies as "SEK 10.00".</summary>
     public static string Format(long minor, string currency)
     {
         var number = ToMajor(minor, currency).ToString("N" + Decimals(currency), CultureInfo.InvariantCulture);
@@ -55,5 +62,10 @@ public static class Money
             : sign + currency.ToUpperInvariant() + " " + number;
     }
 
-    private static long Pow10(int n) => n switch { 0 => 1, 2 => 100, 3 => 1000, _ => (long)Math.Pow(10, n) };
+    private static decimal Factor(string currency) => Decimals(currency) switch
+    {
+        0 => 1m,
+        3 => 1000m,
+        _ => 100m,
+    };
 }

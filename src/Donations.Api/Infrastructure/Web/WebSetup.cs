@@ -10,13 +10,19 @@ public static class WebSetup
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOpenApi();
+        // Features add their policies; the middleware runs once, here, after forwarded headers
+        // have set the client's real address.
+        builder.Services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+        builder.AddTrustedForwardedHeaders();
         return builder;
     }
 
     public static WebApplication UseDonationsWeb(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         // The JSON API's description, for developers; not published in production.
         if (app.Environment.IsDevelopment()) app.MapOpenApi();
         return app;

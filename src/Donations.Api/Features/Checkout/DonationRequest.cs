@@ -1,0 +1,121 @@
+using System.Net.Mail;
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Data.Entities;
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Features.Checkout;
+
+/// <summary>A donation a reader asked for, validated: amounts in minor units of <see cref="Currency"/>.</summary>
+public sealed record DonationRequest(
+    long Gift, long Fee, string Currency, DonationFrequency Frequency, bool CoverFee,
+    string? Email, string? Campaign, string? Source)
+{
+    /// <summary>What Stripe charges: the gift plus the fee the reader chose to cover.</summary>
+    public long Charged => Gift + Fee;
+    public string FrequencyName => Frequencies.Name(Frequency);
+}
+
+/// <summary>What arrived from the form or the JSON API, before validation.</summary>
+/// <param name="Amount">Major units from the form, minor units from the JSON API (see <paramref name="InMajorUnits"/>).</param>
+/// <param name="AmountError">Set when the amount could not even be read as a number.</param>
+public sealed record DonationInput(
+    decimal? Amount, bool InMajorUnits, string? AmountError, string? Currency, string? Frequency,
+    bool CoverFee, string? Email, string? Campaign, string? Source);
+
+public static class Frequencies
+{
+    public const string OneTime = "one-time", Monthly = "monthly";
+    public static string Name(DonationFrequency f) => f == DonationFrequency.Monthly ? Monthly : OneTime;
+
+    public static DonationFrequency? Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or OneTime => DonationFrequency.OneTime,
+        Monthly => DonationFrequency.Monthly,
+        _ => null,
+    };
+}
+
+/// <summary>The rules a gift must meet, from <c>Donations:*</c> configuration. Error keys are the field names.</summary>
+public sealed class DonationRules(IOptions<DonationsOptions> options)
+{
+    private const int MaxAttributionLength = 100;
+    public DonationsOptions Options => options.Value;
+    public ProcessingFee Fee { get; } = ProcessingFee.From(options.Value);
+
+    // Configured bounds are major units of the chosen currency, rounded inwards to its minor unit.
+    public long MinimumMinor(string currency) => CurrencyUnits.ToMinor(Options.MinimumAmount, currency, MidpointRounding.ToPositiveInfinity);
+    public long MaximumMinor(string currency) => CurrencyUnits.ToMinor(Options.MaximumAmount, currency, MidpointRounding.ToZero);
+
+    /// <summary>The configured currency matching <paramref name="value"/> (any case), the default when empty, else null.</summary>
+    public string? Currency(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? Options.DefaultCurrency
+        : Options.Currencies.FirstOrDefault(c => c == value.Trim().ToLowerInvariant());
+
+    public DonationRequest? Validate(DonationInput input, out Dictionary<string, string[]> errors)
+    {
+        var problems = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => problems[field] = [message];
+
+        var currency = Currency(input.Currency);
+        if (currency is null)
+            Fail("currency", $"We accept gifts in {string.Join(", ", Options.Currencies.Select(c => c.ToUpperInvariant()))}; \"{Clip(input.Currency)}\" is not one of them.");
+
+        var frequency = Frequencies.Parse(input.Frequency);
+        if (frequency is null)
+            Fail("frequency", $"Frequency must be \"{Frequencies.OneTime}\" or \"{Frequencies.Monthly}\".");
+
+        long gift = 0;
+        if (input.AmountError is not null) Fail("amount", input.AmountError);
+        else if (input.Amount is null) Fail("amount", "Please choose or enter an amount.");
+        else if (currency is not null && AmountError(input, currency, out gift) is { } amountError) Fail("amount", amountError);
+
+        var email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim();
+        if (email is not null && !IsEmail(email))
+            Fail("email", "Please enter a valid email address (like name@example.org), or leave it blank.");
+
+        errors = problems;
+        if (problems.Count > 0) return null;
+        var fee = input.CoverFee ? Fee.For(gift, currency!) : 0;
+        return new DonationRequest(gift, fee, currency!, frequency!.Value, input.CoverFee, email,
+            Attribution(input.Campaign), Attribution(input.Source));
+    }
+
+    private string? AmountError(DonationInput input, string currency, out long gift)
+    {
+        gift = 0;
+        var minor = input.InMajorUnits ? input.Amount!.Value * CurrencyUnits.Factor(currency) : input.Amount!.Value;
+        if (minor != decimal.Truncate(minor))
+            return input.InMajorUnits
+                ? CurrencyUnits.Exponent(currency) == 0
+                    ? $"Amounts in {currency.ToUpperInvariant()} are whole numbers."
+                    : $"Amounts in {currency.ToUpperInvariant()} have at most {CurrencyUnits.Exponent(currency)} decimal places."
+                : $"amount must be a whole number of the currency's minor unit ({MinorUnitName(currency)}), for example {MinimumMinor(currency)}.";
+        var (min, max) = (MinimumMinor(currency), MaximumMinor(currency));
+        if (minor < min) return $"The smallest gift we can accept is {CurrencyUnits.Format(min, currency)}.";
+        if (minor > max) return $"The largest gift we can accept online is {CurrencyUnits.Format(max, currency)}. For a larger gift, please contact us.";
+        gift = (long)minor;
+        return null;
+    }
+
+    private static string MinorUnitName(string currency) => CurrencyUnits.Exponent(currency) switch
+    {
+        0 => $"whole {currency.ToUpperInvariant()}, which has no minor unit",
+        3 => $"thousandths of {currency.ToUpperInvariant()}",
+        _ => $"hundredths of {currency.ToUpperInvariant()}, e.g. cents",
+    };
+
+    public static bool IsEmail(string email) =>
+        email.Length <= 254
+        && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && parsed.DisplayName.Length == 0
+        && parsed.Host.Contains('.') && !parsed.Host.StartsWith('.') && !parsed.Host.EndsWith('.');
+
+    /// <summary>Campaign and source come from links anyone can write: keep them short and printable.</summary>
+    public static string? Attribution(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var clean = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return clean.Length == 0 ? null : clean.Length > MaxAttributionLength ? clean[..MaxAttributionLength] : clean;
+    }
+
+    private static string Clip(string? value) => value is null ? "" : value.Length > 10 ? value[..10] + "…" : value;
+}

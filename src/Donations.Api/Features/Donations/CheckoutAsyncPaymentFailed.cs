@@ -1,0 +1,21 @@
+using Donations.Api.Features.StripeWebhooks;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>
+/// <c>checkout.session.async_payment_failed</c>: a delayed payment (bank debit) bounced, so no
+/// gift was made. Nothing is recorded beyond the inbox row; the log says which session.
+/// </summary>
+public sealed class CheckoutAsyncPaymentFailed(ILogger<CheckoutAsyncPaymentFailed> log) : IStripeEventHandler
+{
+    public IReadOnlyCollection<string> EventTypes { get; } = ["checkout.session.async_payment_failed"];
+
+    public Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
+    {
+        var session = (Session)stripeEvent.Data.Object;
+        log.LogInformation("Delayed payment of checkout session {SessionId} failed; no donation recorded", session.Id);
+        return Task.FromResult(StripeEventOutcome.Processed);
+    }
+}

@@ -1,0 +1,58 @@
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Data.Entities;
+using Stripe;
+using Stripe.Checkout;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>
+/// <c>checkout.session.completed</c> and <c>checkout.session.async_payment_succeeded</c>: a paid
+/// session is a one-time gift (keyed by its PaymentIntent) or the first month of a monthly gift
+/// (keyed by its first invoice, which <c>invoice.paid</c> describes too). An unpaid session
+/// (bank debits) waits for the async event.
+/// </summary>
+public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<CheckoutSessionCompleted> log) : IStripeEventHandler
+{
+    public IReadOnlyCollection<string> EventTypes { get; } =
+        ["checkout.session.completed", "checkout.session.async_payment_succeeded"];
+
+    public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
+    {
+        var session = (Session)stripeEvent.Data.Object;
+        if (session.PaymentStatus != "paid")
+        {
+            log.LogInformation("Checkout session {SessionId} is {PaymentStatus}; waiting for its payment", session.Id, session.PaymentStatus);
+            return StripeEventOutcome.Ignored;
+        }
+
+        var (key, frequency) = session.Mode switch
+        {
+            "payment" when session.PaymentIntentId is { } pi => (SettledPayment.OneTimeKey(pi), DonationFrequency.OneTime),
+            "subscription" when session.InvoiceId is { } invoice => (SettledPayment.InvoiceKey(invoice), DonationFrequency.Monthly),
+            _ => (null, default),
+        };
+        if (key is null || session.AmountTotal is not > 0 || session.Currency is null)
+        {
+            log.LogInformation("Checkout session {SessionId} (mode {Mode}) settled no payment", session.Id, session.Mode);
+            return StripeEventOutcome.Ignored;
+        }
+
+        var donation = await ledger.RecordAsync(new SettledPayment
+        {
+            SettlementKey = key,
+            Amount = session.AmountTotal.Value,
+            Currency = session.Currency,
+            Frequency = frequency,
+            ReceivedAt = stripeEvent.Created,
+            Donor = new DonorIdentity(session.CustomerDetails?.Email ?? session.CustomerEmail, session.CustomerDetails?.Name,
+                session.CustomerId),
+            Metadata = GiftMetadata.From(session.Metadata),
+            CheckoutSessionId = session.Id,
+            PaymentIntentId = session.PaymentIntentId,
+            InvoiceId = session.InvoiceId,
+            SubscriptionId = session.SubscriptionId,
+        }, effects, ct);
+        log.LogInformation("Checkout session {SessionId} recorded as donation {SettlementKey}", session.Id, donation.SettlementKey);
+        return StripeEventOutcome.Processed;
+    }
+}

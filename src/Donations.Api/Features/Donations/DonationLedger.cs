@@ -1,0 +1,82 @@
+using Donations.Api.Features.Memberships;
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>
+/// Records settled payments: one donation per settlement key, whichever event describing the
+/// payment comes first; later ones only fill in what is still missing. Unsaved: the caller's
+/// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
+/// </summary>
+public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers, TimeProvider time)
+{
+    public async Task<Donation> RecordAsync(SettledPayment p, StripeEventEffects effects, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var donation = await FindByKeyAsync(p.SettlementKey, ct);
+        if (donation is null)
+        {
+            var donor = await donors.FindOrAddAsync(p.Donor, ct)
+                        ?? throw new StripeEventNotReadyException($"an email for Stripe customer {p.Donor.StripeCustomerId ?? "(none)"}");
+            donation = new Donation
+            {
+                SettlementKey = p.SettlementKey,
+                Donor = donor,
+                Amount = p.Amount,
+                Currency = p.Currency.ToLowerInvariant(),
+                Frequency = p.Frequency,
+                Status = DonationStatus.Succeeded,
+                ReceivedAt = p.ReceivedAt,
+                CreatedAt = now,
+            };
+            db.Donations.Add(donation);
+            effects.Settled(donation);
+        }
+        else
+        {
+            donation.UpdatedAt = now;
+            if (p.IsAuthoritative)
+            {
+                donation.Amount = p.Amount;
+                donation.ReceivedAt = p.ReceivedAt;
+            }
+            await donors.CompleteAsync(donation.DonorId, p.Donor, ct);
+        }
+
+        donation.StripeCheckoutSessionId ??= p.CheckoutSessionId;
+        donation.StripePaymentIntentId ??= p.PaymentIntentId;
+        donation.StripeChargeId ??= p.ChargeId;
+        donation.StripeInvoiceId ??= p.InvoiceId;
+        donation.StripeSubscriptionId ??= p.SubscriptionId;
+        if (!donation.FeeCovered && p.Metadata.FeeCovered)
+        {
+            donation.FeeCovered = true;
+            donation.FeeAmount = Math.Min(p.Metadata.FeeAmount, donation.Amount);
+        }
+        donation.Campaign ??= p.Metadata.Campaign;
+        donation.Source ??= p.Metadata.Source;
+
+        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
+            && tiers.For(donation.Amount, donation.Currency) is { Benefits: not null } tier)
+        {
+            donation.BenefitsValue = tier.BenefitsValue;
+            donation.BenefitsDescription = tier.Benefits.Length > 500 ? tier.Benefits[..500] : tier.Benefits;
+        }
+        if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
+            donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
+                                  ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
+
+        DonationStatusRules.Apply(donation);
+        effects.Touched(donation);
+        effects.Created(donation.StripePaymentIntentId, donation.StripeChargeId, donation.StripeInvoiceId,
+            donation.StripeSubscriptionId, p.Donor.StripeCustomerId);
+        return donation;
+    }
+
+    public async Task<Donation?> FindByKeyAsync(string settlementKey, CancellationToken ct) =>
+        db.Donations.Local.FirstOrDefault(d => d.SettlementKey == settlementKey)
+        ?? await db.Donations.SingleOrDefaultAsync(d => d.SettlementKey == settlementKey, ct);
+}

@@ -1,0 +1,52 @@
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>Who a Stripe object says paid: email and name as the donor gave them, and the Stripe customer.</summary>
+public sealed record DonorIdentity(string? Email, string? Name, string? StripeCustomerId);
+
+/// <summary>Finds or creates donors by normalised email, falling back to the Stripe customer.</summary>
+public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
+{
+    /// <summary>The donor, tracked and possibly new (unsaved); null when neither email nor a known customer identifies one.</summary>
+    public async Task<Donor?> FindOrAddAsync(DonorIdentity who, CancellationToken ct)
+    {
+        var email = string.IsNullOrWhiteSpace(who.Email) ? null : Donor.NormalizeEmail(who.Email);
+        var donor = email is null ? null
+            : db.Donors.Local.FirstOrDefault(d => d.Email == email)
+              ?? await db.Donors.SingleOrDefaultAsync(d => d.Email == email, ct);
+        if (donor is null && who.StripeCustomerId is { } customer)
+            donor = db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customer)
+                    ?? await db.Donors.Where(d => d.StripeCustomerId == customer).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+        if (donor is null)
+        {
+            if (email is null) return null;
+            donor = new Donor { Email = email, CreatedAt = time.GetUtcNow().UtcDateTime };
+            db.Donors.Add(donor);
+        }
+        Complete(donor, who);
+        return donor;
+    }
+
+    /// <summary>Adds what an event knows and the donor record lacks; never overwrites.</summary>
+    public async Task CompleteAsync(long donorId, DonorIdentity who, CancellationToken ct)
+    {
+        if (await db.Donors.FindAsync([donorId], ct) is { } donor) Complete(donor, who);
+    }
+
+    private static void Complete(Donor donor, DonorIdentity who)
+    {
+        donor.StripeCustomerId ??= who.StripeCustomerId;
+        if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
+    }
+
+    /// <summary>The donor already linked to a Stripe customer, if any.</summary>
+    public async Task<Donor?> FindByCustomerAsync(string? customerId, CancellationToken ct) =>
+        customerId is null ? null
+            : db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customerId)
+              ?? await db.Donors.Where(d => d.StripeCustomerId == customerId).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+
+    private static string Trim(string value, int max) => value.Trim() is var t && t.Length > max ? t[..max] : t;
+}

@@ -1,0 +1,58 @@
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Data.Entities;
+using Stripe;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>
+/// <c>invoice.paid</c>: one month of a monthly gift (the first, <c>subscription_create</c>, is
+/// the same payment as its checkout session; renewals are <c>subscription_cycle</c>). The
+/// invoice's amount and paid time are authoritative. Its PaymentIntent and charge come from
+/// <c>invoice.payments</c> when the payload includes them, else from the Invoice Payments API, so
+/// that a later refund or dispute of the charge finds this donation.
+/// </summary>
+public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links, ILogger<InvoicePaid> log) : IStripeEventHandler
+{
+    public IReadOnlyCollection<string> EventTypes { get; } = ["invoice.paid"];
+
+    public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
+    {
+        var invoice = (Invoice)stripeEvent.Data.Object;
+        var subscriptionId = invoice.Parent?.SubscriptionDetails?.SubscriptionId;
+        if (subscriptionId is null || invoice.AmountPaid <= 0)
+        {
+            log.LogInformation("Invoice {InvoiceId} ({BillingReason}) is not a paid month of a monthly gift", invoice.Id, invoice.BillingReason);
+            return StripeEventOutcome.Ignored;
+        }
+
+        var key = SettledPayment.InvoiceKey(invoice.Id);
+        var (paymentIntentId, chargeId) = PaymentOf(invoice);
+        if (paymentIntentId is null && (await ledger.FindByKeyAsync(key, ct))?.StripePaymentIntentId is null
+            && await links.ForInvoiceAsync(invoice.Id, ct) is { } link)
+            (paymentIntentId, chargeId) = (link.PaymentIntentId, link.ChargeId);
+
+        await ledger.RecordAsync(new SettledPayment
+        {
+            SettlementKey = key,
+            Amount = invoice.AmountPaid,
+            Currency = invoice.Currency,
+            Frequency = DonationFrequency.Monthly,
+            ReceivedAt = invoice.StatusTransitions?.PaidAt ?? stripeEvent.Created,
+            IsAuthoritative = true,
+            Donor = new DonorIdentity(invoice.CustomerEmail, invoice.CustomerName, invoice.CustomerId),
+            Metadata = GiftMetadata.From(invoice.Parent?.SubscriptionDetails?.Metadata),
+            PaymentIntentId = paymentIntentId,
+            ChargeId = chargeId,
+            InvoiceId = invoice.Id,
+            SubscriptionId = subscriptionId,
+        }, effects, ct);
+        return StripeEventOutcome.Processed;
+    }
+
+    private static (string? PaymentIntentId, string? ChargeId) PaymentOf(Invoice invoice)
+    {
+        var payments = invoice.Payments?.Data ?? [];
+        var paid = payments.FirstOrDefault(p => p.Status == "paid") ?? payments.FirstOrDefault();
+        return (paid?.Payment?.PaymentIntentId, paid?.Payment?.ChargeId);
+    }
+}

@@ -1,0 +1,41 @@
+using Donations.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Donations.Api.Features.Donations;
+
+/// <summary>
+/// Since the 2025 "basil" changes an invoice no longer names its PaymentIntent and a charge no
+/// longer names its invoice; Stripe's Invoice Payments API links the two. Called from jobs only.
+/// A lookup that fails answers null: the caller records what it knows and carries on.
+/// </summary>
+public sealed class InvoicePaymentLinks(IStripeClient stripe, IOptionsMonitor<StripeOptions> options, ILogger<InvoicePaymentLinks> log)
+{
+    public sealed record Payment(string InvoiceId, string? PaymentIntentId, string? ChargeId);
+
+    public Task<Payment?> ForInvoiceAsync(string invoiceId, CancellationToken ct) =>
+        FindAsync(new InvoicePaymentListOptions { Invoice = invoiceId, Limit = 10 }, invoiceId, ct);
+
+    public Task<Payment?> ForPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
+        FindAsync(new InvoicePaymentListOptions
+        {
+            Payment = new InvoicePaymentPaymentOptions { Type = "payment_intent", PaymentIntent = paymentIntentId },
+            Limit = 10,
+        }, paymentIntentId, ct);
+
+    private async Task<Payment?> FindAsync(InvoicePaymentListOptions query, string about, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(options.CurrentValue.SecretKey)) return null;
+        try
+        {
+            var list = await new InvoicePaymentService(stripe).ListAsync(query, cancellationToken: ct);
+            var paid = list.Data.FirstOrDefault(p => p.Status == "paid") ?? list.Data.FirstOrDefault();
+            return paid is null ? null : new Payment(paid.InvoiceId, paid.Payment?.PaymentIntentId, paid.Payment?.ChargeId);
+        }
+        catch (Exception e) when (e is StripeException or HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning(e, "Looking up the invoice payment of {StripeId} failed", about);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Donations.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Features.Memberships;
+
+/// <summary>
+/// Memberships:Tiers, in minor units. Tier thresholds and benefit values are configured in the
+/// default currency, so gifts in another currency get no tier (and no benefits to deduct).
+/// </summary>
+public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
+{
+    public sealed record Tier(string Name, string? Benefits, long BenefitsValue);
+
+    /// <summary>The highest tier whose minimum the monthly amount reaches, if any.</summary>
+    public Tier? For(long monthlyAmount, string currency)
+    {
+        currency = currency.ToLowerInvariant();
+        if (currency != donations.CurrentValue.DefaultCurrency) return null;
+        var tier = memberships.CurrentValue.Tiers
+            .Where(t => ToMinor(t.MinimumMonthlyAmount, currency) <= monthlyAmount)
+            .OrderByDescending(t => t.MinimumMonthlyAmount)
+            .FirstOrDefault();
+        return tier is null ? null
+            : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
+                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount));
+    }
+
+    private static readonly HashSet<string> ZeroDecimal =
+        ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
+
+    public static long ToMinor(decimal major, string currency) =>
+        (long)Math.Round(ZeroDecimal.Contains(currency) ? major : major * 100m, MidpointRounding.AwayFromZero);
+}

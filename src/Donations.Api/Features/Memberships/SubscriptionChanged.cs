@@ -1,0 +1,85 @@
+using Donations.Api.Features.Donations;
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Stripe;
+
+namespace Donations.Api.Features.Memberships;
+
+/// <summary>
+/// <c>customer.subscription.created|updated|deleted</c>: the membership mirrors the subscription
+/// as of the newest event applied (<see cref="Membership.LastEventAt"/>); an older event changes
+/// nothing. Stripe's timestamps are whole seconds, so on a tie a "created" never overrides and an
+/// "updated" never revives a canceled membership.
+/// </summary>
+public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers,
+    TimeProvider time, ILogger<SubscriptionChanged> log) : IStripeEventHandler
+{
+    public IReadOnlyCollection<string> EventTypes { get; } =
+        ["customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted"];
+
+    public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
+    {
+        var subscription = (Subscription)stripeEvent.Data.Object;
+        var now = time.GetUtcNow().UtcDateTime;
+        var membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == subscription.Id)
+                         ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == subscription.Id, ct);
+        if (membership is not null && IsStale(membership, stripeEvent))
+        {
+            log.LogInformation("Subscription {SubscriptionId}: {EventType} of {Created:o} is older than the state applied at {Applied:o}",
+                subscription.Id, stripeEvent.Type, stripeEvent.Created, membership.LastEventAt);
+            return StripeEventOutcome.Ignored;
+        }
+
+        if (membership is null)
+        {
+            var donor = await donors.FindByCustomerAsync(subscription.CustomerId, ct)
+                        ?? (subscription.Customer is { Email: { } email } customer
+                            ? await donors.FindOrAddAsync(new DonorIdentity(email, customer.Name, customer.Id), ct) : null)
+                        ?? throw new StripeEventNotReadyException($"the donor of Stripe customer {subscription.CustomerId}");
+            membership = new Membership
+            {
+                StripeSubscriptionId = subscription.Id,
+                Donor = donor,
+                Status = subscription.Status,
+                Currency = subscription.Currency,
+                CreatedAt = now,
+            };
+            db.Memberships.Add(membership);
+        }
+        else membership.UpdatedAt = now;
+
+        var items = subscription.Items?.Data ?? [];
+        membership.StripeCustomerId = subscription.CustomerId;
+        membership.Status = subscription.Status;
+        membership.Currency = subscription.Currency.ToLowerInvariant();
+        membership.MonthlyAmount = items.Sum(i => (i.Price?.UnitAmount ?? 0) * Math.Max(i.Quantity, 1));
+        membership.Tier = tiers.For(membership.MonthlyAmount, membership.Currency)?.Name;
+        membership.CancelAtPeriodEnd = subscription.CancelAtPeriodEnd;
+        membership.CurrentPeriodEnd = items.Count == 0 ? null : items.Max(i => i.CurrentPeriodEnd);
+        membership.StartedAt = subscription.StartDate;
+        membership.CanceledAt = subscription.EndedAt ?? subscription.CanceledAt;
+        membership.LastEventAt = stripeEvent.Created;
+
+        // Gifts recorded before their subscription was known join it now.
+        var unlinked = await db.Donations
+            .Where(d => d.StripeSubscriptionId == subscription.Id && d.MembershipId == null)
+            .ToListAsync(ct);
+        foreach (var d in unlinked.Concat(db.Donations.Local.Where(d => d.StripeSubscriptionId == subscription.Id)).Distinct())
+            d.Membership ??= membership;
+
+        effects.Created(subscription.Id, subscription.CustomerId);
+        log.LogInformation("Membership for subscription {SubscriptionId} is {Status} ({Tier})", subscription.Id, membership.Status, membership.Tier);
+        return StripeEventOutcome.Processed;
+    }
+
+    private static bool IsStale(Membership m, Event e) =>
+        e.Created < m.LastEventAt
+        || (e.Created == m.LastEventAt && e.Type switch
+        {
+            "customer.subscription.created" => true,
+            "customer.subscription.updated" => m.Status == "canceled",
+            _ => false,
+        });
+}

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Donations.Api.Infrastructure;
+using Donations.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Api.Features.Staff;
+
+/// <summary>GET /api/finance/members.csv — every monthly gift (Stripe subscription), oldest first, any status.</summary>
+internal static class MembersExport
+{
+    public static readonly string[] Columns =
+    [
+        "email", "name", "tier", "monthly_amount", "currency", "status", "since", "current_period_end", "stripe_subscription",
+    ];
+
+    public static void Map(RouteGroupBuilder finance) => finance.MapGet("/members.csv", Export);
+
+    private static CsvResult Export(HttpContext http, DonationsDbContext db, ILoggerFactory logs)
+    {
+        var rows = db.Memberships.AsNoTracking()
+            .OrderBy(m => m.StartedAt).ThenBy(m => m.Id)
+            .Select(m => new
+            {
+                m.Donor!.Email, m.Donor.Name, m.Tier, m.MonthlyAmount, m.Currency, m.Status, m.StartedAt,
+                m.CurrentPeriodEnd, m.StripeSubscriptionId,
+            })
+            .AsAsyncEnumerable();
+
+        logs.CreateLogger(typeof(MembersExport)).LogInformation("Staff {StaffId} exported members",
+            http.User.FindFirstValue(ClaimTypes.NameIdentifier));
+        return new CsvResult("members.csv", Columns, async (csv, ct) =>
+        {
+            await foreach (var m in rows.WithCancellation(ct))
+            {
+                csv.Text(m.Email).Text(m.Name).Text(m.Tier).Value(Money.ToMajorString(m.MonthlyAmount, m.Currency))
+                    .Text(m.Currency).Text(m.Status).Value(CsvValues.Timestamp(m.StartedAt))
+                    .Value(CsvValues.Timestamp(m.CurrentPeriodEnd)).Text(m.StripeSubscriptionId);
+                await csv.EndRowAsync();
+            }
+        });
+    }
+}

@@ -1,0 +1,74 @@
+using System.Threading.RateLimiting;
+using Donations.Api.Infrastructure;
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Donations.Api.Features.Staff;
+
+/// <summary>Staff sign-in, the staff home page, the jobs dashboard and the finance exports.</summary>
+public static class StaffSetup
+{
+    public const string SignInRateLimit = "staff-sign-in";
+    /// <summary>Sign-in attempts per client address per minute; account lockout covers slower guessing.</summary>
+    public const int SignInAttemptsPerMinute = 20;
+
+    public static WebApplicationBuilder AddStaff(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        // Keys in the database: every instance reads the same ring, so a cookie issued by one is
+        // accepted by all, and restarts do not sign staff out.
+        services.AddDataProtection().PersistKeysToDbContext<DonationsDbContext>().SetApplicationName("Donations");
+
+        services.AddAuthentication(StaffAuthentication.Scheme).AddCookie(StaffAuthentication.Scheme, StaffAuthentication.ConfigureCookie);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(StaffPolicies.Finance, p => p.AddAuthenticationSchemes(StaffAuthentication.Scheme)
+                .RequireAuthenticatedUser().RequireRole(StaffRoles.Finance, StaffRoles.Admin))
+            .AddPolicy(StaffPolicies.Admin, p => p.AddAuthenticationSchemes(StaffAuthentication.Scheme)
+                .RequireAuthenticatedUser().RequireRole(StaffRoles.Admin));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = ".Donations.Antiforgery";
+            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
+        });
+
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+        });
+
+        services.AddSingleton<IPasswordHasher<StaffUser>, PasswordHasher<StaffUser>>();
+        services.AddSingleton<StaffPasswords>();
+        services.AddSingleton<ICliCommand>(_ => StaffCommand.ForConsole());
+        return builder;
+    }
+
+    public static WebApplication MapStaff(this WebApplication app)
+    {
+        // Forwarded headers and the rate limiter run earlier, in UseDonationsWeb.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        // Read from configuration, not validated options: the command line builds this pipeline too
+        // and must work before the organisation is configured.
+        var dashboardPath = app.Configuration[$"{HangfireOptions.Section}:{nameof(HangfireOptions.DashboardPath)}"] is { Length: > 1 } p
+            ? p.TrimEnd('/') : "/hangfire";
+        var organization = app.Configuration[$"{OrganizationOptions.Section}:{nameof(OrganizationOptions.Name)}"] ?? "Donations";
+
+        SignIn.Map(app);
+        StaffHome.Map(app, dashboardPath);
+        JobsDashboard.Map(app, dashboardPath, organization);
+
+        var finance = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Finance);
+        DonationsExport.Map(finance);
+        MembersExport.Map(finance);
+        return app;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Text.Json.Nodes;
+using Donations.Data;
+using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Tests.Donations;
+
+public sealed class MonthlyGiftTests
+{
+    private static readonly string[] FirstMonthEvents = ["checkout", "subscription", "invoice"];
+
+    public static IEnumerable<object[]> Providers() => [[DatabaseProvider.Sqlite], [DatabaseProvider.Postgres]];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Every_order_of_the_first_months_events_makes_one_donation_and_one_active_membership(DatabaseProvider provider)
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Provider = provider);
+        var orders = Permutations(FirstMonthEvents).ToList();
+        Assert.Equal(6, orders.Count);
+        var gifts = orders.Select((_, i) => new MonthlyGift(Amount: 2000 + i, Email: $"member{i}@example.org")).ToList();
+
+        foreach (var (order, gift) in orders.Zip(gifts))
+        {
+            foreach (var step in order)
+            {
+                var json = step switch
+                {
+                    "checkout" => gift.CheckoutCompleted(),
+                    "subscription" => gift.SubscriptionCreated(),
+                    _ => gift.InvoicePaid(1),
+                };
+                // One at a time, so the events really are handled in this order.
+                await app.DeliverAsync(json);
+                await app.WaitForEventStatusAsync([StripeEventFactory.IdOf(json)],
+                    StripeEventStatus.Processed, StripeEventStatus.Ignored, StripeEventStatus.Failed);
+            }
+        }
+        await Wait.UntilAsync(() => app.WithDbAsync(db => db.StripeEvents.AllAsync(e => e.Status == StripeEventStatus.Processed)),
+            what: "every event to be processed");
+
+        var donations = await app.WithDbAsync(db => db.Donations.Include(d => d.Membership).Include(d => d.Donor).ToListAsync());
+        Assert.Equal(6, donations.Count);
+        foreach (var gift in gifts)
+        {
+            var donation = Assert.Single(donations, d => d.SettlementKey == "in:" + gift.Month(1).InvoiceId);
+            Assert.Equal(gift.Amount, donation.Amount);
+            Assert.Equal(DonationFrequency.Monthly, donation.Frequency);
+            Assert.Equal(DonationStatus.Succeeded, donation.Status);
+            Assert.Equal(gift.Month(1).PaymentIntentId, donation.StripePaymentIntentId);
+            Assert.Equal(gift.SessionId, donation.StripeCheckoutSessionId);
+            Assert.Equal(gift.SubscriptionId, donation.StripeSubscriptionId);
+            Assert.Equal(gift.CustomerId, donation.Donor!.StripeCustomerId);
+            Assert.Equal("active", donation.Membership?.Status);
+            Assert.Equal(gift.SubscriptionId, donation.Membership!.StripeSubscriptionId);
+            Assert.Equal(gift.Amount, donation.Membership.MonthlyAmount);
+            Assert.Equal("Supporter", donation.Membership.Tier);
+        }
+        Assert.Equal(6, await app.WithDbAsync(db => db.Memberships.CountAsync()));
+    }
+
+    [Fact]
+    public async Task The_first_month_delivered_in_a_shuffled_burst_with_duplicates_is_still_one_donation()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Provider = DatabaseProvider.Postgres);
+        var gift = new MonthlyGift(Amount: 6000);
+        var events = new[] { gift.CheckoutCompleted(), gift.SubscriptionCreated(), gift.InvoicePaid(1) };
+        var burst = Enumerable.Range(0, 4).SelectMany(_ => events).OrderBy(_ => Random.Shared.Next()).ToArray();
+
+        await Task.WhenAll(burst.Select(json => app.PostWebhookAsync(json)));
+        await app.WaitForEventsAsync(events);
+
+        var donation = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        Assert.Equal((6000L, DonationFrequency.Monthly), (donation.Amount, donation.Frequency));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Donors.CountAsync()));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Memberships.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Each_renewal_is_its_own_donation_with_the_tiers_benefits_and_the_subscriptions_metadata()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift(Amount: 2000, Metadata: new Dictionary<string, string>
+        {
+            ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "88", ["campaign"] = "members-drive", ["source"] = "newsletter",
+        });
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.SubscriptionCreated(), gift.InvoicePaid(1), gift.InvoicePaid(2), gift.InvoicePaid(3));
+
+        var months = await app.WithDbAsync(db => db.Donations.OrderBy(d => d.ReceivedAt).ToListAsync());
+        Assert.Equal([gift.Month(1).InvoiceId, gift.Month(2).InvoiceId, gift.Month(3).InvoiceId], months.Select(d => d.StripeInvoiceId));
+        Assert.All(months, d =>
+        {
+            Assert.Equal(2000, d.Amount);
+            Assert.Equal(DonationFrequency.Monthly, d.Frequency);
+            Assert.Equal(200, d.BenefitsValue); // Supporter: $2.00 fair market value per monthly payment
+            Assert.Equal("Quarterly print edition", d.BenefitsDescription);
+            Assert.Equal((true, 88L, "members-drive", "newsletter"), (d.FeeCovered, d.FeeAmount, d.Campaign, d.Source));
+            Assert.NotNull(d.MembershipId);
+        });
+        Assert.Equal(gift.MonthStart(2).ToUnixTimeSeconds(), new DateTimeOffset(months[1].ReceivedAt).ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task An_invoice_without_its_payments_gets_the_payment_intent_from_the_invoice_payments_API()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift();
+        var (invoiceId, paymentIntentId, _) = gift.Month(2);
+        app.Stripe.On("GET", "/v1/invoice_payments", r => StripeReply.Ok(
+            StripeEventFactory.List("/v1/invoice_payments",
+                r.Query.Contains(invoiceId) ? [StripeEventFactory.InvoicePayment(invoiceId, paymentIntentId, gift.Amount, "usd", gift.MonthStart(2))] : [])));
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.InvoicePaid(2, includePayments: false));
+
+        var renewal = await app.WithDbAsync(db => db.Donations.SingleAsync(d => d.StripeInvoiceId == invoiceId));
+        Assert.Equal(paymentIntentId, renewal.StripePaymentIntentId);
+        Assert.Contains(app.Stripe.RequestsTo("GET", "/v1/invoice_payments"), r => r.Query.Contains($"invoice={invoiceId}"));
+    }
+
+    [Fact]
+    public async Task A_gift_in_another_currency_gets_no_tier_benefits()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift(Amount: 6000, Currency: "eur");
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
+
+        var donation = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        Assert.Equal((0L, (string?)null), (donation.BenefitsValue, donation.BenefitsDescription));
+    }
+
+    [Fact]
+    public async Task A_free_invoice_is_not_a_donation()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift();
+        var free = JsonNode.Parse(gift.InvoicePaid(2))!;
+        free["data"]!["object"]!["amount_paid"] = 0;
+
+        await app.DeliverAndProcessAsync(free.ToJsonString());
+
+        Assert.Equal(StripeEventStatus.Ignored, await app.WithDbAsync(db => db.StripeEvents.Select(e => e.Status).SingleAsync()));
+        Assert.Equal(0, await app.WithDbAsync(db => db.Donations.CountAsync()));
+    }
+
+    private static IEnumerable<string[]> Permutations(string[] items) => items.Length <= 1
+        ? [items]
+        : items.SelectMany((item, i) => Permutations([.. items[..i], .. items[(i + 1)..]]).Select(rest => (string[])[item, .. rest]));
+}

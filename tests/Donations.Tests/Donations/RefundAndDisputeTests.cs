@@ -1,0 +1,107 @@
+using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Tests.Donations;
+
+public sealed class RefundAndDisputeTests
+{
+    [Fact]
+    public async Task A_partial_then_a_full_refund_leave_the_gift_refunded_whatever_order_they_are_processed_in()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 5000);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+
+        await app.DeliverAndProcessAsync(gift.Refunded(1500));
+        var partly = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.PartiallyRefunded, 1500L), (partly.Status, partly.RefundedAmount));
+
+        await app.DeliverAndProcessAsync(gift.Refunded(5000));
+        await app.DeliverAndProcessAsync(gift.Refunded(1500)); // a late copy of the partial refund
+        var whole = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Refunded, 5000L), (whole.Status, whole.RefundedAmount));
+        Assert.Equal(gift.ChargeId, whole.StripeChargeId);
+    }
+
+    [Fact]
+    public async Task A_refund_that_arrives_before_its_checkout_event_waits_for_the_gift_and_is_then_applied()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 2500);
+        var refund = gift.Refunded(2500);
+
+        await app.DeliverAsync(refund);
+        await app.WaitForEventStatusAsync([StripeEventFactory.IdOf(refund)], StripeEventStatus.Failed);
+        var waiting = await app.WithDbAsync(db => db.StripeEvents.SingleAsync());
+        Assert.StartsWith("Waiting for the donation paid by " + gift.PaymentIntentId, waiting.Error);
+
+        var started = DateTime.UtcNow;
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+        await app.WaitForEventsAsync(refund);
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "the refund waited for Hangfire's slow retry instead of being woken");
+        var donation = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Refunded, 2500L), (donation.Status, donation.RefundedAmount));
+    }
+
+    [Fact]
+    public async Task A_won_dispute_marks_the_gift_disputed_and_then_restores_it()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 4000);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.created", "needs_response"));
+        var open = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Disputed, "needs_response", gift.DisputeId), (open.Status, open.DisputeStatus, open.StripeDisputeId));
+
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.closed", "won"));
+        var won = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Succeeded, 0L, "won"), (won.Status, won.RefundedAmount, won.DisputeStatus));
+    }
+
+    [Fact]
+    public async Task A_lost_dispute_counts_as_a_refund_once_even_when_events_repeat_or_come_late()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 4000);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.Dispute("charge.dispute.created", "needs_response"));
+
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.closed", "lost"));
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.closed", "lost")); // Stripe may send another copy
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.created", "needs_response")); // a late, stale one
+
+        var lost = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Refunded, 4000L, "lost"), (lost.Status, lost.RefundedAmount, lost.DisputeStatus));
+    }
+
+    [Fact]
+    public async Task A_lost_dispute_of_the_rest_of_a_partly_refunded_gift_refunds_it_fully()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 4000);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.Refunded(1000));
+
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.closed", "lost", amount: 3000));
+
+        var donation = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Refunded, 4000L), (donation.Status, donation.RefundedAmount));
+    }
+
+    [Fact]
+    public async Task A_refund_of_a_monthly_payment_finds_its_invoice_through_the_payment_intent()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift(Amount: 2000);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1), gift.InvoicePaid(2));
+
+        await app.DeliverAndProcessAsync(gift.Refunded(2, 500));
+
+        var months = await app.WithDbAsync(db => db.Donations.OrderBy(d => d.ReceivedAt).ToListAsync());
+        Assert.Equal([DonationStatus.Succeeded, DonationStatus.PartiallyRefunded], months.Select(d => d.Status));
+        Assert.Equal(500, months[1].RefundedAmount);
+    }
+
+    private static Task<Donation> SingleDonationAsync(DonationsApp app) => app.WithDbAsync(db => db.Donations.SingleAsync());
+}

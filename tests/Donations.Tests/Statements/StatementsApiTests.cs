@@ -57,6 +57,8 @@ public sealed class StatementsApiTests
         var progress = await finance.GetFromJsonAsync<StatementsApi.RunResponse>($"/api/finance/statements/runs/{run.Id}");
         Assert.Equal((40, 12, "Running"), (progress!.DonorsTotal, progress.Sent, progress.Status));
         Assert.Equal(HttpStatusCode.NotFound, (await finance.GetAsync($"/api/finance/statements/runs/{run.Id + 1}")).StatusCode);
+        var latest = await finance.GetFromJsonAsync<List<StatementsApi.RunResponse>>("/api/finance/statements/runs");
+        Assert.Equal([run.Id], latest!.Select(r => r.Id));
         Assert.Equal(1, await app.WithDbAsync(db => db.StatementRuns.CountAsync()));
     }
 

@@ -28,9 +28,8 @@ public sealed class PlanStatementRun(
         var run = await db.StatementRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId, ct);
         if (run is null || run.Status == StatementRunStatus.Completed) return;
 
-        var donors = Givers(run.Year);
         // The total first, so progress reads "n of N" while batches run.
-        var expected = await donors.CountAsync(ct);
+        var expected = await Givers(run.Year, after: 0).CountAsync(ct);
         await db.StatementRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.DonorsTotal, expected), ct);
 
         var size = options.Value.BatchSize;
@@ -38,7 +37,7 @@ public sealed class PlanStatementRun(
         int planned = 0, batches = 0;
         while (true)
         {
-            var page = await donors.Where(id => id > after).OrderBy(id => id).Take(size).ToArrayAsync(ct);
+            var page = await Givers(run.Year, after).OrderBy(id => id).Take(size).ToArrayAsync(ct);
             if (page.Length == 0) break;
             jobs.Enqueue<SendStatementBatch>(JobQueues.Email, job => job.RunAsync(runId, page, CancellationToken.None));
             after = page[^1];
@@ -53,11 +52,12 @@ public sealed class PlanStatementRun(
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 
-    private IQueryable<long> Givers(int year)
+    /// <summary>The keyset condition sits before DISTINCT, so each page reads from where the last one stopped.</summary>
+    private IQueryable<long> Givers(int year, long after)
     {
         var bounds = documents.YearOf(year);
         return db.Donations
-            .Where(d => d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc)
+            .Where(d => d.DonorId > after && d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc)
             .Select(d => d.DonorId)
             .Distinct();
     }

@@ -29,6 +29,13 @@ public static class StatementsApi
         return TypedResults.Accepted($"/api/finance/statements/runs/{run.Id}", ToResponse(run));
     }
 
+    /// <summary>The latest runs, newest first, for the staff page.</summary>
+    public static async Task<Ok<List<RunResponse>>> ListRunsAsync(DonationsDbContext db, CancellationToken ct)
+    {
+        var runs = await db.StatementRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(20).ToListAsync(ct);
+        return TypedResults.Ok(runs.Select(ToResponse).ToList());
+    }
+
     public static async Task<Results<Ok<RunResponse>, NotFound<ProblemDetails>>> GetRunAsync(long id, DonationsDbContext db, CancellationToken ct)
     {
         var run = await db.StatementRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);

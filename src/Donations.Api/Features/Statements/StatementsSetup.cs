@@ -29,6 +29,7 @@ public static class StatementsSetup
     {
         var group = app.MapGroup("/api/finance/statements");
         group.MapPost("/{year:int}", StatementsApi.StartAsync).RequireAuthorization(StaffPolicies.Admin);
+        group.MapGet("/runs", StatementsApi.ListRunsAsync).RequireAuthorization(StaffPolicies.Finance);
         group.MapGet("/runs/{id:long}", StatementsApi.GetRunAsync).RequireAuthorization(StaffPolicies.Finance);
         return app;
     }

@@ -124,18 +124,25 @@ public sealed class StatementRunTests
     }
 
     [Fact]
-    public async Task Command_line_starts_a_run_for_the_year()
+    public async Task Command_line_runs_the_year_to_completion_even_with_no_service_running()
     {
-        await using var app = await StartWithDonorsAsync(2);
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+        });
+        for (var i = 1; i <= 2; i++)
+            await app.GiftAsync(await app.DonorAsync($"Reader {i}", $"reader{i}@example.com"), June, 1000 * i);
         var command = app.Services.GetServices<ICliCommand>().Single(c => c.Name == "statements");
 
         Assert.Equal(2, await command.RunAsync(app.Services, ["send"], CancellationToken.None));
         Assert.Equal(0, await command.RunAsync(app.Services, ["send", "--year", "2025"], CancellationToken.None));
 
-        var runId = await app.WithDbAsync(db => db.StatementRuns.Select(r => r.Id).SingleAsync());
-        var run = await app.WaitForRunAsync(runId);
-        Assert.Equal((2025, 2, 2), (run.Year, run.DonorsTotal, run.Sent));
+        var run = await app.WithDbAsync(db => db.StatementRuns.SingleAsync());
+        Assert.Equal((2025, StatementRunStatus.Completed, 2, 2), (run.Year, run.Status, run.DonorsTotal, run.Sent));
         Assert.Equal("command line", run.RequestedBy);
+        Assert.Equal(2, app.Statements().Count);
     }
 
     [Fact]

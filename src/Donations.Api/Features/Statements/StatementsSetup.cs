@@ -16,6 +16,7 @@ public static class StatementsSetup
         services.AddDocuments();
         services.AddScoped<StatementDocuments>();
         services.AddScoped<StatementRunProgress>();
+        services.AddScoped<StatementClaims>();
         services.AddScoped<StartStatementRun>();
         services.AddScoped<PlanStatementRun>();
         services.AddScoped<SendStatementBatch>();

@@ -21,9 +21,9 @@ builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
+builder.AddReceipts();
 builder.AddStripeWebhooks();
 builder.AddStaff();
-builder.AddReceipts();
 builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
@@ -32,9 +32,9 @@ app.UseDonationsWeb();
 app.MapHealth();
 app.MapDonationsObservability();
 app.MapCheckout();
+app.MapReceipts();
 app.MapStripeWebhooks();
 app.MapStaff();
-app.MapReceipts();
 app.MapStatements();
 
 return await app.RunDonationsAsync(args);

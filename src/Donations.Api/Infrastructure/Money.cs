@@ -21,12 +21,6 @@ public static class Money
         "bhd", "jod", "kwd", "omr", "tnd",
     };
 
-    private static readonly Dictionary<string, string> Symbols = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["usd"] = "$", ["eur"] = "€", ["gbp"] = "£", ["jpy"] = "¥", ["cny"] = "¥", ["krw"] = "₩",
-        ["inr"] = "₹", ["ils"] = "₪", ["cad"] = "CA$", ["aud"] = "A$", ["nzd"] = "NZ$", ["chf"] = "CHF ",
-    };
-
     public static bool IsZeroDecimal(string currency) => ZeroDecimal.Contains(currency);
 
     /// <summary>Digits after the decimal point in Stripe amounts of this currency.</summary>
@@ -51,15 +45,15 @@ public static class Money
         return (long)minor;
     }
 
-    /// <summary>For people (receipts, statements): "$1,250.00", "¥500", "€10.00"; unknown currencies as "SEK 10.00".</summary>
+    /// <summary>
+    /// For people, always with the currency's decimals: "$1,250.00", "¥500", "SEK 10.00". The
+    /// symbols are Checkout's, so the donate page and the receipt print an amount the same way.
+    /// </summary>
     public static string Format(long minor, string currency)
     {
-        var number = ToMajor(minor, currency).ToString("N" + Decimals(currency), CultureInfo.InvariantCulture);
-        var sign = number.StartsWith('-') ? "-" : "";
-        number = number.TrimStart('-');
-        return Symbols.TryGetValue(currency, out var symbol)
-            ? sign + symbol + number
-            : sign + currency.ToUpperInvariant() + " " + number;
+        var code = currency.ToLowerInvariant();
+        var number = ToMajor(minor, code).ToString("N" + Decimals(code), CultureInfo.InvariantCulture);
+        return Features.Checkout.CurrencyUnits.Symbol(code) + number;
     }
 
     private static decimal Factor(string currency) => Decimals(currency) switch

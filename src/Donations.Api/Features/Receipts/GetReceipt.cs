@@ -1,6 +1,5 @@
 using Donations.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Api.Features.Receipts;
@@ -12,7 +11,7 @@ public static class GetReceipt
         string Number, string Kind, string Status, long DonationId, string? Replaces, long Amount, string Currency,
         long DeductibleAmount, DateTime IssuedAt, DateTime? SentAt, DateTime? VoidedAt, int Attempts, string? LastError);
 
-    public static async Task<Results<Ok<Response>, NotFound<ProblemDetails>>> HandleAsync(string number, DonationsDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<Response>, ProblemHttpResult>> HandleAsync(string number, DonationsDbContext db, CancellationToken ct)
     {
         var receipt = await db.Receipts.AsNoTracking()
             .Where(r => r.Number == number)
@@ -23,10 +22,8 @@ public static class GetReceipt
         return receipt is null ? NoSuchReceipt(number) : TypedResults.Ok(receipt);
     }
 
-    public static NotFound<ProblemDetails> NoSuchReceipt(string number) => TypedResults.NotFound(new ProblemDetails
-    {
-        Title = "No such receipt",
-        Detail = $"There is no receipt numbered '{number}'. Receipt numbers look like 2026-000123.",
-        Status = StatusCodes.Status404NotFound,
-    });
+    public static ProblemHttpResult NoSuchReceipt(string number) => TypedResults.Problem(
+        title: "No such receipt",
+        detail: $"There is no receipt numbered '{number}'. Receipt numbers look like 2026-000123.",
+        statusCode: StatusCodes.Status404NotFound);
 }

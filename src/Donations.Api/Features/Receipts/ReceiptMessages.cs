@@ -48,8 +48,8 @@ public sealed class ReceiptMessages(
     public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
     {
         var model = Model(source, isCopy: copyMessageId is not null);
-        var template = source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";
-        var subject = (await templates.RenderTextAsync($"{template}.subject.liquid", model)).Trim();
+        var template = Template(source);
+        var subject = await SubjectAsync(template, model);
         var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
         var html = await templates.RenderHtmlAsync($"{template}.html.liquid", model);
 
@@ -75,6 +75,21 @@ public sealed class ReceiptMessages(
         message.Body = body.ToMessageBody();
         return message;
     }
+
+    /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>
+    public async Task<byte[]?> PdfAsync(long receiptId, CancellationToken ct)
+    {
+        if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
+        var model = Model(source, isCopy: false);
+        var template = Template(source);
+        var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
+        return TextPdf.Render(text, title: await SubjectAsync(template, model), author: organization.Value.LegalName);
+    }
+
+    private static string Template(Source source) => source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";
+
+    private async Task<string> SubjectAsync(string template, ReceiptModel model) =>
+        (await templates.RenderTextAsync($"{template}.subject.liquid", model)).Trim();
 
     public ReceiptModel Model(Source source, bool isCopy)
     {

@@ -6,11 +6,14 @@ namespace Donations.Api.Features.Receipts;
 public static class ReceiptRules
 {
     /// <summary>
-    /// The amount that still counts as given. A lost dispute takes the whole charge back (Stripe
-    /// disputes cover the charge), so it reads like a full refund.
+    /// The amount that still counts as given. Event handlers fold a lost dispute's amount into
+    /// <see cref="Donation.RefundedAmount"/>; a lost dispute recorded without an amount is taken to
+    /// cover the whole charge, as Stripe disputes usually do.
     /// </summary>
     public static long StatedAmount(Donation d) =>
-        d.Status == DonationStatus.Refunded || IsLostDispute(d) ? 0 : Math.Max(0, d.Amount - d.RefundedAmount);
+        d.Status == DonationStatus.Refunded || (IsLostDispute(d) && d.RefundedAmount == 0)
+            ? 0
+            : Math.Clamp(d.Amount - d.RefundedAmount, 0, d.Amount);
 
     public static bool IsLostDispute(Donation d) => string.Equals(d.DisputeStatus, "lost", StringComparison.OrdinalIgnoreCase);
 

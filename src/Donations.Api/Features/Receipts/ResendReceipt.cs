@@ -4,7 +4,6 @@ using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Hangfire;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,7 @@ public static class ResendReceipt
 {
     public sealed record Response(string Number, string MessageId);
 
-    public static async Task<Results<Accepted<Response>, NotFound<ProblemDetails>>> HandleAsync(
+    public static async Task<Results<Accepted<Response>, ProblemHttpResult>> HandleAsync(
         string number, DonationsDbContext db, IBackgroundJobClient jobs, IOptions<EmailOptions> email, CancellationToken ct)
     {
         var id = await db.Receipts.Where(r => r.Number == number).Select(r => (long?)r.Id).SingleOrDefaultAsync(ct);
@@ -46,7 +45,7 @@ public sealed class SendReceiptCopy(DonationsDbContext db, ReceiptMessages messa
             // Retrying a refusal will not help; staff see why on the receipt.
             await db.Receipts.Where(r => r.Id == receiptId)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastError, $"Copy refused: {ex.Message}"), CancellationToken.None);
-            log.LogWarning("Receipts: copy of {ReceiptNumber} refused by the mail server: {Reason}", source.Receipt.Number, ex.Message);
+            log.LogWarning("Receipts: copy of {ReceiptNumber} refused by the mail server; see the receipt's LastError", source.Receipt.Number);
         }
     }
 }

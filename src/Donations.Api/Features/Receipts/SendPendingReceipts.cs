@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Email;
+using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -23,6 +24,7 @@ public sealed class SendPendingReceipts(
     ReceiptScheduler scheduler,
     TimeProvider clock,
     IOptions<EmailOptions> email,
+    DonationsMetrics metrics,
     ILogger<SendPendingReceipts> log)
 {
     /// <summary>Long enough for a full batch over a slow connection.</summary>
@@ -48,19 +50,24 @@ public sealed class SendPendingReceipts(
                 {
                     await session.SendAsync(message, ct);
                     await MarkAsync(source.Receipt.Id, ReceiptStatus.Sent, error: null);
+                    metrics.Receipt(Kind(source.Receipt), "sent");
                 }
                 catch (EmailRejectedException ex)
                 {
                     await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
-                    log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server: {Reason}",
-                        source.Receipt.Number, source.Donation.Id, ex.Message);
+                    metrics.Receipt(Kind(source.Receipt), "rejected");
+                    // The server's reason often quotes the address: it stays on the receipt, not in the log.
+                    log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
+                        source.Receipt.Number, source.Donation.Id);
                 }
                 done.Add(source.Receipt);
             }
         }
         catch (Exception ex)
         {
-            await ReleaseAsync(batch.Except(done.Select(r => r.Id)).ToList(), ex.Message);
+            var unsent = batch.Except(done.Select(r => r.Id)).ToList();
+            await ReleaseAsync(unsent, ex.Message);
+            metrics.Receipt("any", "failed");
             throw;
         }
 
@@ -78,19 +85,28 @@ public sealed class SendPendingReceipts(
 
     private async Task<List<long>> ClaimAsync(int size, CancellationToken ct)
     {
-        var candidates = await Due().OrderBy(r => r.Id).Select(r => r.Id).Take(size).ToListAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + Lease;
-        var claimed = new List<long>(candidates.Count);
-        foreach (var id in candidates)
+        var claimed = new List<long>(size);
+        var after = 0L;
+        // Senders starting together see the same candidates; a loser moves on to later ones
+        // instead of coming back with a short batch.
+        while (claimed.Count < size)
         {
-            // Only one of several senders racing for the receipt gets a row back.
-            var won = await db.Receipts
-                .Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.ClaimedUntil, until)
-                    .SetProperty(r => r.Attempts, r => r.Attempts + 1), ct);
-            if (won == 1) claimed.Add(id);
+            var candidates = await Due().Where(r => r.Id > after).OrderBy(r => r.Id).Select(r => r.Id)
+                .Take(size - claimed.Count).ToListAsync(ct);
+            if (candidates.Count == 0) break;
+            foreach (var id in candidates)
+            {
+                // Only one of several senders racing for the receipt gets a row back.
+                var won = await db.Receipts
+                    .Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(r => r.ClaimedUntil, until)
+                        .SetProperty(r => r.Attempts, r => r.Attempts + 1), ct);
+                if (won == 1) claimed.Add(id);
+                after = id;
+            }
         }
         return claimed;
     }
@@ -123,6 +139,8 @@ public sealed class SendPendingReceipts(
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);
     }
+
+    private static string Kind(Receipt r) => r.Kind.ToString().ToLowerInvariant();
 
     private static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
 }

@@ -1,4 +1,6 @@
 using Donations.Api.Features.Checkout;
+using Donations.Api.Features.DonorPortal;
+using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Statements;
 using Donations.Api.Features.StripeWebhooks;
@@ -24,6 +26,8 @@ builder.AddCheckout();
 builder.AddReceipts();
 builder.AddStripeWebhooks();
 builder.AddStaff();
+builder.AddMembershipEmails();
+builder.AddDonorPortal();
 builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
@@ -35,6 +39,7 @@ app.MapCheckout();
 app.MapReceipts();
 app.MapStripeWebhooks();
 app.MapStaff();
+app.MapDonorPortal();
 app.MapStatements();
 
 return await app.RunDonationsAsync(args);

@@ -21,15 +21,23 @@ public sealed class StripeEventEffects
 {
     private readonly HashSet<Donation> _donations = [];
     private readonly HashSet<Donation> _settled = [];
+    private readonly HashSet<Membership> _memberships = [];
+    private readonly List<(Membership Membership, string InvoiceId)> _failedPayments = [];
     private readonly HashSet<string> _stripeIds = [];
 
     public IReadOnlyCollection<Donation> Donations => _donations;
     /// <summary>Donations this event created (a payment seen for the first time).</summary>
     public IReadOnlyCollection<Donation> SettledDonations => _settled;
+    /// <summary>Memberships whose state an event applied (for lifecycle emails).</summary>
+    public IReadOnlyCollection<Membership> Memberships => _memberships;
+    /// <summary>Failed renewal payments seen, whether or not they changed the membership.</summary>
+    public IReadOnlyList<(Membership Membership, string InvoiceId)> FailedPayments => _failedPayments;
     /// <summary>Stripe ids that now exist here; events waiting for one of them are retried at once.</summary>
     public IReadOnlyCollection<string> StripeIds => _stripeIds;
 
     public void Touched(Donation donation) => _donations.Add(donation);
+    public void Touched(Membership membership) => _memberships.Add(membership);
+    public void PaymentFailed(Membership membership, string invoiceId) => _failedPayments.Add((membership, invoiceId));
 
     public void Settled(Donation donation)
     {

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
 using System.Diagnostics;
 using Donations.Api.Infrastructure.Data;
@@ -18,7 +19,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// </summary>
 public sealed class ProcessStripeEvent(
     DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, IReceiptScheduler receipts,
-    InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<ProcessStripeEvent> log)
+    MembershipNotices membershipNotices, InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<ProcessStripeEvent> log)
 {
     private const int RaceAttempts = 4;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
@@ -98,6 +99,7 @@ public sealed class ProcessStripeEvent(
             foreach (var donation in effects.SettledDonations)
                 metrics.DonationSettled(donation.Currency, donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time", donation.Amount);
             foreach (var donation in effects.Donations) receipts.Schedule(donation.Id);
+            membershipNotices.AfterCommit(effects);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;
         }

@@ -1,10 +1,8 @@
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.Memberships;
-using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Jobs;
 using Hangfire;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.StripeWebhooks;
@@ -37,7 +35,6 @@ public static class StripeWebhooksSetup
         services.AddScoped<IStripeEventHandler, SubscriptionChanged>();
         services.AddScoped<IStripeEventHandler, InvoicePaymentFailed>();
 
-        services.TryAddSingleton<IReceiptScheduler, LoggingReceiptScheduler>();
         return builder;
     }
 

@@ -26,7 +26,7 @@ public sealed class HangfireOptions
     public string DashboardPath { get; set; } = "/hangfire";
     /// <summary>How often queues and schedules are polled; tests use about a second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00", ErrorMessage = "Hangfire:PollingInterval must be between 50 ms and 5 minutes.")]
-    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class StripeOptions

@@ -52,7 +52,9 @@ public static class JobsSetup
             {
                 QueuePollInterval = options.PollingInterval,
                 PrepareSchemaIfNecessary = true,
-                EnableLongPolling = true,
+                // LISTEN/NOTIFY long polling left fetched jobs idle under heavy load (a broken
+                // listener connection is not noticed); plain polling at a short interval is cheap.
+                EnableLongPolling = false,
             }),
         DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Donations.Api.Infrastructure.Web;
 
@@ -8,7 +9,8 @@ public static class WebSetup
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        // TryAdd: a clock registered earlier (a hosting startup in tests) is kept.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOpenApi();
         // Features add their policies; the middleware runs once, here, after forwarded headers
         // have set the client's real address.

@@ -1,0 +1,57 @@
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stripe;
+using BillingPortal = Stripe.BillingPortal;
+
+namespace Donations.Api.Features.DonorPortal;
+
+/// <summary>
+/// <c>POST /manage/billing-portal</c>: opens a Stripe billing portal session for the signed-in
+/// donor's customer and sends the browser there (303). Stripe's page changes the amount, the
+/// card, or cancels; the resulting subscription events come back through the webhook.
+/// </summary>
+public static class OpenBillingPortal
+{
+    public static async Task<IResult> Handle(
+        HttpContext http, DonationsDbContext db, IStripeClient stripe,
+        IOptions<DonationsOptions> donations, IOptions<OrganizationOptions> org, ILoggerFactory logs)
+    {
+        var donorId = DonorAuthentication.DonorId(http.User);
+        var customer = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
+            .Select(d => d.StripeCustomerId ?? d.Memberships
+                .Where(m => m.StripeCustomerId != null)
+                .OrderByDescending(m => m.StartedAt)
+                .Select(m => m.StripeCustomerId)
+                .FirstOrDefault())
+            .SingleOrDefaultAsync(http.RequestAborted);
+        if (customer is null)
+            return PortalPage.Render(http, org.Value.Name, "Nothing to manage yet", """
+                <p>We have no monthly gift or saved payment details for you at Stripe, so there is nothing to change there.</p>
+                <p><a href="/manage/account">Back to your giving</a></p>
+                """, StatusCodes.Status404NotFound);
+
+        var log = logs.CreateLogger(typeof(OpenBillingPortal));
+        try
+        {
+            var session = await new BillingPortal.SessionService(stripe).CreateAsync(new BillingPortal.SessionCreateOptions
+            {
+                Customer = customer,
+                ReturnUrl = $"{donations.Value.PublicBaseUrl.TrimEnd('/')}/manage/account",
+            }, cancellationToken: http.RequestAborted);
+            log.LogInformation("Billing portal session {SessionId} opened for donor {DonorId}", session.Id, donorId);
+            http.Response.Headers.Location = session.Url;
+            return Results.StatusCode(StatusCodes.Status303SeeOther);
+        }
+        catch (StripeException ex)
+        {
+            log.LogWarning(ex, "Stripe refused a billing portal session for donor {DonorId}: {StripeCode}", donorId, ex.StripeError?.Code);
+            return PortalPage.Render(http, org.Value.Name, "Stripe is not answering", """
+                <p class="notice error" role="alert">We could not open the billing page at Stripe just now.
+                Nothing has changed. Please try again in a few minutes.</p>
+                <p><a href="/manage/account">Back to your giving</a></p>
+                """, StatusCodes.Status502BadGateway);
+        }
+    }
+}

@@ -2,6 +2,7 @@ using Donations.Api.Features.Statements;
 using Donations.Data;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
+using DonorPortal = Donations.Tests.DonorPortal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -124,5 +125,32 @@ public sealed class StatementContentTests
         Assert.Contains("Deductible total: $25.00 USD", words);
         Assert.Null(await pdfs.RenderAsync(refunded, 2025, CancellationToken.None));
         Assert.Null(await pdfs.RenderAsync(ada, 2024, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Signed_in_donor_downloads_the_statement_of_a_year_they_were_sent_and_no_one_elses()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Provider = DatabaseProvider.Postgres);
+        var ada = await app.DonorAsync("Ada Lovelace", "ada@example.com");
+        var receipt = await app.GiftAsync(ada, Utc(2025, 4, 1, 12, 0), 2500);
+        var alan = await app.DonorAsync("Alan Turing", "alan@example.com");
+        await app.GiftAsync(alan, Utc(2025, 4, 1, 12, 0), 9900);
+        await app.RunStatementsAsync(2025);
+        var client = app.CreateClient();
+        await DonorPortal.Portal.SignInAsync(app, client, ada);
+
+        var account = await client.GetStringAsync("/manage/account");
+        var pdf = await client.GetAsync("/manage/statements/2025.pdf");
+
+        Assert.Contains("/manage/statements/2025.pdf", account);
+        Assert.Equal(System.Net.HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        using var document = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync());
+        var words = string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        Assert.Contains(receipt!, words);
+        Assert.Contains("Ada Lovelace", words);
+        Assert.DoesNotContain("Alan", words);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await client.GetAsync("/manage/statements/2024.pdf")).StatusCode);
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, (await app.CreateClient().GetAsync("/manage/statements/2025.pdf")).StatusCode);
     }
 }

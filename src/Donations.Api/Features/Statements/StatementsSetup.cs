@@ -1,3 +1,4 @@
+using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -32,6 +33,9 @@ public static class StatementsSetup
         group.MapPost("/{year:int}", StatementsApi.StartAsync).RequireAuthorization(StaffPolicies.Admin);
         group.MapGet("/runs", StatementsApi.ListRunsAsync).RequireAuthorization(StaffPolicies.Finance);
         group.MapGet("/runs/{id:long}", StatementsApi.GetRunAsync).RequireAuthorization(StaffPolicies.Finance);
+        // Beside the portal's receipts, which list the years a statement was sent and link here.
+        app.MapGet("/manage/statements/{year:int}.pdf", DownloadStatement.Handle)
+            .RequireAuthorization(DonorAuthentication.Policy).ExcludeFromDescription();
         return app;
     }
 }

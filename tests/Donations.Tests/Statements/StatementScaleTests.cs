@@ -68,22 +68,6 @@ public sealed class StatementScaleTests(ITestOutputHelper output)
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    /// <summary>10,000 donors with one receipted 2025 gift each, in three INSERT ... SELECT statements.</summary>
-    private static Task SeedAsync(DonationsApp app) => app.WithDbAsync(async db =>
-    {
-        await db.Database.ExecuteSqlRawAsync($"""
-            INSERT INTO "Donors" ("Email", "Name", "CreatedAt")
-            SELECT 'reader' || g || '@example.com', 'Reader ' || g, now() FROM generate_series(1, {Donors}) g;
-            INSERT INTO "Donations" ("SettlementKey", "DonorId", "Amount", "Currency", "Frequency", "Status", "RefundedAmount",
-                "FeeCovered", "FeeAmount", "BenefitsValue", "ReceivedAt", "CreatedAt")
-            SELECT 'pi:pi_bulk_' || d."Id", d."Id", 1000 + (d."Id" % 90) * 100, 'usd', 'OneTime', 'Succeeded', 0,
-                false, 0, 0, timestamptz '2025-03-01 12:00:00+00' + (d."Id" % 300) * interval '1 day', now()
-            FROM "Donors" d;
-            INSERT INTO "Receipts" ("Number", "Year", "Sequence", "DonationId", "Kind", "Status", "Amount", "Currency",
-                "DeductibleAmount", "IssuedAt", "MessageId", "SentAt", "Attempts")
-            SELECT '2025-' || lpad(d."Id"::text, 6, '0'), 2025, d."Id", d."Id", 'Original', 'Sent', d."Amount", 'usd',
-                d."Amount", now(), 'receipt-' || d."Id" || '@example.org', now(), 1
-            FROM "Donations" d;
-            """);
-    });
+    private static Task SeedAsync(DonationsApp app) =>
+        app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(BulkGivers.Sql(Donors, 2025)));
 }

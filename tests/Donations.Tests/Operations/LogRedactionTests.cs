@@ -100,7 +100,6 @@ public sealed class LogRedactionTests
         // and the places where addresses did turn up hold their redacted form.
         Assert.Contains(entries, e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics");
         Assert.Contains(entries, e => e.Category == "Microsoft.EntityFrameworkCore.Database.Command");
-        Assert.Contains(entries, e => e.Category.StartsWith("Hangfire", StringComparison.Ordinal));
         Assert.Contains(entries, e => e.Category.StartsWith("Donations.Api", StringComparison.Ordinal) && e.Message.Contains("refunded"));
         Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/donate?email=" + Redact.Marker));
         Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/manage/" + Redact.Marker));

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Donations.Tests.Statements;
 
 /// <summary>A run over 10,000 donors on PostgreSQL: paged into batches, progress reported, memory bounded.</summary>
+[Collection(nameof(MeasuresMemory))]
 public sealed class StatementScaleTests(ITestOutputHelper output)
 {
     private const int Donors = 10_000;

@@ -23,7 +23,9 @@ public sealed class ReconcileReceipts(
     IOptions<EmailOptions> email,
     ILogger<ReconcileReceipts> log)
 {
-    [AutomaticRetry(Attempts = 10)]
+    // A database restart heals in seconds; Hangfire's default first delay (16–75 s) would hold
+    // the work back for a minute after it, so the first retries come sooner.
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [2, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunAsync(long donationId, CancellationToken ct)
     {
         var receivedAt = await db.Donations.Where(d => d.Id == donationId).Select(d => (DateTime?)d.ReceivedAt).SingleOrDefaultAsync(ct);

@@ -27,9 +27,6 @@ public sealed class SendPendingReceipts(
     DonationsMetrics metrics,
     ILogger<SendPendingReceipts> log)
 {
-    /// <summary>Long enough for a full batch over a slow connection.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600])]
     public async Task RunAsync(CancellationToken ct)
     {
@@ -86,7 +83,7 @@ public sealed class SendPendingReceipts(
     private async Task<List<long>> ClaimAsync(int size, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var until = now + Lease;
+        var until = now + email.Value.Smtp.ClaimLease;
         var claimed = new List<long>(size);
         var after = 0L;
         // Senders starting together see the same candidates; a loser moves on to later ones

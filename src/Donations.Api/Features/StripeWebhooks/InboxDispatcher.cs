@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -11,7 +12,9 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// Runs on every node, web-only ones included: enqueueing needs only Hangfire's storage, and the
 /// node that took the webhook is the one woken at once. Each row is claimed with a conditional
 /// UPDATE before it is enqueued, so two nodes never both enqueue it; a crash between claim and
-/// enqueue is healed by <see cref="SweepStripeInbox"/>.
+/// enqueue is healed by <see cref="SweepStripeInbox"/>. When the database goes away between claim
+/// and enqueue, the claim cannot be undone at once either: the dispatcher remembers it and
+/// releases it as soon as the database answers again, rather than leaving it to the sweeper.
 /// </summary>
 public sealed class InboxDispatcher(
     IServiceScopeFactory scopes, InboxSignal signal, IBackgroundJobClient jobs, TimeProvider time,
@@ -19,6 +22,7 @@ public sealed class InboxDispatcher(
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 200;
+    private readonly ConcurrentDictionary<string, byte> _claimedNotEnqueued = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,6 +57,7 @@ public sealed class InboxDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
+        await ReleaseOrphanedClaimsAsync(db, ct);
         var ids = await db.StripeEvents
             .Where(e => e.Status == StripeEventStatus.Received && e.EnqueuedAt == null)
             .OrderBy(e => e.ReceivedAt)
@@ -76,11 +81,22 @@ public sealed class InboxDispatcher(
             }
             catch
             {
-                await db.StripeEvents.Where(e => e.Id == id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.EnqueuedAt, (DateTime?)null), CancellationToken.None);
+                _claimedNotEnqueued.TryAdd(id, 0);
+                await ReleaseOrphanedClaimsAsync(db, CancellationToken.None);
                 throw;
             }
         }
         return dispatched;
+    }
+
+    /// <summary>Hands back rows this node claimed but could not enqueue; throws while the database is away.</summary>
+    private async Task ReleaseOrphanedClaimsAsync(DonationsDbContext db, CancellationToken ct)
+    {
+        if (_claimedNotEnqueued.IsEmpty) return;
+        var ids = _claimedNotEnqueued.Keys.ToList();
+        await db.StripeEvents.Where(e => ids.Contains(e.Id) && e.Status == StripeEventStatus.Received)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.EnqueuedAt, (DateTime?)null), ct);
+        foreach (var id in ids) _claimedNotEnqueued.TryRemove(id, out _);
+        log.LogInformation("Released {Count} Stripe events claimed while Hangfire's storage was unavailable", ids.Count);
     }
 }

@@ -1,6 +1,8 @@
+using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.StripeWebhooks;
 
@@ -9,12 +11,14 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// claim and enqueue, or storage trouble) is released so the dispatcher hands it over again.
 /// Failed events are not touched here: Hangfire retries those, and staff see them in the dashboard.
 /// </summary>
-public sealed class SweepStripeInbox(DonationsDbContext db, InboxSignal signal, TimeProvider time, ILogger<SweepStripeInbox> log)
+public sealed class SweepStripeInbox(
+    DonationsDbContext db, InboxSignal signal, IOptionsMonitor<StripeOptions> options, TimeProvider time, ILogger<SweepStripeInbox> log)
 {
     public const string RecurringJobId = "stripe-inbox-sweeper";
+    /// <summary>The default of <c>Stripe:InboxStuckAfter</c>.</summary>
     public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(10);
 
-    public Task RunAsync() => SweepAsync(StuckAfter, CancellationToken.None);
+    public Task RunAsync() => SweepAsync(options.CurrentValue.InboxStuckAfter, CancellationToken.None);
 
     public async Task<int> SweepAsync(TimeSpan stuckAfter, CancellationToken ct)
     {

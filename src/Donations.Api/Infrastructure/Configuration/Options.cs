@@ -27,6 +27,12 @@ public sealed class HangfireOptions
     /// <summary>How often queues and schedules are polled; tests use about a second.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00", ErrorMessage = "Hangfire:PollingInterval must be between 50 ms and 5 minutes.")]
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a job fetched by a node that then died stays hidden before another node takes it
+    /// (PostgreSQL and SQL Server storage). Live nodes keep extending it, so long jobs are safe.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "Hangfire:InvisibilityTimeout must be between 5 seconds and 1 hour.")]
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class StripeOptions
@@ -45,6 +51,12 @@ public sealed class StripeOptions
     public TimeSpan ReconcileWindow { get; set; } = TimeSpan.FromDays(3);
     [Required(ErrorMessage = "Stripe:ReconcileCron is required.")]
     public string ReconcileCron { get; set; } = "0 * * * *";
+    /// <summary>
+    /// An event handed to Hangfire this long ago and still unprocessed is handed over again (a node
+    /// died between claiming it and enqueueing its job). A second job for a live one is harmless.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00", ErrorMessage = "Stripe:InboxStuckAfter must be between 10 seconds and 1 day.")]
+    public TimeSpan InboxStuckAfter { get; set; } = Features.StripeWebhooks.SweepStripeInbox.StuckAfter;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(SecretKey) && WebhookSecrets.Any(s => !string.IsNullOrWhiteSpace(s));
 }
@@ -77,6 +89,12 @@ public sealed class SmtpOptions
     /// <summary>Messages sent over one connection before it is recycled.</summary>
     [Range(1, 10000, ErrorMessage = "Email:Smtp:BatchSize must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 100;
+    /// <summary>
+    /// How long a sender holds the receipts of its batch. If it dies, they go out again once this
+    /// has passed; it must cover a whole batch on a slow server, or a second sender could take them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "Email:Smtp:ClaimLease must be between 5 seconds and 1 hour.")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class OrganizationOptions

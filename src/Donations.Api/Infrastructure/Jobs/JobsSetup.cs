@@ -55,12 +55,15 @@ public static class JobsSetup
                 // LISTEN/NOTIFY long polling left fetched jobs idle under heavy load (a broken
                 // listener connection is not noticed); plain polling at a short interval is cheap.
                 EnableLongPolling = false,
+                // The default (30 min, fixed) would leave a crashed node's jobs hidden for half an hour.
+                InvisibilityTimeout = options.InvisibilityTimeout,
+                UseSlidingInvisibilityTimeout = true,
             }),
         DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions
         {
             PrepareSchemaIfNecessary = true,
             QueuePollInterval = TimeSpan.Zero,
-            SlidingInvisibilityTimeout = TimeSpan.FromMinutes(5),
+            SlidingInvisibilityTimeout = options.InvisibilityTimeout,
             UseRecommendedIsolationLevel = true,
             DisableGlobalLocks = true,
         }),

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Donations.Data;
+using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
+using Donations.Tests.Receipts;
+
+namespace Donations.Tests.Faults;
+
+[Collection(FaultsCollection.Name)]
+public sealed class DatabaseOutageTests
+{
+    [Fact]
+    public async Task PostgreSQL_restarting_under_webhook_load_loses_no_acknowledged_event_and_redeliveries_double_nothing()
+    {
+        var mix = GiftMix.Create(oneTime: 160, monthly: 20);
+        // A cluster of its own: stopping it must not disturb other tests' databases.
+        await using var pg = await PostgresServer.StartNewAsync();
+        var cs = await pg.CreateDatabaseAsync();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.ConnectionString = cs;
+            o.UseSmtp = true;
+            o.Settings["Hangfire:InvisibilityTimeout"] = "00:00:10";
+        });
+
+        var pending = new ConcurrentQueue<string>(mix.Events.OrderBy(_ => Random.Shared.Next()));
+        var acknowledged = new ConcurrentBag<string>();
+        var rejected = new ConcurrentBag<string>();
+        var otherAnswers = new ConcurrentBag<string>();
+        var outageDone = new TaskCompletionSource();
+
+        var load = Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            using var client = app.CreateClient(handleCookies: false);
+            while (pending.TryDequeue(out var json))
+            {
+                var status = await client.PostEventAsync(json);
+                if ((int)status is >= 200 and < 300) acknowledged.Add(json);
+                else if ((int)status >= 500) rejected.Add(json);
+                else otherAnswers.Add($"{(int)status}");
+                // Keep deliveries flowing at a modest pace until the outage is over.
+                if (!outageDone.Task.IsCompleted) await Task.Delay(20);
+            }
+        }));
+
+        await Wait.UntilAsync(() => Task.FromResult(acknowledged.Count >= 40), TimeSpan.FromSeconds(30), "the first deliveries");
+        await pg.StopAsync();
+        await Wait.UntilAsync(() => Task.FromResult(rejected.Count >= 10 || pending.IsEmpty), TimeSpan.FromSeconds(30),
+            "deliveries to be refused while the database is down");
+        await pg.StartAsync();
+        outageDone.SetResult();
+        await load;
+
+        Assert.Empty(otherAnswers);
+        Assert.NotEmpty(rejected); // the outage was seen by Stripe, who will retry
+        Assert.Equal(mix.Events.Count, acknowledged.Count + rejected.Count);
+
+        // What was acknowledged must be processed without any help from Stripe.
+        await app.WaitForEventStatusAsync(acknowledged.Select(StripeEventFactory.IdOf),
+            StripeEventStatus.Processed, StripeEventStatus.Ignored);
+
+        // Stripe redelivers what it was refused (some may have been stored after all: a duplicate is fine).
+        using (var client = app.CreateClient(handleCookies: false))
+            foreach (var json in rejected)
+                Assert.Equal(HttpStatusCode.OK, await client.PostEventAsync(json));
+        await app.WaitForEventsAsync([.. mix.Events]);
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= mix.ExpectedDonations),
+            TimeSpan.FromSeconds(45), $"{mix.ExpectedDonations} receipts to reach the SMTP sink");
+        await app.WaitForIdleJobsAsync();
+
+        await mix.AssertExactlyOnceInDatabaseAsync(app.ConnectionString);
+        mix.AssertOneReceiptEmailPerGift(app.Smtp!.Messages);
+    }
+}

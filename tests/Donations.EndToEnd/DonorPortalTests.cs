@@ -22,6 +22,9 @@ public sealed class DonorPortalTests(Browser browser) : IClassFixture<Browser>, 
         await SeedDonorAsync();
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 900 } });
         var page = await context.NewPageAsync();
+        // The Content-Security-Policy must let the page's own style through, and nothing else is loaded.
+        var refused = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") refused.Add(message.Text); };
 
         await page.GotoAsync(Url("/manage"));
         await page.GetByLabel("Email address").FillAsync(Email);
@@ -41,6 +44,8 @@ public sealed class DonorPortalTests(Browser browser) : IClassFixture<Browser>, 
         await Assertions.Expect(gifts.GetByRole(AriaRole.Link, new() { Name = "2026-000042 (PDF)" }))
             .ToHaveAttributeAsync("href", "/manage/receipts/2026-000042.pdf");
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("portal-account.png"), FullPage = true });
+        Assert.Empty(refused);
+        Assert.Equal("right", await gifts.Locator("td.amount").EvaluateAsync<string>("e => getComputedStyle(e).textAlign"));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Manage monthly gift and payment details" }).ClickAsync();
 

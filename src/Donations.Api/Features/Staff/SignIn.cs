@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Features.Staff.StaffPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Staff;
 

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Features.Staff.StaffPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Staff;
 

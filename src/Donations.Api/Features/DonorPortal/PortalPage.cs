@@ -1,5 +1,4 @@
 using Donations.Api.Infrastructure.Web;
-using Microsoft.AspNetCore.Antiforgery;
 using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.DonorPortal;
@@ -43,13 +42,6 @@ internal static class PortalPage
             {main}
             </main>
             """, status);
-
-    /// <summary>The hidden antiforgery field every portal form carries.</summary>
-    public static string AntiforgeryField(HttpContext http)
-    {
-        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-        return $"""<input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">""";
-    }
 
     /// <summary>The "email me a sign-in link" form, shown on the start page and wherever a link has failed.</summary>
     public static string EmailForm(HttpContext http, string? email = null) => $"""

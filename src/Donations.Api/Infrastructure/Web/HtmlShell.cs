@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Antiforgery;
 using System.Net;
 
 namespace Donations.Api.Infrastructure.Web;
@@ -53,6 +54,13 @@ public static class HtmlShell
         if (script is not null) html.Append($"\n<script>{script}</script>");
         html.Append("\n</body>\n</html>\n");
         return Results.Content(html.ToString(), "text/html", Encoding.UTF8, status);
+    }
+
+    /// <summary>The hidden antiforgery field every form on these pages carries.</summary>
+    public static string AntiforgeryField(HttpContext http)
+    {
+        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
+        return $"""<input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">""";
     }
 
     private static string ContentSecurityPolicy(PageKind kind, string? script) =>

@@ -1,6 +1,6 @@
 using Donations.Benchmarks;
 
-// dotnet run -c Release --project tests/Donations.Benchmarks -- [webhooks] [--seconds N] [--connections N]
+// dotnet run -c Release --project tests/Donations.Benchmarks -- [webhooks|statements|all] [--seconds N] [--connections N] [--donors N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "webhooks";
 var seconds = Option("--seconds", 20);
 var connections = Option("--connections", 32);
@@ -15,6 +15,9 @@ if (what is "webhooks" or "all")
     Console.WriteLine(service);
     Console.WriteLine($"webhook ingest: {service.PerSecond / baseline.PerSecond:P0} of baseline throughput (goal >= 50%), p99 {service.P99Ms:F1} ms (goal < 50 ms)");
 }
+
+if (what is "statements" or "all")
+    Console.WriteLine(await StatementRunBenchmark.RunAsync(Option("--donors", 100_000)));
 
 return 0;
 

@@ -100,7 +100,7 @@ public static class Account
         html.Append("<h2>Year-end statements</h2>");
         html.Append(years.Count == 0
             ? "<p>No year-end statement has been sent to you yet. Statements go out each January for the year before.</p>"
-            : $"<ul>{string.Concat(years.Select(y => $"<li>{y}: emailed to you</li>"))}</ul>");
+            : $"<ul>{string.Concat(years.Select(y => $"<li>{y}: emailed to you, <a href=\"/manage/statements/{y}.pdf\">download (PDF)</a></li>"))}</ul>");
     }
 
     private static string GiftStatus(Gift g) => g.Status switch

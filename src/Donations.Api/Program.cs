@@ -1,7 +1,8 @@
 using Donations.Api.Features.Checkout;
-using Donations.Api.Features.Receipts;
 using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Memberships;
+using Donations.Api.Features.Receipts;
+using Donations.Api.Features.Statements;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
@@ -27,6 +28,7 @@ builder.AddStripeWebhooks();
 builder.AddStaff();
 builder.AddMembershipEmails();
 builder.AddDonorPortal();
+builder.AddStatements();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -38,6 +40,7 @@ app.MapReceipts();
 app.MapStripeWebhooks();
 app.MapStaff();
 app.MapDonorPortal();
+app.MapStatements();
 
 return await app.RunDonationsAsync(args);
 

@@ -1,6 +1,7 @@
 using Donations.Benchmarks;
 
-// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|e2e|all> [--seconds N] [--connections N] [--count N] [--rate N]
+// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|all>
+//     [--seconds N] [--connections N] [--count N] [--donors N] [--rate N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "webhooks";
 var seconds = Option("--seconds", 20);
 var connections = Option("--connections", 32);
@@ -33,6 +34,9 @@ if (what is "e2e" or "all")
     Console.WriteLine($"e2e: {rate} gifts/s for {seconds} s");
     Console.WriteLine(await EndToEndLatencyBenchmark.RunAsync(rate, TimeSpan.FromSeconds(seconds)));
 }
+
+if (what is "statements" or "all")
+    Console.WriteLine(await StatementRunBenchmark.RunAsync(Option("--donors", 100_000)));
 
 Console.WriteLine($"Finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchmarkEnvironment.LoadAverage()}");
 return 0;

@@ -34,4 +34,10 @@ public sealed class Statement
     public DateTime? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+    /// <summary>
+    /// While a sender holds the statement, no other sender (another batch or an overlapping run)
+    /// takes it. A sender that dies leaves the lease to run out; the statement then goes out again
+    /// with the same <see cref="MessageId"/>.
+    /// </summary>
+    public DateTime? ClaimedUntil { get; set; }
 }

@@ -22,6 +22,8 @@ public sealed class DonationsAppOptions
     public SmtpSink? Smtp { get; set; }
     /// <summary>Configuration keys to set (":" separated); a null value removes the default.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
+    /// <summary>Registrations added after the app's own (e.g. a capturing logger provider).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 }
 
 /// <summary>
@@ -78,7 +80,7 @@ public sealed class DonationsApp : IAsyncDisposable
         var settings = DefaultSettings(options, dataDirectory, connectionString);
         foreach (var (k, v) in options.Settings) settings[k] = v;
 
-        var factory = new Factory(options.Environment, settings);
+        var factory = new Factory(options.Environment, settings, options.ConfigureServices);
         if (options.UseKestrel) factory.UseKestrel(0);
         var app = new DonationsApp(factory, options, dataDirectory, connectionString, ownsStripe, ownsSmtp);
         if (options.UseKestrel) factory.StartServer();
@@ -176,12 +178,13 @@ public sealed class DonationsApp : IAsyncDisposable
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private sealed class Factory(string environment, Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class Factory(string environment, Dictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment(environment);
             foreach (var (k, v) in settings) builder.UseSetting(k, v);
+            if (services is not null) builder.ConfigureServices(services);
         }
     }
 }

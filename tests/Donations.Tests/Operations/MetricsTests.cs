@@ -21,6 +21,25 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task A_gift_from_a_webhook_shows_in_the_scraped_webhook_and_settled_counters()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+        var gift = new OneTimeGift(Amount: 4200, Currency: "eur");
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+
+        var text = "";
+        await Wait.UntilAsync(async () =>
+        {
+            text = await app.Client.GetStringAsync("/metrics");
+            return text.Contains("donations_settled") && text.Contains("donations_webhook_events");
+        }, what: "the webhook and settled counters to be exported");
+        Assert.Matches(@"donations_webhook_events_total\{[^}]*type=""checkout\.session\.completed""[^}]*\} [1-9]", text);
+        Assert.Matches(@"donations_settled_total\{[^}]*currency=""eur""[^}]*frequency=""one-time""[^}]*\} 1\b", text);
+        Assert.Matches(@"donations_amount_total\{[^}]*currency=""eur""[^}]*\} 4200\b", text);
+    }
+
+    [Fact]
     public async Task There_is_no_scrape_endpoint_unless_it_is_configured()
     {
         await using var app = await DonationsApp.StartAsync();

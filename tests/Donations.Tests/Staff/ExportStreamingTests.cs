@@ -11,10 +11,6 @@ using static Donations.Tests.Staff.StaffTestSupport;
 
 namespace Donations.Tests.Staff;
 
-/// <summary>Heap measurements need the process to themselves.</summary>
-[CollectionDefinition(nameof(MeasuresMemory), DisableParallelization = true)]
-public sealed class MeasuresMemory;
-
 [Collection(nameof(MeasuresMemory))]
 public sealed class ExportStreamingTests(ITestOutputHelper log)
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Donations.Api.Infrastructure.Configuration;
-using static Donations.Api.Features.Checkout.HtmlPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Checkout;
 
@@ -29,7 +29,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     public HtmlPage Render(DonateFormState form, int status = StatusCodes.Status200OK)
     {
         var html = new StringBuilder()
-            .Append($"<h1>Support {H(organization.Name)}</h1>")
+            .Append($"<h1>Support {E(organization.Name)}</h1>")
             .Append("<p class=\"lede\">Reader donations pay for our independent reporting. Give once, or become a monthly supporter.</p>")
             .Append(Alert(form))
             .Append("<form id=\"donate-form\" method=\"post\" action=\"/donate\">")
@@ -39,7 +39,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
             .Append(Email(form))
             .Append(Hidden("campaign", form.Campaign)).Append(Hidden("source", form.Source))
             .Append(Hidden("nonce", Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))))
-            .Append($"<p class=\"summary\" id=\"summary\" aria-live=\"polite\">{H(Summary(form))}</p>")
+            .Append($"<p class=\"summary\" id=\"summary\" aria-live=\"polite\">{E(Summary(form))}</p>")
             .Append("<button type=\"submit\" class=\"donate\">Continue to secure payment</button>")
             .Append($"<p class=\"secure\">{LockIcon}<span>Payment is handled securely by Stripe. We never see your card number.</span></p>")
             .Append("</form>")
@@ -50,9 +50,9 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     private static string Alert(DonateFormState form)
     {
         if (form.Message is not null)
-            return $"<div class=\"alert\" role=\"alert\"><h2>Your donation has not started</h2><p>{H(form.Message)}</p></div>";
+            return $"<div class=\"alert\" role=\"alert\"><h2>Your donation has not started</h2><p>{E(form.Message)}</p></div>";
         if (form.Errors.Count == 0) return "";
-        var items = string.Concat(form.Errors.Select(e => $"<li><a href=\"#{FieldId(e.Key)}\">{H(e.Value[0])}</a></li>"));
+        var items = string.Concat(form.Errors.Select(e => $"<li><a href=\"#{FieldId(e.Key)}\">{E(e.Value[0])}</a></li>"));
         return $"<div class=\"alert\" role=\"alert\"><h2>Please check your donation</h2><ul>{items}</ul></div>";
     }
 
@@ -65,21 +65,21 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     private string Amount(DonateFormState form)
     {
         var c = form.Currency;
-        var symbol = H(CurrencyUnits.Symbol(c).Trim());
+        var symbol = E(CurrencyUnits.Symbol(c).Trim());
         var invalid = form.Error("amount") is not null;
         var sb = new StringBuilder("<fieldset><legend>Amount</legend><div class=\"choices amounts\">");
         foreach (var preset in rules.Options.PresetAmounts)
         {
             var value = CurrencyUnits.FormatPlain(CurrencyUnits.ToMinor(preset, c), c);
             sb.Append(Choice("amount", "amount-" + value.Replace('.', '-'), value,
-                $"<span data-symbol>{symbol}</span>{H(value)}", form.CustomAmount is null && form.Preset == value, encodeLabel: false));
+                $"<span data-symbol>{symbol}</span>{E(value)}", form.CustomAmount is null && form.Preset == value, encodeLabel: false));
         }
         sb.Append("</div><div class=\"amount-row\"><div class=\"field\"><label for=\"custom-amount\">Other amount</label>")
             .Append($"<div class=\"money{(invalid ? " invalid" : "")}\"><span aria-hidden=\"true\" data-symbol>{symbol}</span>")
-            .Append($"<input type=\"text\" id=\"custom-amount\" name=\"customAmount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{H(form.CustomAmount)}\"")
+            .Append($"<input type=\"text\" id=\"custom-amount\" name=\"customAmount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{E(form.CustomAmount)}\"")
             .Append($" aria-describedby=\"amount-hint{(invalid ? " amount-error" : "")}\"{(invalid ? " aria-invalid=\"true\"" : "")}></div></div>")
             .Append(Currency(form)).Append("</div>")
-            .Append($"<p class=\"hint\" id=\"amount-hint\">{H(Limits(c))}</p>")
+            .Append($"<p class=\"hint\" id=\"amount-hint\">{E(Limits(c))}</p>")
             .Append(ErrorText("amount", form)).Append("</fieldset>");
         return sb.ToString();
     }
@@ -88,7 +88,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     {
         if (rules.Options.Currencies.Length == 1) return Hidden("currency", form.Currency);
         var options = string.Concat(rules.Options.Currencies.Select(code =>
-            $"<option value=\"{H(code)}\"{(code == form.Currency ? " selected" : "")}>{H(code.ToUpperInvariant())}</option>"));
+            $"<option value=\"{E(code)}\"{(code == form.Currency ? " selected" : "")}>{E(code.ToUpperInvariant())}</option>"));
         return $"<div class=\"field\"><label for=\"currency\">Currency</label><select id=\"currency\" name=\"currency\">{options}</select></div>";
     }
 
@@ -98,16 +98,16 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
         var feeText = gift is { } g ? CurrencyUnits.Format(rules.Fee.For(g, form.Currency), form.Currency) : rules.Fee.Describe(form.Currency);
         return "<fieldset><legend class=\"label\">Processing fee</legend><div class=\"check\">"
             + $"<input type=\"checkbox\" id=\"cover-fee\" name=\"coverFee\" value=\"true\"{(form.CoverFee ? " checked" : "")} aria-describedby=\"fee-hint\">"
-            + $"<label for=\"cover-fee\">Add <strong id=\"fee-amount\">{H(feeText)}</strong> to cover card processing fees, "
-            + $"so all of my gift goes to {H(organization.Name)}.</label></div>"
-            + $"<p class=\"hint\" id=\"fee-hint\">Card processing costs us {H(rules.Fee.Describe(form.Currency))} of each payment.</p></fieldset>";
+            + $"<label for=\"cover-fee\">Add <strong id=\"fee-amount\">{E(feeText)}</strong> to cover card processing fees, "
+            + $"so all of my gift goes to {E(organization.Name)}.</label></div>"
+            + $"<p class=\"hint\" id=\"fee-hint\">Card processing costs us {E(rules.Fee.Describe(form.Currency))} of each payment.</p></fieldset>";
     }
 
     private static string Email(DonateFormState form)
     {
         var invalid = form.Error("email") is not null;
         return "<div class=\"field\"><label for=\"email\">Email <span class=\"optional\">(optional)</span></label>"
-            + $"<input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" value=\"{H(form.Email)}\""
+            + $"<input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" maxlength=\"254\" value=\"{E(form.Email)}\""
             + $" aria-describedby=\"email-hint{(invalid ? " email-error" : "")}\"{(invalid ? " aria-invalid=\"true\"" : "")}>"
             + "<p class=\"hint\" id=\"email-hint\">Your tax receipt goes here. Leave it blank and the payment page will ask.</p>"
             + ErrorText("email", form) + "</div>";
@@ -150,14 +150,14 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     }
 
     private static string Choice(string name, string id, string value, string label, bool isChecked, bool encodeLabel = true) =>
-        $"<div class=\"choice\"><input type=\"radio\" id=\"{id}\" name=\"{name}\" value=\"{H(value)}\"{(isChecked ? " checked" : "")}>"
-        + $"<label for=\"{id}\">{(encodeLabel ? H(label) : label)}</label></div>";
+        $"<div class=\"choice\"><input type=\"radio\" id=\"{id}\" name=\"{name}\" value=\"{E(value)}\"{(isChecked ? " checked" : "")}>"
+        + $"<label for=\"{id}\">{(encodeLabel ? E(label) : label)}</label></div>";
 
     private static string ErrorText(string field, DonateFormState form) =>
-        form.Error(field) is { } message ? $"<p class=\"error\" id=\"{field}-error\">{H(message)}</p>" : "";
+        form.Error(field) is { } message ? $"<p class=\"error\" id=\"{field}-error\">{E(message)}</p>" : "";
 
     private static string Hidden(string name, string? value) =>
-        value is null ? "" : $"<input type=\"hidden\" name=\"{name}\" value=\"{H(value)}\">";
+        value is null ? "" : $"<input type=\"hidden\" name=\"{name}\" value=\"{E(value)}\">";
 
     private static string FieldId(string field) => field switch
     {

@@ -3,7 +3,7 @@ using Donations.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 using Stripe;
 using Stripe.Checkout;
-using static Donations.Api.Features.Checkout.HtmlPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Checkout;
 
@@ -46,7 +46,7 @@ public static partial class ReturnPages
             "<h1>Your donation was canceled</h1>"
             + "<p class=\"lede\">No payment was taken. If you changed your mind about the amount or how often to give, you can start again.</p>"
             + "<p><a class=\"button\" href=\"/donate\">Try again</a></p>"
-            + $"<p class=\"hint\">Something went wrong with the payment page? Let us know through <a href=\"{H(organization.Value.Website)}\">our website</a>.</p>");
+            + $"<p class=\"hint\">Something went wrong with the payment page? Let us know through <a href=\"{E(organization.Value.Website)}\">our website</a>.</p>");
 
     private static string ThankYouBody(Session? session, OrganizationOptions org)
     {
@@ -59,16 +59,16 @@ public static partial class ReturnPages
                 + "<p class=\"lede\">We have not received a payment yet. If you meant to give, please start again.</p>"
                 + "<p><a class=\"button\" href=\"/donate\">Return to the donation page</a></p>";
         if (session is { Status: "complete", PaymentStatus: "unpaid" })
-            return $"<h1>Thank you for supporting {H(org.Name)}</h1>"
-                + $"<p class=\"lede\">Your payment of <strong>{H(Total(session))}</strong> is being processed. "
+            return $"<h1>Thank you for supporting {E(org.Name)}</h1>"
+                + $"<p class=\"lede\">Your payment of <strong>{E(Total(session))}</strong> is being processed. "
                 + "Some payment methods take a few days; we will email your receipt as soon as it clears.</p>" + manage;
         var given = session is { AmountTotal: not null, Currency: not null }
-            ? $"<p>Your gift</p><p class=\"amount-total\">{H(Total(session))}{(monthly ? " every month" : "")}</p>{Breakdown(session)}"
+            ? $"<p>Your gift</p><p class=\"amount-total\">{E(Total(session))}{(monthly ? " every month" : "")}</p>{Breakdown(session)}"
             : "";
-        return $"<h1>Thank you for supporting {H(org.Name)}</h1>"
+        return $"<h1>Thank you for supporting {E(org.Name)}</h1>"
             + "<p class=\"lede\">Your donation keeps our reporting independent and free to read.</p>"
             + given
-            + $"<p>A tax receipt from {H(org.LegalName)} will arrive by email shortly"
+            + $"<p>A tax receipt from {E(org.LegalName)} will arrive by email shortly"
             + $"{(monthly ? ", and another after each monthly payment" : "")}. Please keep it for your records.</p>"
             + manage;
     }
@@ -83,6 +83,6 @@ public static partial class ReturnPages
             || !long.TryParse(meta.GetValueOrDefault("fee_amount"), out var fee))
             return "";
         var c = session.Currency!;
-        return $"<p class=\"hint\">{H(CurrencyUnits.Format(gift, c))} gift plus {H(CurrencyUnits.Format(fee, c))} to cover processing fees. Thank you for that too.</p>";
+        return $"<p class=\"hint\">{E(CurrencyUnits.Format(gift, c))} gift plus {E(CurrencyUnits.Format(fee, c))} to cover processing fees. Thank you for that too.</p>";
     }
 }

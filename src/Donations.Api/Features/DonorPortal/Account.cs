@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Features.DonorPortal.PortalPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.DonorPortal;
 
@@ -61,7 +62,7 @@ public static class Account
             html.Append("<p>You have no monthly gift.</p>");
         else
         {
-            html.Append("""<table><caption>Your monthly gifts</caption><thead><tr><th scope="col">Tier</th><th scope="col">Monthly amount</th><th scope="col">Status</th><th scope="col">Next payment or end</th></tr></thead><tbody>""");
+            html.Append("""<table><caption>Your monthly gifts</caption><thead><tr><th scope="col">Tier</th><th scope="col" class="amount">Monthly amount</th><th scope="col">Status</th><th scope="col">Next payment or end</th></tr></thead><tbody>""");
             foreach (var m in memberships)
                 html.Append($"""<tr><td>{E(m.Tier ?? "Member")}</td><td class="amount">{E(Money.Format(m.MonthlyAmount, m.Currency))}</td><td>{E(StatusText(m))}</td><td>{E(PeriodText(m, zone))}</td></tr>""");
             html.Append("</tbody></table>");
@@ -84,7 +85,7 @@ public static class Account
             html.Append("<p>No gifts are recorded yet. A gift made in the last few minutes may take a moment to appear.</p>");
             return;
         }
-        html.Append("""<table><caption>Your gifts and their tax receipts</caption><thead><tr><th scope="col">Date</th><th scope="col">Amount</th><th scope="col">Frequency</th><th scope="col">Status</th><th scope="col">Receipt</th></tr></thead><tbody>""");
+        html.Append("""<table><caption>Your gifts and their tax receipts</caption><thead><tr><th scope="col">Date</th><th scope="col" class="amount">Amount</th><th scope="col">Frequency</th><th scope="col">Status</th><th scope="col">Receipt</th></tr></thead><tbody>""");
         foreach (var g in gifts)
         {
             var receipts = g.Receipts.Count == 0 ? "Being prepared"
@@ -99,7 +100,7 @@ public static class Account
         html.Append("<h2>Year-end statements</h2>");
         html.Append(years.Count == 0
             ? "<p>No year-end statement has been sent to you yet. Statements go out each January for the year before.</p>"
-            : $"<ul>{string.Concat(years.Select(y => $"<li>{y}: emailed to you</li>"))}</ul>");
+            : $"<ul>{string.Concat(years.Select(y => $"<li>{y}: emailed to you, <a href=\"/manage/statements/{y}.pdf\">download (PDF)</a></li>"))}</ul>");
     }
 
     private static string GiftStatus(Gift g) => g.Status switch

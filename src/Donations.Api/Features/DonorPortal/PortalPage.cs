@@ -1,71 +1,47 @@
-using System.Net.Mime;
-using System.Text;
-using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Antiforgery;
+using Donations.Api.Infrastructure.Web;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.DonorPortal;
 
 /// <summary>
-/// The frame of every donor portal page: plain server-rendered HTML with nothing loaded from
-/// elsewhere (no scripts, fonts or images), never cached (it shows personal data), never framed,
-/// and never leaking the sign-in link through a Referer header.
+/// The frame of every donor portal page: the organisation's name and the page's heading around
+/// plain server-rendered HTML. Head and security headers come from <see cref="HtmlShell"/>.
 /// </summary>
 internal static class PortalPage
 {
-    public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
-
-    public static IResult Render(HttpContext http, string organization, string title, string main, int status = StatusCodes.Status200OK)
+    // No form-action: browsers apply it to the redirect after a post too, and the billing
+    // portal button is a post answered by a redirect to Stripe. No referrer: the address of
+    // the page a sign-in link opens must not travel on.
+    private static readonly PageKind Kind = new()
     {
-        var headers = http.Response.Headers;
-        headers.CacheControl = "no-store";
-        // No form-action: browsers apply it to the redirect after a post too, and the billing
-        // portal button is a post answered by a redirect to Stripe.
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        var html = $$"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="robots" content="noindex">
-            <title>{{E(title)}} | {{E(organization)}}</title>
-            <style>
-              body { font: 1rem/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 48rem; padding: 1rem; color: #1a1a1a; background: #fff; }
-              header { border-bottom: 1px solid #ccc; margin-bottom: 1.5rem; }
-              header p { font-weight: 600; margin: .5rem 0; }
-              table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
-              caption { text-align: left; font-weight: 600; padding: .3rem 0; }
-              th, td { border-bottom: 1px solid #ddd; padding: .4rem .5rem; text-align: left; vertical-align: top; }
-              td.amount { text-align: right; font-variant-numeric: tabular-nums; }
-              label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
-              input[type=email] { font: inherit; padding: .5rem; width: 100%; max-width: 24rem; box-sizing: border-box; border: 1px solid #555; }
-              button { font: inherit; margin-top: 1rem; padding: .5rem 1rem; border: 1px solid #1a4d8f; background: #1a4d8f; color: #fff; cursor: pointer; }
-              button.secondary { background: #fff; color: #1a4d8f; }
-              :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
-              .notice { border-left: 4px solid #1a4d8f; padding: .5rem 1rem; background: #f1f5fb; }
-              .error { border-left-color: #a00; background: #fbf1f1; }
-            </style>
-            </head>
-            <body>
-            <header><p>{{E(organization)}}</p></header>
+        ReferrerPolicy = "no-referrer",
+        NoIndex = true,
+        Css = """
+            body { font: 1rem/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 48rem; padding: 1rem; color: #1a1a1a; background: #fff; }
+            header { border-bottom: 1px solid #ccc; margin-bottom: 1.5rem; }
+            header p { font-weight: 600; margin: .5rem 0; }
+            table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+            caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+            th, td { border-bottom: 1px solid #ddd; padding: .4rem .5rem; text-align: left; vertical-align: top; }
+            th.amount, td.amount { text-align: right; font-variant-numeric: tabular-nums; }
+            label { display: block; font-weight: 600; margin: 1rem 0 .3rem; }
+            input[type=email] { font: inherit; padding: .5rem; width: 100%; max-width: 24rem; box-sizing: border-box; border: 1px solid #555; }
+            button { font: inherit; margin-top: 1rem; padding: .5rem 1rem; border: 1px solid #1a4d8f; background: #1a4d8f; color: #fff; cursor: pointer; }
+            button.secondary { background: #fff; color: #1a4d8f; }
+            :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+            .notice { border-left: 4px solid #1a4d8f; padding: .5rem 1rem; background: #f1f5fb; }
+            .error { border-left-color: #a00; background: #fbf1f1; }
+            """,
+    };
+
+    public static IResult Render(HttpContext http, string organization, string title, string main, int status = StatusCodes.Status200OK) =>
+        HtmlShell.Render(http, Kind, organization, title, $"""
+            <header><p>{E(organization)}</p></header>
             <main>
-            <h1>{{E(title)}}</h1>
-            {{main}}
+            <h1>{E(title)}</h1>
+            {main}
             </main>
-            </body>
-            </html>
-            """;
-        return Results.Content(html, MediaTypeNames.Text.Html, Encoding.UTF8, status);
-    }
-
-    /// <summary>The hidden antiforgery field every portal form carries.</summary>
-    public static string AntiforgeryField(HttpContext http)
-    {
-        var tokens = http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-        return $"""<input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">""";
-    }
+            """, status);
 
     /// <summary>The "email me a sign-in link" form, shown on the start page and wherever a link has failed.</summary>
     public static string EmailForm(HttpContext http, string? email = null) => $"""

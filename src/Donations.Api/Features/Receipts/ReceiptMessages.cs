@@ -100,15 +100,7 @@ public sealed class ReceiptMessages(
         var benefits = isVoid ? 0 : donation.BenefitsValue;
         return new ReceiptModel
         {
-            Organization = new OrganizationModel
-            {
-                Name = org.Name,
-                LegalName = org.LegalName,
-                TaxId = org.TaxId,
-                Address = org.Address,
-                Website = org.Website,
-                Signatory = org.ReceiptSignatory,
-            },
+            Organization = OrganizationModel.From(org),
             Number = receipt.Number,
             Kind = receipt.Kind switch
             {

@@ -49,4 +49,14 @@ public sealed class OrganizationModel
     public required string Address { get; init; }
     public required string Website { get; init; }
     public required string Signatory { get; init; }
+
+    public static OrganizationModel From(Infrastructure.Configuration.OrganizationOptions org) => new()
+    {
+        Name = org.Name,
+        LegalName = org.LegalName,
+        TaxId = org.TaxId,
+        Address = org.Address,
+        Website = org.Website,
+        Signatory = org.ReceiptSignatory,
+    };
 }

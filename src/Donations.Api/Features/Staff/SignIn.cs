@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Features.Staff.StaffPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Staff;
 
@@ -37,19 +38,19 @@ internal static class SignIn
         app.MapPost(LogoutPath, SignOutAsync);
     }
 
-    private static IResult ShowForm(HttpContext http, string? returnUrl, IAntiforgery antiforgery, IOptions<OrganizationOptions> org) =>
-        Form(http, antiforgery, org.Value.Name, email: "", LocalOrHome(returnUrl), error: null);
+    private static IResult ShowForm(HttpContext http, string? returnUrl, IOptions<OrganizationOptions> org) =>
+        Form(http, org.Value.Name, email: "", LocalOrHome(returnUrl), error: null);
 
     private static async Task<IResult> SubmitAsync(
         HttpContext http, [FromForm] SignInForm form, DonationsDbContext db, StaffPasswords passwords,
-        TimeProvider time, IAntiforgery antiforgery, IOptions<OrganizationOptions> org, ILoggerFactory logs)
+        TimeProvider time, IOptions<OrganizationOptions> org, ILoggerFactory logs)
     {
         var log = logs.CreateLogger(typeof(SignIn));
         var email = Data.Entities.Donor.NormalizeEmail(form.Email ?? "");
         var password = form.Password ?? "";
         var returnUrl = LocalOrHome(form.ReturnUrl);
         var now = time.GetUtcNow().UtcDateTime;
-        IResult Refuse() => Form(http, antiforgery, org.Value.Name, email, returnUrl, GenericError, StatusCodes.Status401Unauthorized);
+        IResult Refuse() => Form(http, org.Value.Name, email, returnUrl, GenericError, StatusCodes.Status401Unauthorized);
 
         var user = email.Length == 0 ? null : await db.StaffUsers.SingleOrDefaultAsync(u => u.Email == email, http.RequestAborted);
         if (user is null)
@@ -104,16 +105,15 @@ internal static class SignIn
         return SeeOther(StaffAuthentication.LoginPath);
     }
 
-    private static IResult Form(HttpContext http, IAntiforgery antiforgery, string organization, string email, string returnUrl,
+    private static IResult Form(HttpContext http, string organization, string email, string returnUrl,
         string? error, int status = StatusCodes.Status200OK)
     {
-        var tokens = antiforgery.GetAndStoreTokens(http);
         var message = error is null ? "" : $"""<p class="error" role="alert">{E(error)}</p>""";
         return Render(http, organization, "Staff sign-in", $"""
             <h1>{E(organization)} — staff sign-in</h1>
             {message}
             <form method="post" action="{StaffAuthentication.LoginPath}">
-              <input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">
+              {AntiforgeryField(http)}
               <input type="hidden" name="returnUrl" value="{E(returnUrl)}">
               <label for="email">Email</label>
               <input id="email" name="email" type="email" autocomplete="username" required value="{E(email)}">

@@ -6,10 +6,10 @@ using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Features.Staff.StaffPage;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.Staff;
 
@@ -24,13 +24,13 @@ internal static class StaffHome
 
     public static void Map(IEndpointRouteBuilder app, string dashboardPath) =>
         app.MapGet(StaffAuthentication.HomePath, (HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
-                IOptions<OrganizationOptions> org, IAntiforgery antiforgery) => ShowAsync(http, db, jobs, time, org.Value, antiforgery, dashboardPath))
+                IOptions<OrganizationOptions> org) => ShowAsync(http, db, jobs, time, org.Value, dashboardPath))
             .RequireAuthorization(StaffPolicies.Finance);
 
     private sealed record Total(string Currency, int Count, long Net);
 
     private static async Task<IResult> ShowAsync(HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
-        OrganizationOptions org, IAntiforgery antiforgery, string dashboardPath)
+        OrganizationOptions org, string dashboardPath)
     {
         var ct = http.RequestAborted;
         var zone = org.GetTimeZone();
@@ -54,7 +54,6 @@ internal static class StaffHome
                 <td class="n">{E(Money.ToMajorString(d.Amount, d.Currency))}</td><td>{E(d.Currency.ToUpperInvariant())}</td>
                 <td>{E(CsvValues.Frequency(d.Frequency))}</td><td>{E(CsvValues.Status(d.Status))}</td><td>{E(d.Email)}</td></tr>
                 """);
-        var tokens = antiforgery.GetAndStoreTokens(http);
         var who = http.User.FindFirstValue(ClaimTypes.Name);
         var role = http.User.FindFirstValue(ClaimTypes.Role);
 
@@ -62,7 +61,7 @@ internal static class StaffHome
             <header>
               <h1>{E(org.Name)} — staff</h1>
               <form method="post" action="{SignIn.LogoutPath}">
-                <input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}">
+                {AntiforgeryField(http)}
                 <span>{E(who)} ({E(role)})</span> <button type="submit">Sign out</button>
               </form>
             </header>

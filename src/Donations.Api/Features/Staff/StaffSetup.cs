@@ -51,11 +51,7 @@ public static class StaffSetup
 
     public static WebApplication MapStaff(this WebApplication app)
     {
-        // Forwarded headers and the rate limiter run earlier, in UseDonationsWeb.
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseAntiforgery();
-
+        // Authentication, authorization and antiforgery run in UseDonationsWeb.
         // Read from configuration, not validated options: the command line builds this pipeline too
         // and must work before the organisation is configured.
         var dashboardPath = app.Configuration[$"{HangfireOptions.Section}:{nameof(HangfireOptions.DashboardPath)}"] is { Length: > 1 } p

@@ -100,11 +100,34 @@ public sealed class ProcessStripeEvent(
 
             foreach (var donation in effects.SettledDonations)
                 metrics.DonationSettled(donation.Currency, donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time", donation.Amount);
+            await LinkGiftsToMembershipsAsync(effects, ct);
             foreach (var donation in effects.Donations) receipts.Schedule(donation.Id);
             membershipNotices.AfterCommit(effects);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;
         }
+    }
+
+    /// <summary>
+    /// A subscription's first event and one of its invoices can be processed at the same moment
+    /// by two workers, each committing before it can see the other's row, leaving the gift
+    /// unlinked. Linking again after commit closes that gap: whichever job links last runs after
+    /// both commits.
+    /// </summary>
+    private async Task LinkGiftsToMembershipsAsync(StripeEventEffects effects, CancellationToken ct)
+    {
+        var subscriptions = effects.Donations.Select(d => d.StripeSubscriptionId)
+            .Concat(effects.Memberships.Select(m => m.StripeSubscriptionId))
+            .OfType<string>()
+            .Distinct();
+        foreach (var subscription in subscriptions)
+            await db.Donations
+                .Where(d => d.StripeSubscriptionId == subscription && d.MembershipId == null
+                            && db.Memberships.Any(m => m.StripeSubscriptionId == subscription))
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.MembershipId, d => db.Memberships
+                    .Where(m => m.StripeSubscriptionId == subscription)
+                    .Select(m => (long?)m.Id)
+                    .First()), ct);
     }
 
     private async Task RecordFailureAsync(string eventId, string error, CancellationToken ct)

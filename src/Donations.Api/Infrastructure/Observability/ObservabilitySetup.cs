@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Logging;
 using Npgsql;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -15,6 +16,7 @@ public static class ObservabilitySetup
     /// </summary>
     public static WebApplicationBuilder AddDonationsObservability(this WebApplicationBuilder builder)
     {
+        builder.AddRedactedLogging();
         builder.Services.AddSingleton<DonationsMetrics>();
         builder.Services.AddHostedService<InboxBacklogSampler>();
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
@@ -25,7 +27,16 @@ public static class ObservabilitySetup
             .WithTracing(t =>
             {
                 t.AddSource(DonationsMetrics.Name)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                        // A donor's sign-in link is a path (/manage/{token}): traces keep the route, not the token.
+                        o.EnrichWithHttpRequest = (activity, request) =>
+                        {
+                            if (Redact.MayHoldPersonalData(request.Path.Value))
+                                activity.SetTag("url.path", Redact.Text(request.Path.Value!));
+                        };
+                    })
                     .AddHttpClientInstrumentation()
                     .AddEntityFrameworkCoreInstrumentation()
                     .AddNpgsql();

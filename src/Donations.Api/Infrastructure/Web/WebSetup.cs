@@ -16,6 +16,10 @@ public static class WebSetup
         // have set the client's real address.
         builder.Services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
         builder.AddTrustedForwardedHeaders();
+        // The middleware below needs these; features add their schemes, policies and cookie settings.
+        builder.Services.AddAuthentication();
+        builder.Services.AddAuthorization();
+        builder.Services.AddAntiforgery();
         return builder;
     }
 
@@ -24,7 +28,12 @@ public static class WebSetup
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Every limit is per client address, so refusing a flood before any cookie is read costs least.
         app.UseRateLimiter();
+        // Once for every feature (staff and donor cookies are separate schemes, chosen by policy).
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
         // The JSON API's description, for developers; not published in production.
         if (app.Environment.IsDevelopment()) app.MapOpenApi();
         return app;

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Donations.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261125134542_Initial")]
+    [Migration("20261125135515_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -462,6 +462,9 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Donations.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261125134547_Initial")]
+    [Migration("20261125135522_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -483,6 +483,9 @@ namespace Donations.Migrations.Postgres.Migrations
 
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Donations.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261125134552_Initial")]
+    [Migration("20261125135534_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -483,6 +483,9 @@ namespace Donations.Migrations.SqlServer.Migrations
 
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("datetime2");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");

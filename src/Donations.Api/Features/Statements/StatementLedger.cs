@@ -1,0 +1,70 @@
+using Donations.Api.Features.Receipts;
+using Donations.Data.Entities;
+
+namespace Donations.Api.Features.Statements;
+
+/// <summary>One gift as the statement counts it: what was paid, what was refunded, what remains.</summary>
+public sealed record StatementLine(
+    DateTime ReceivedAt, string Currency, DonationFrequency Frequency, string? ReceiptNumber,
+    long Paid, long Refunded, long Net, long BenefitsValue, string? BenefitsDescription, long Deductible)
+{
+    public bool IsPartiallyRefunded => Refunded > 0;
+}
+
+public sealed record StatementTotal(string Currency, int Gifts, long Paid, long Refunded, long Net, long BenefitsValue, long Deductible);
+
+/// <summary>
+/// A donor's giving in one tax year, computed from the ledger. Partial refunds are netted (the line
+/// shows paid, refunded and net). A gift refunded in full, or reversed by a lost dispute, is left
+/// out of the lines and the totals and only counted, so the statement can say so. Totals are per
+/// currency; the deductible amount is each gift's net minus the fair market value of its
+/// benefits, never below zero (IRS Publication 1771), using the same rules as receipts.
+/// </summary>
+public sealed class StatementLedger
+{
+    public required long DonorId { get; init; }
+    public required string DonorEmail { get; init; }
+    public string? DonorName { get; init; }
+    public required int Year { get; init; }
+    public required IReadOnlyList<StatementLine> Lines { get; init; }
+    public required IReadOnlyList<StatementTotal> Totals { get; init; }
+    public required int RefundedInFull { get; init; }
+
+    /// <summary>Nothing counts as given: no statement goes out.</summary>
+    public bool IsEmpty => Lines.Count == 0;
+
+    public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations)
+    {
+        var lines = new List<StatementLine>();
+        var refundedInFull = 0;
+        foreach (var d in donations.OrderBy(d => d.ReceivedAt).ThenBy(d => d.Id))
+        {
+            var net = ReceiptRules.StatedAmount(d);
+            if (net == 0)
+            {
+                refundedInFull++;
+                continue;
+            }
+            lines.Add(new StatementLine(d.ReceivedAt, d.Currency, d.Frequency, ReceiptRules.Standing(d.Receipts)?.Number,
+                d.Amount, d.Amount - net, net, d.BenefitsValue, d.BenefitsDescription, ReceiptRules.Deductible(net, d.BenefitsValue)));
+        }
+
+        var totals = lines
+            .GroupBy(l => l.Currency)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new StatementTotal(g.Key, g.Count(), g.Sum(l => l.Paid), g.Sum(l => l.Refunded), g.Sum(l => l.Net),
+                g.Sum(l => l.BenefitsValue), g.Sum(l => l.Deductible)))
+            .ToList();
+
+        return new StatementLedger
+        {
+            DonorId = donor.Id,
+            DonorEmail = donor.Email,
+            DonorName = donor.Name,
+            Year = year,
+            Lines = lines,
+            Totals = totals,
+            RefundedInFull = refundedInFull,
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using Donations.Api.Features.Receipts;
+
+namespace Donations.Api.Features.Statements;
+
+/// <summary>
+/// What the statement templates see, as ready-to-print text (amounts formatted for their currency,
+/// dates in the organisation's time zone). Liquid names are snake_case: <c>{{ donor_name }}</c>,
+/// <c>{% for gift in gifts %}{{ gift.receipt_number }}{% endfor %}</c>.
+/// </summary>
+public sealed class StatementModel
+{
+    public required OrganizationModel Organization { get; init; }
+    public required int Year { get; init; }
+    public required string DonorName { get; init; }
+    public required string DonorEmail { get; init; }
+    public required string IssuedDate { get; init; }
+    /// <summary>Every gift that still counts, oldest first.</summary>
+    public required List<StatementGiftModel> Gifts { get; init; }
+    /// <summary>One per currency.</summary>
+    public required List<StatementTotalModel> Totals { get; init; }
+    public bool HasPartialRefunds { get; init; }
+    /// <summary>Gifts refunded in full (or reversed by a lost dispute): not listed, not counted.</summary>
+    public int RefundedInFull { get; init; }
+    public bool HasRefundedInFull => RefundedInFull > 0;
+    public bool HasBenefits { get; init; }
+    /// <summary>Some gifts came with benefits and some did not.</summary>
+    public bool HasGiftsWithoutBenefits { get; init; }
+    /// <summary>Distinct descriptions of the goods or services received, e.g. "Quarterly print edition".</summary>
+    public required List<string> Benefits { get; init; }
+}
+
+public sealed class StatementGiftModel
+{
+    /// <summary>yyyy-MM-dd in the organisation's time zone.</summary>
+    public required string Date { get; init; }
+    /// <summary>What counts as given: paid minus refunded.</summary>
+    public required string Amount { get; init; }
+    public required string Paid { get; init; }
+    public required string Refunded { get; init; }
+    public bool IsPartiallyRefunded { get; init; }
+    /// <summary>ISO code, upper case.</summary>
+    public required string Currency { get; init; }
+    /// <summary>"one-time" or "monthly".</summary>
+    public required string Frequency { get; init; }
+    public bool IsMonthly => Frequency == "monthly";
+    /// <summary>The receipt standing for the gift; empty while it is still being issued.</summary>
+    public required string ReceiptNumber { get; init; }
+    public bool HasBenefits { get; init; }
+    public string? BenefitsDescription { get; init; }
+    public required string BenefitsValue { get; init; }
+    public required string Deductible { get; init; }
+}
+
+public sealed class StatementTotalModel
+{
+    public required string Currency { get; init; }
+    public required int Gifts { get; init; }
+    /// <summary>Total contributions, net of partial refunds.</summary>
+    public required string Total { get; init; }
+    public required string Paid { get; init; }
+    public required string Refunded { get; init; }
+    public bool HasRefunds { get; init; }
+    public required string BenefitsValue { get; init; }
+    public bool HasBenefits { get; init; }
+    public required string Deductible { get; init; }
+}

@@ -83,15 +83,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
             throw;
         }
         // Let any resend in flight land before counting.
-        var settled = smtp.Messages.Count;
-        await Wait.UntilAsync(async () =>
-        {
-            await Task.Delay(1000);
-            var now = smtp.Messages.Count;
-            var stable = now == settled;
-            settled = now;
-            return stable;
-        }, TimeSpan.FromSeconds(20), "the SMTP sink to go quiet");
+        await Settle.UntilStillAsync(() => smtp.Messages.Count, "the SMTP sink to go quiet");
 
         await mix.AssertExactlyOnceInDatabaseAsync(cs);
         var messages = smtp.Messages;

@@ -32,6 +32,10 @@ public static class BenchmarkEnvironment
         ["Logging:LogLevel:Default"] = "Warning",
     };
 
+    /// <summary>1, 5 and 15 minute load averages (other work on the machine skews every figure).</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     public static string Machine() =>
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, " +
         $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";

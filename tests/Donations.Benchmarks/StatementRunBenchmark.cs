@@ -5,20 +5,23 @@ using Npgsql;
 namespace Donations.Benchmarks;
 
 /// <summary>
-/// A year-end statement run over many donors (100,000 by default) on PostgreSQL: the service's own
-/// Hangfire workers send through the pickup folder, which this benchmark empties as it fills so the
-/// disk holds a few files rather than gigabytes. Reports donors per second end to end.
+/// A year-end statement run over many donors (100,000 by default), each with 12 monthly gifts and
+/// their sent receipts, on PostgreSQL: the service's own Hangfire workers send through the pickup
+/// folder, which this benchmark empties as it fills so the disk holds a few files rather than
+/// gigabytes. Reports wall time, donors per second, and the service process's resident memory:
+/// its peak (VmHWM) and samples along the run, to show whether memory stays flat as the run grows.
 /// </summary>
 public static class StatementRunBenchmark
 {
-    public sealed record Result(int Donors, int Sent, TimeSpan Elapsed, long MaxFilesWaiting)
+    public sealed record Result(int Donors, int GiftsPerDonor, int Sent, TimeSpan Elapsed, long MaxFilesWaiting, long PeakRssMiB, string RssAlongRun)
     {
         public override string ToString() =>
-            $"statements: {Sent} of {Donors} donors in {Elapsed.TotalSeconds:F0} s = {Sent / Elapsed.TotalSeconds:F0} statements/s " +
+            $"statements: {Sent} of {Donors} donors x {GiftsPerDonor} gifts in {Elapsed.TotalSeconds:F0} s = {Sent / Elapsed.TotalSeconds:F0} statements/s; " +
+            $"service peak RSS {PeakRssMiB} MiB, RSS along the run (MiB) {RssAlongRun} " +
             $"(at most {MaxFilesWaiting} messages waiting in the pickup folder)";
     }
 
-    public static async Task<Result> RunAsync(int donors)
+    public static async Task<Result> RunAsync(int donors, int giftsPerDonor = 12)
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
@@ -29,10 +32,13 @@ public static class StatementRunBenchmark
         await using (var db = new NpgsqlConnection(cs))
         {
             await db.OpenAsync();
-            await using var seed = new NpgsqlCommand(BulkGivers.Sql(donors, 2025), db) { CommandTimeout = 600 };
+            await using var seed = new NpgsqlCommand(giftsPerDonor == 1 ? BulkGivers.Sql(donors, 2025) : MonthlyGiversSql(donors, giftsPerDonor, 2025), db)
+                { CommandTimeout = 1800 };
             await seed.ExecuteNonQueryAsync();
         }
 
+        var pid = ProcessMemory.PidOf(service);
+        var rss = new List<long>();
         var clock = Stopwatch.StartNew();
         await using (var start = await ServiceProcess.StartAsync(settings, dir, args: ["statements", "send", "--year", "2025", "--no-wait"], waitUntilLive: false))
             if (await start.WaitForExitAsync() != 0) throw new InvalidOperationException(start.Output);
@@ -47,6 +53,7 @@ public static class StatementRunBenchmark
                 maxWaiting = Math.Max(maxWaiting, files.Length);
                 foreach (var f in files) File.Delete(f);
             }
+            if (rss.Count == 0 || clock.Elapsed.TotalSeconds >= rss.Count * 10) rss.Add(ProcessMemory.RssMiB(pid));
             await using var db = new NpgsqlConnection(cs);
             await db.OpenAsync();
             await using var query = new NpgsqlCommand("""SELECT "Status", "Sent" FROM "StatementRuns" ORDER BY "Id" DESC LIMIT 1""", db);
@@ -59,7 +66,25 @@ public static class StatementRunBenchmark
             await Task.Delay(500);
         }
         clock.Stop();
+        var peak = ProcessMemory.PeakRssMiB(pid);
         Directory.Delete(dir, recursive: true);
-        return new Result(donors, sent, clock.Elapsed, maxWaiting);
+        return new Result(donors, giftsPerDonor, sent, clock.Elapsed, maxWaiting, peak, "every 10 s: " + string.Join(" ", rss));
     }
+
+    /// <summary>Donors each with <paramref name="gifts"/> monthly gifts in <paramref name="year"/>, every one with its sent receipt.</summary>
+    private static string MonthlyGiversSql(int donors, int gifts, int year) => $"""
+        INSERT INTO "Donors" ("Email", "Name", "CreatedAt")
+        SELECT 'reader' || g || '@example.com', 'Reader ' || g, now() FROM generate_series(1, {donors}) g;
+        INSERT INTO "Donations" ("SettlementKey", "DonorId", "Amount", "Currency", "Frequency", "Status", "RefundedAmount",
+            "FeeCovered", "FeeAmount", "BenefitsValue", "ReceivedAt", "CreatedAt")
+        SELECT 'in:in_bulk_' || d."Id" || '_' || m, d."Id", 500 + (d."Id" % 20) * 100, 'usd', 'Monthly', 'Succeeded', 0,
+            false, 0, 0, timestamptz '{year}-01-15 12:00:00+00' + (m - 1) * interval '1 month', now()
+        FROM "Donors" d CROSS JOIN generate_series(1, {gifts}) m;
+        INSERT INTO "Receipts" ("Number", "Year", "Sequence", "DonationId", "Kind", "Status", "Amount", "Currency",
+            "DeductibleAmount", "IssuedAt", "MessageId", "SentAt", "Attempts")
+        SELECT '{year}-' || lpad(d."Id"::text, 8, '0'), {year}, d."Id", d."Id", 'Original', 'Sent', d."Amount", 'usd',
+            d."Amount", now(), 'receipt-' || d."Id" || '@example.org', now(), 1
+        FROM "Donations" d;
+        ANALYZE;
+        """;
 }

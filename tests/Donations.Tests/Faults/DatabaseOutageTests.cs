@@ -58,8 +58,15 @@ public sealed class DatabaseOutageTests
         Assert.Equal(mix.Events.Count, acknowledged.Count + rejected.Count);
 
         // What was acknowledged must be processed without any help from Stripe.
-        await app.WaitForEventStatusAsync(acknowledged.Select(StripeEventFactory.IdOf),
-            StripeEventStatus.Processed, StripeEventStatus.Ignored);
+        try
+        {
+            await app.WaitForEventStatusAsync(acknowledged.Select(StripeEventFactory.IdOf),
+                StripeEventStatus.Processed, StripeEventStatus.Ignored);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(await ServiceState.DescribeAsync(cs), e);
+        }
 
         // Stripe redelivers what it was refused (some may have been stored after all: a duplicate is fine).
         using (var client = app.CreateClient(handleCookies: false))

@@ -48,8 +48,16 @@ public sealed class SmtpOutageTests
             await Wait.UntilAsync(() => Task.FromResult(monitoring.ScheduledCount() > 0), TimeSpan.FromSeconds(30),
                 "a receipt send to fail and be scheduled for a retry");
         await smtp.ResumeAsync();
-        await Wait.UntilAsync(() => Task.FromResult(smtp.Messages.Count >= before + second.ExpectedDonations), TimeSpan.FromSeconds(45),
-            "the second gifts' receipts after the outage");
+        try
+        {
+            await Wait.UntilAsync(() => Task.FromResult(smtp.Messages.Count >= before + second.ExpectedDonations), TimeSpan.FromSeconds(60),
+                "the second gifts' receipts after the outage");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{smtp.Messages.Count - before} of {second.ExpectedDonations} arrived.\n" +
+                await ServiceState.DescribeAsync(app.ConnectionString), e);
+        }
         await app.WaitForIdleJobsAsync();
 
         var all = smtp.Messages;

@@ -15,6 +15,7 @@ public static class ReceiptsSetup
         services.AddScoped<ReceiptNumbers>();
         services.AddScoped<ReceiptMessages>();
         services.AddScoped<ReconcileReceipts>();
+        services.AddScoped<ReceiptClaims>();
         services.AddScoped<SendPendingReceipts>();
         services.AddScoped<SendReceiptCopy>();
         services.AddScoped<ReceiptsSweeper>();

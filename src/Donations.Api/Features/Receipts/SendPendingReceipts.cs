@@ -11,7 +11,7 @@ namespace Donations.Api.Features.Receipts;
 
 /// <summary>
 /// Sends pending receipts, a batch of <c>Email:Smtp:BatchSize</c> through one connection on this
-/// worker. Exactly once: a receipt is claimed with a conditional UPDATE (pending, no live lease)
+/// worker. Exactly once: a receipt is claimed (<see cref="ReceiptClaims"/>: pending, no live lease)
 /// before sending and marked Sent right after, each in its own short statement, so no
 /// transaction stays open during SMTP. A crash between send and mark leaves the lease to expire;
 /// the receipt then goes out again with the same Message-Id. SMTP trouble releases the claims and
@@ -20,6 +20,7 @@ namespace Donations.Api.Features.Receipts;
 public sealed class SendPendingReceipts(
     DonationsDbContext db,
     IEmailSender sender,
+    ReceiptClaims claims,
     ReceiptMessages messages,
     ReceiptScheduler scheduler,
     TimeProvider clock,
@@ -30,11 +31,11 @@ public sealed class SendPendingReceipts(
     [AutomaticRetry(Attempts = 20, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600])]
     public async Task RunAsync(CancellationToken ct)
     {
-        if (!await Due().AnyAsync(ct)) return;
+        if (!await claims.Due().AnyAsync(ct)) return;
 
         // Connect before claiming: with the server down nothing is claimed, nothing is lost.
         await using var session = await sender.OpenSessionAsync(ct);
-        var batch = await ClaimAsync(email.Value.Smtp.BatchSize, ct);
+        var batch = await claims.ClaimAsync(email.Value.Smtp.BatchSize, email.Value.Smtp.ClaimLease, ct);
         if (batch.Count == 0) return;
 
         var done = new List<Receipt>();
@@ -72,40 +73,6 @@ public sealed class SendPendingReceipts(
         await FollowUpAsync(done, ct);
         // A full batch may have left more behind: the next one goes to whichever worker is free.
         if (batch.Count == email.Value.Smtp.BatchSize) scheduler.SendPending();
-    }
-
-    private IQueryable<Receipt> Due()
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return db.Receipts.Where(r => r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now));
-    }
-
-    private async Task<List<long>> ClaimAsync(int size, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var until = now + email.Value.Smtp.ClaimLease;
-        var claimed = new List<long>(size);
-        var after = 0L;
-        // Senders starting together see the same candidates; a loser moves on to later ones
-        // instead of coming back with a short batch.
-        while (claimed.Count < size)
-        {
-            var candidates = await Due().Where(r => r.Id > after).OrderBy(r => r.Id).Select(r => r.Id)
-                .Take(size - claimed.Count).ToListAsync(ct);
-            if (candidates.Count == 0) break;
-            foreach (var id in candidates)
-            {
-                // Only one of several senders racing for the receipt gets a row back.
-                var won = await db.Receipts
-                    .Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now))
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(r => r.ClaimedUntil, until)
-                        .SetProperty(r => r.Attempts, r => r.Attempts + 1), ct);
-                if (won == 1) claimed.Add(id);
-                after = id;
-            }
-        }
-        return claimed;
     }
 
     // Not cancellable: the message is out, and the marker must say so.

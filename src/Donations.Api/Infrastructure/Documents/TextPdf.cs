@@ -1,5 +1,6 @@
 using PdfSharp;
 using PdfSharp.Drawing;
+using PdfSharp.Pdf;
 using PdfDocument = PdfSharp.Pdf.PdfDocument;
 
 namespace Donations.Api.Infrastructure.Documents;
@@ -19,6 +20,9 @@ public static class TextPdf
     public static byte[] Render(string text, string title, string author)
     {
         using var document = new PdfDocument();
+        // Compressing the embedded font subset was a fifth of the CPU a receipt costs; the fastest
+        // zlib level makes a ~60 KiB PDF instead of ~50 KiB at well under half the work.
+        document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
         document.Info.Title = title;
         document.Info.Author = author;
         // Deflating the embedded font subsets at the default level took ~10 ms a document, most of

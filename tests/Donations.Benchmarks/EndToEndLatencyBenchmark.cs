@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Donations.Tests.Infrastructure;
+using MimeKit;
+
+namespace Donations.Benchmarks;
+
+public sealed record LatencyResult(string Name, double Rate, int Sent, int Received, double P50Ms, double P95Ms, double P99Ms)
+{
+    public override string ToString() =>
+        $"{Name,-44} at {Rate:F0} gifts/s: p50 {P50Ms,6:F0} ms  p95 {P95Ms,6:F0} ms  p99 {P99Ms,6:F0} ms  ({Received}/{Sent} receipts)";
+}
+
+/// <summary>
+/// Signed webhook in → receipt email in the SMTP sink, under a steady open-loop load (a fixed
+/// number of gifts per second, each its own donor), measured per gift from the moment its
+/// webhook is sent to the moment its receipt arrives.
+/// </summary>
+public static class EndToEndLatencyBenchmark
+{
+    public static async Task<LatencyResult> RunAsync(double perSecond, TimeSpan duration, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        await using var pg = await PostgresServer.StartNewAsync();
+        var cs = await pg.CreateDatabaseAsync();
+        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        await using var sink = NoDelaySmtpSink.Start();
+        var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, sink.Port);
+        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
+        await using var service = await ServiceProcess.StartAsync(settings, dir);
+        using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var runId = Guid.NewGuid().ToString("N")[..8];
+
+        // Warm-up: the first gifts pay for JIT, template compilation and connection pools.
+        await SendAsync(http, $"warm{runId}", 20, perSecond);
+        await Wait.UntilAsync(() => Task.FromResult(sink.Count >= 20), TimeSpan.FromMinutes(2), "warm-up receipts");
+        sink.Clear();
+
+        var count = (int)(perSecond * duration.TotalSeconds);
+        var sentAt = await SendAsync(http, runId, count, perSecond);
+        await Wait.UntilAsync(() => Task.FromResult(sink.Count >= count), TimeSpan.FromMinutes(3), "every receipt");
+
+        var arrivals = sink.Messages.Zip(sink.ArrivalTicks)
+            .Select(x => (Email: MimeMessage.Load(new MemoryStream(x.First)).To.Mailboxes.Single().Address, At: x.Second))
+            .ToDictionary(x => x.Email, x => x.At);
+        var latencies = sentAt.Where(s => arrivals.ContainsKey(s.Key))
+            .Select(s => Stopwatch.GetElapsedTime(s.Value, arrivals[s.Key]).TotalMilliseconds).Order().ToArray();
+        return new LatencyResult("end to end: webhook -> receipt in SMTP sink", perSecond, count, latencies.Length,
+            LoadDriver.Percentile(latencies, 50), LoadDriver.Percentile(latencies, 95), LoadDriver.Percentile(latencies, 99));
+    }
+
+    /// <summary>Sends gifts at a fixed rate regardless of how fast answers come (open loop).</summary>
+    private static async Task<Dictionary<string, long>> SendAsync(HttpClient http, string runId, int count, double perSecond)
+    {
+        var sentAt = new Dictionary<string, long>();
+        var inFlight = new List<Task>();
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            var due = start + (long)(i / perSecond * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            var email = $"e2e-{runId}-{i}@example.com";
+            var json = WebhookIngestBenchmark.StripeShapedEvent($"evt_e2e_{runId}_{i}", email);
+            sentAt[email] = Stopwatch.GetTimestamp();
+            inFlight.Add(PostAsync(http, json));
+        }
+        await Task.WhenAll(inFlight);
+        return sentAt;
+    }
+
+    private static async Task PostAsync(HttpClient http, string json)
+    {
+        using var response = await http.SendAsync(SignedEvent.Request(json));
+        response.EnsureSuccessStatusCode();
+    }
+}

@@ -69,9 +69,21 @@ public sealed class InboxDispatcher(
         foreach (var id in ids)
         {
             var now = time.GetUtcNow().UtcDateTime;
-            var claimed = await db.StripeEvents
-                .Where(e => e.Id == id && e.EnqueuedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.EnqueuedAt, now), ct);
+            int claimed;
+            try
+            {
+                claimed = await db.StripeEvents
+                    .Where(e => e.Id == id && e.EnqueuedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.EnqueuedAt, now), ct);
+            }
+            catch
+            {
+                // The connection can break after the server committed the claim: we cannot tell,
+                // so treat it as ours. Releasing a claim another node made costs at most a second
+                // job for the event, which processing shrugs off.
+                _claimedNotEnqueued.TryAdd(id, 0);
+                throw;
+            }
             if (claimed == 0) continue;
             try
             {

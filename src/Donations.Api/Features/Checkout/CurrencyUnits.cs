@@ -10,11 +10,6 @@ namespace Donations.Api.Features.Checkout;
 /// </summary>
 public static class CurrencyUnits
 {
-    // https://docs.stripe.com/currencies#zero-decimal and #three-decimal
-    private static readonly HashSet<string> ZeroDecimal =
-        ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
-    private static readonly HashSet<string> ThreeDecimal = ["bhd", "jod", "kwd", "omr", "tnd"];
-
     private static readonly Dictionary<string, string> Symbols = new()
     {
         ["usd"] = "$", ["eur"] = "€", ["gbp"] = "£", ["jpy"] = "¥", ["cad"] = "CA$", ["aud"] = "A$", ["nzd"] = "NZ$",
@@ -22,8 +17,7 @@ public static class CurrencyUnits
     };
 
     /// <summary>Decimal places of the minor unit: 0 for jpy, 2 for usd, 3 for kwd.</summary>
-    public static int Exponent(string currency) =>
-        ZeroDecimal.Contains(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
+    public static int Exponent(string currency) => Infrastructure.Money.Decimals(currency);
 
     public static long Factor(string currency) => Exponent(currency) switch { 0 => 1, 3 => 1000, _ => 100 };
 

@@ -25,9 +25,6 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
                 Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount));
     }
 
-    private static readonly HashSet<string> ZeroDecimal =
-        ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
-
     public static long ToMinor(decimal major, string currency) =>
-        (long)Math.Round(ZeroDecimal.Contains(currency) ? major : major * 100m, MidpointRounding.AwayFromZero);
+        Checkout.CurrencyUnits.ToMinor(major, currency);
 }

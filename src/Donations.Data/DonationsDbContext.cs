@@ -13,6 +13,7 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Receipt> Receipts => Set<Receipt>();
     public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
+    public DbSet<ReceiptDocument> ReceiptDocuments => Set<ReceiptDocument>();
     public DbSet<StatementRun> StatementRuns => Set<StatementRun>();
     public DbSet<Statement> Statements => Set<Statement>();
     public DbSet<StripeEvent> StripeEvents => Set<StripeEvent>();
@@ -91,6 +92,13 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
             e.HasIndex(x => new { x.DonationId, x.Kind });
             e.HasIndex(x => x.Status);
             e.HasOne(x => x.Donation).WithMany(x => x.Receipts).HasForeignKey(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<ReceiptDocument>(e =>
+        {
+            e.HasKey(x => x.ReceiptId);
+            e.Property(x => x.ReceiptId).ValueGeneratedNever();
+            e.HasOne<Receipt>().WithOne().HasForeignKey<ReceiptDocument>(x => x.ReceiptId).OnDelete(DeleteBehavior.Restrict);
         });
 
         b.Entity<ReceiptCounter>(e =>

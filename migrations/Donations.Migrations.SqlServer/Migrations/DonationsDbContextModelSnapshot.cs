@@ -424,6 +424,23 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("ReceiptCounters");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.ReceiptDocument", b =>
+                {
+                    b.Property<long>("ReceiptId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Pdf")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<DateTime>("RenderedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("ReceiptId");
+
+                    b.ToTable("ReceiptDocuments");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.StaffUser", b =>
                 {
                     b.Property<long>("Id")
@@ -699,6 +716,15 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Donation");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.ReceiptDocument", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Receipt", null)
+                        .WithOne()
+                        .HasForeignKey("Donations.Data.Entities.ReceiptDocument", "ReceiptId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Statement", b =>

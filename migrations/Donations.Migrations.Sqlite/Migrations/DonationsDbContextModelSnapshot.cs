@@ -407,6 +407,23 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("ReceiptCounters");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.ReceiptDocument", b =>
+                {
+                    b.Property<long>("ReceiptId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Pdf")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("RenderedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ReceiptId");
+
+                    b.ToTable("ReceiptDocuments");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.StaffUser", b =>
                 {
                     b.Property<long>("Id")
@@ -674,6 +691,15 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Donation");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.ReceiptDocument", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Receipt", null)
+                        .WithOne()
+                        .HasForeignKey("Donations.Data.Entities.ReceiptDocument", "ReceiptId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Statement", b =>

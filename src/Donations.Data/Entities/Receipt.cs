@@ -41,6 +41,18 @@ public sealed class Receipt
     public DateTime? ClaimedUntil { get; set; }
 }
 
+/// <summary>
+/// A receipt's PDF as issued. It is rendered once, when the receipt is issued; every send and
+/// every download from the donor portal uses these bytes, so what the donor keeps never changes
+/// when templates or settings do.
+/// </summary>
+public sealed class ReceiptDocument
+{
+    public long ReceiptId { get; set; }
+    public required byte[] Pdf { get; set; }
+    public DateTime RenderedAt { get; set; }
+}
+
 /// <summary>Last receipt sequence allocated per year.</summary>
 public sealed class ReceiptCounter
 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Documents;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -12,8 +13,9 @@ namespace Donations.Api.Features.Receipts;
 
 /// <summary>
 /// Turns a stored receipt into the email the donor gets: subject, HTML and text bodies from the
-/// editable templates, and for receipts (not void notices) a PDF made from the text body.
-/// Everything printed comes from the receipt's snapshot, so a resend shows the same figures.
+/// editable templates, and for receipts (not void notices) the PDF made from the text body when
+/// the receipt was issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
+/// receipt's snapshot, so a resend shows the same figures.
 /// </summary>
 public sealed class ReceiptMessages(
     DonationsDbContext db,
@@ -22,7 +24,7 @@ public sealed class ReceiptMessages(
     IOptions<EmailOptions> email,
     TimeProvider clock)
 {
-    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces);
+    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf);
 
     public static string NewMessageId(string prefix, string number, string from) =>
         $"{prefix}-{number}.{Guid.NewGuid():N}@{MailboxAddress.Parse(from).Domain}";
@@ -31,7 +33,13 @@ public sealed class ReceiptMessages(
     {
         var rows = await db.Receipts.AsNoTracking()
             .Where(r => receiptIds.Contains(r.Id))
-            .Select(r => new { Receipt = r, r.Donation, r.Donation!.Donor })
+            .Select(r => new
+            {
+                Receipt = r,
+                r.Donation,
+                r.Donation!.Donor,
+                Pdf = db.ReceiptDocuments.Where(d => d.ReceiptId == r.Id).Select(d => d.Pdf).FirstOrDefault(),
+            })
             .ToListAsync(ct);
         var replacedIds = rows.Where(r => r.Receipt.ReplacesReceiptId is not null).Select(r => r.Receipt.ReplacesReceiptId!.Value).ToList();
         var replaced = replacedIds.Count == 0
@@ -39,19 +47,32 @@ public sealed class ReceiptMessages(
             : await db.Receipts.AsNoTracking().Where(r => replacedIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
         return rows
             .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
-                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null))
+                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf))
             .OrderBy(s => s.Receipt.Id)
             .ToList();
+    }
+
+    /// <summary>
+    /// Renders and stores the PDFs of newly issued receipts, so sending them is only a matter of
+    /// attaching the stored bytes. A receipt left without one (a crash right after issuing) gets
+    /// it from its first send instead.
+    /// </summary>
+    public async Task IssueDocumentsAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
+    {
+        foreach (var source in await LoadAsync(receiptIds, ct))
+        {
+            if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
+            var (text, subject) = await TextAndSubjectAsync(source, isCopy: false);
+            await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
+        }
     }
 
     /// <summary>The message as first sent, or — with <paramref name="copyMessageId"/> — a copy marked as such.</summary>
     public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
     {
-        var model = Model(source, isCopy: copyMessageId is not null);
-        var template = Template(source);
-        var subject = await SubjectAsync(template, model);
-        var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
-        var html = await templates.RenderHtmlAsync($"{template}.html.liquid", model);
+        var isCopy = copyMessageId is not null;
+        var (text, subject) = await TextAndSubjectAsync(source, isCopy);
+        var html = await templates.RenderHtmlAsync($"{Template(source)}.html.liquid", Model(source, isCopy));
 
         var message = new MimeMessage { Subject = subject, Date = clock.GetUtcNow() };
         message.From.Add(MailboxAddress.Parse(email.Value.From));
@@ -59,7 +80,7 @@ public sealed class ReceiptMessages(
         message.Headers.Add("X-Receipt-Number", source.Receipt.Number);
         message.MessageId = copyMessageId ?? source.Receipt.MessageId;
         // A copy answers the original; a correction or void notice answers the receipt it replaces.
-        var thread = copyMessageId is not null ? source.Receipt.MessageId : source.Replaces?.MessageId;
+        var thread = isCopy ? source.Receipt.MessageId : source.Replaces?.MessageId;
         if (thread is not null)
         {
             message.InReplyTo = thread;
@@ -69,7 +90,8 @@ public sealed class ReceiptMessages(
         var body = new BodyBuilder { TextBody = text, HtmlBody = html };
         if (source.Receipt.Kind != ReceiptKind.VoidNotice)
         {
-            var pdf = TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
+            // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
+            var pdf = isCopy ? RenderPdf(text, subject) : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
             body.Attachments.Add($"receipt-{source.Receipt.Number}.pdf", pdf, new ContentType("application", "pdf"));
         }
         message.Body = body.ToMessageBody();
@@ -80,10 +102,41 @@ public sealed class ReceiptMessages(
     public async Task<byte[]?> PdfAsync(long receiptId, CancellationToken ct)
     {
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
-        var model = Model(source, isCopy: false);
+        if (source.Pdf is not null) return source.Pdf;
+        var (text, subject) = await TextAndSubjectAsync(source, isCopy: false);
+        var pdf = RenderPdf(text, subject);
+        return source.Receipt.Kind == ReceiptKind.VoidNotice ? pdf : await StoreAsync(source.Receipt.Id, pdf, ct);
+    }
+
+    /// <summary>
+    /// Keeps the first PDF stored for a receipt and returns the bytes kept: a receipt issued without
+    /// one gets it from whichever of its first send or download renders it first.
+    /// </summary>
+    private async Task<byte[]> StoreAsync(long receiptId, byte[] pdf, CancellationToken ct)
+    {
+        var entry = db.ReceiptDocuments.Add(new ReceiptDocument { ReceiptId = receiptId, Pdf = pdf, RenderedAt = clock.GetUtcNow().UtcDateTime });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return pdf;
+        }
+        catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
+        {
+            return await db.ReceiptDocuments.Where(d => d.ReceiptId == receiptId).Select(d => d.Pdf).SingleAsync(ct);
+        }
+        finally
+        {
+            entry.State = EntityState.Detached;
+        }
+    }
+
+    private byte[] RenderPdf(string text, string subject) => TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
+
+    private async Task<(string Text, string Subject)> TextAndSubjectAsync(Source source, bool isCopy)
+    {
+        var model = Model(source, isCopy);
         var template = Template(source);
-        var text = await templates.RenderTextAsync($"{template}.txt.liquid", model);
-        return TextPdf.Render(text, title: await SubjectAsync(template, model), author: organization.Value.LegalName);
+        return (await templates.RenderTextAsync($"{template}.txt.liquid", model), await SubjectAsync(template, model));
     }
 
     private static string Template(Source source) => source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";

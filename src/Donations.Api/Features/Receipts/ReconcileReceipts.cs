@@ -18,6 +18,7 @@ namespace Donations.Api.Features.Receipts;
 public sealed class ReconcileReceipts(
     DonationsDbContext db,
     ReceiptNumbers numbers,
+    ReceiptMessages messages,
     ReceiptScheduler scheduler,
     TimeProvider clock,
     IOptions<EmailOptions> email,
@@ -55,6 +56,16 @@ public sealed class ReconcileReceipts(
 
         foreach (var r in issued)
             log.LogInformation("Receipts: issued {Kind} {ReceiptNumber} for donation {DonationId}", r.Kind, r.Number, donationId);
+        try
+        {
+            // Outside the transaction: it holds the year's counter row, which every issue waits for.
+            await messages.IssueDocumentsAsync(issued.Select(r => r.Id).ToList(), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The receipt stands; its first send renders the PDF instead.
+            log.LogWarning(ex, "Receipts: the PDF of donation {DonationId}'s receipt could not be stored now", donationId);
+        }
         scheduler.SendPending();
     }
 

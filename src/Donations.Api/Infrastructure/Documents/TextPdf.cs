@@ -20,14 +20,12 @@ public static class TextPdf
     public static byte[] Render(string text, string title, string author)
     {
         using var document = new PdfDocument();
-        // Compressing the embedded font subset was a fifth of the CPU a receipt costs; the fastest
-        // zlib level makes a ~60 KiB PDF instead of ~50 KiB at well under half the work.
+        // Deflating the embedded font subsets at the default level was most of a document's cost
+        // (a fifth of a receipt's CPU, most of a statement run's); the fastest zlib level is several
+        // times quicker for ~20% more bytes (~60 KiB instead of ~50 KiB for a receipt).
         document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
         document.Info.Title = title;
         document.Info.Author = author;
-        // Deflating the embedded font subsets at the default level took ~10 ms a document, most of
-        // the cost of a statement run; the fastest level is ~5x quicker for ~20% more bytes.
-        document.Options.FlateEncodeMode = PdfSharp.Pdf.PdfFlateEncodeMode.BestSpeed;
         var writer = new PageWriter(document);
         foreach (var raw in text.Replace("\r\n", "\n").Split('\n'))
         {
@@ -38,7 +36,9 @@ public static class TextPdf
             else writer.Paragraph(line, BodyFont, spaceAfter: 0);
         }
         writer.Dispose();
-        using var output = new MemoryStream();
+        // Sized for a receipt up front: growing by doubling would end in a 128 KiB buffer on the
+        // large object heap for every document.
+        using var output = new MemoryStream(80 * 1024);
         document.Save(output, closeStream: false);
         return output.ToArray();
     }

@@ -32,6 +32,7 @@ public static class ReceiptsBenchmark
         var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
         var smtpPort = FreePort.Next();
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, smtpPort);
+        settings["Email:Smtp:Connections"] = Environment.GetEnvironmentVariable("RECEIPT_CONNECTIONS") ?? "4";
         if (Environment.GetEnvironmentVariable("DOTNET_PerfMapEnabled") is { } perf) settings["DOTNET_PerfMapEnabled"] = perf;
 
         ThroughputResult service;
@@ -42,7 +43,7 @@ public static class ReceiptsBenchmark
             await PileUpAndDrainAsync(process, cs, smtpPort, Math.Min(1000, count), "warm-up");
             var (ticks, received) = await PileUpAndDrainAsync(process, cs, smtpPort, count, "measured");
             service = new ThroughputResult("service: pending receipts -> MailKit (PDF)", count - 1,
-                Stopwatch.GetElapsedTime(ticks.Min(), ticks.Max()), Convert.ToInt32(settings["Hangfire:WorkerCount"]));
+                Stopwatch.GetElapsedTime(ticks.Min(), ticks.Max()), Convert.ToInt32(settings["Email:Smtp:Connections"]));
             sent = received;
         }
 
@@ -75,7 +76,12 @@ public static class ReceiptsBenchmark
         Console.WriteLine($"  {phase}: {count} gifts delivered; waiting for their receipts to be issued (mail server down)");
         await Wait.UntilAsync(async () => await PendingReceiptsAsync(cs) >= count, TimeSpan.FromMinutes(10), "receipts to be issued");
         await using var sink = NoDelaySmtpSink.StartOn(smtpPort);
-        if (Environment.GetEnvironmentVariable("DOTNET_PerfMapEnabled") is not null) Console.WriteLine($"  {phase}: mail server up");
+        if (Environment.GetEnvironmentVariable("DOTNET_PerfMapEnabled") is not null)
+        {
+            // For profiling: a marker when the drain starts (a sender retries into the server's return).
+            await Wait.UntilAsync(() => Task.FromResult(sink.Count > 0), TimeSpan.FromMinutes(2), "the first receipt");
+            Console.WriteLine($"  {phase}: first receipt arrived");
+        }
         await Wait.UntilAsync(() => Task.FromResult(sink.Count >= count), TimeSpan.FromMinutes(10), "every receipt to reach the sink");
         await Wait.UntilAsync(async () => await SentReceiptsAsync(cs) >= before + count, TimeSpan.FromMinutes(1), "every receipt to be marked sent");
         return (sink.ArrivalTicks, sink.Messages.ToList());

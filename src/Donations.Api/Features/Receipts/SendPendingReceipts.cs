@@ -3,19 +3,23 @@ using Donations.Api.Infrastructure.Email;
 using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
+using System.Runtime.ExceptionServices;
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Receipts;
 
 /// <summary>
-/// Sends pending receipts, a batch of <c>Email:Smtp:BatchSize</c> through one connection on this
-/// worker. Exactly once: a receipt is claimed (<see cref="ReceiptClaims"/>: pending, no live lease)
-/// before sending and marked Sent right after, each in its own short statement, so no
-/// transaction stays open during SMTP. A crash between send and mark leaves the lease to expire;
-/// the receipt then goes out again with the same Message-Id. SMTP trouble releases the claims and
-/// fails the job so Hangfire retries with back-off; a 5xx refusal marks the receipt Failed.
+/// Sends pending receipts in batches of <c>Email:Smtp:BatchSize</c>, one connection per batch,
+/// and goes on with the next batch while they come back full (up to a minute, then it hands over
+/// to a new job). Exactly once: a batch is claimed (<see cref="ReceiptClaims"/>: pending, no live
+/// lease) before sending and each receipt marked Sent right after, each in its own short
+/// statement, so no transaction stays open during SMTP. A crash between send and mark leaves the
+/// lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
+/// the receipt Failed. When the mail server cannot be reached, the claims are released and one job
+/// per node fails and retries for all of them (<see cref="ReceiptScheduler"/>).
 /// </summary>
 public sealed class SendPendingReceipts(
     DonationsDbContext db,
@@ -28,51 +32,114 @@ public sealed class SendPendingReceipts(
     DonationsMetrics metrics,
     ILogger<SendPendingReceipts> log)
 {
-    [AutomaticRetry(Attempts = 20, DelaysInSeconds = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600])]
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>How long one job keeps taking batches before it hands the rest to a new job.</summary>
+    public static readonly TimeSpan MaxRun = TimeSpan.FromMinutes(1);
+
+    /// <summary>Outside Hangfire (tests, tools): a sender without a job id, which may report an outage but is never taken for its retry.</summary>
+    public Task RunAsync(CancellationToken ct) => RunAsync(null, ct);
+
+    // While the mail server is down this job retries at least once a minute, for about an hour;
+    // afterwards the minutely sweeper starts a new one.
+    [AutomaticRetry(Attempts = 60, DelaysInSeconds = [5, 15, 30, 60])]
+    public async Task RunAsync(PerformContext? context, CancellationToken ct)
     {
-        if (!await claims.Due().AnyAsync(ct)) return;
-
-        // Connect before claiming: with the server down nothing is claimed, nothing is lost.
-        await using var session = await sender.OpenSessionAsync(ct);
-        var batch = await claims.ClaimAsync(email.Value.Smtp.BatchSize, email.Value.Smtp.ClaimLease, ct);
-        if (batch.Count == 0) return;
-
-        var done = new List<Receipt>();
+        if (!scheduler.TryEnterSender(out var first)) return;
+        var askAgain = false;
         try
         {
-            foreach (var source in await messages.LoadAsync(batch, ct))
+            var started = clock.GetTimestamp();
+            var bringHelpers = first;
+            while (await SendBatchAsync(context?.BackgroundJob.Id, bringHelpers, ct))
             {
-                var message = await messages.BuildAsync(source, copyMessageId: null, ct);
-                try
+                bringHelpers = false;
+                if (ct.IsCancellationRequested || clock.GetElapsedTime(started) > MaxRun)
                 {
-                    await session.SendAsync(message, ct);
-                    await MarkAsync(source.Receipt.Id, ReceiptStatus.Sent, error: null);
-                    metrics.Receipt(Kind(source.Receipt), "sent");
+                    askAgain = true;
+                    break;
                 }
-                catch (EmailRejectedException ex)
-                {
-                    await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
-                    metrics.Receipt(Kind(source.Receipt), "rejected");
-                    // The server's reason often quotes the address: it stays on the receipt, not in the log.
-                    log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
-                        source.Receipt.Number, source.Donation.Id);
-                }
-                done.Add(source.Receipt);
             }
         }
-        catch (Exception ex)
+        finally
         {
-            var unsent = batch.Except(done.Select(r => r.Id)).ToList();
-            await ReleaseAsync(unsent, ex.Message);
-            metrics.Receipt("any", "failed");
-            throw;
+            if (scheduler.ExitSender()) askAgain = true;
         }
+        if (askAgain) scheduler.SendPending();
+    }
 
-        log.LogInformation("Receipts: delivered a batch of {Count}", done.Count);
-        await FollowUpAsync(done, ct);
-        // A full batch may have left more behind: the next one goes to whichever worker is free.
-        if (batch.Count == email.Value.Smtp.BatchSize) scheduler.SendPending();
+    /// <summary>One batch over one connection; true if it was full, so more may be waiting.</summary>
+    private async Task<bool> SendBatchAsync(string? jobId, bool bringHelpers, CancellationToken ct)
+    {
+        if (!await claims.Due().AnyAsync(ct)) return false;
+
+        // Connect before claiming: with the server down nothing is claimed, nothing is lost.
+        IEmailSession session;
+        try
+        {
+            session = await sender.OpenSessionAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return MailServerDown(jobId, ex);
+        }
+        scheduler.MailServerReached();
+
+        await using (session)
+        {
+            var size = email.Value.Smtp.BatchSize;
+            var batch = await claims.ClaimAsync(size, email.Value.Smtp.ClaimLease, ct);
+            if (batch.Count == 0) return false;
+            // More are likely waiting: the node's other senders take the next batches meanwhile.
+            if (batch.Count == size && bringHelpers) scheduler.AddHelpers();
+
+            var done = new List<Receipt>();
+            var talkingToServer = false;
+            try
+            {
+                foreach (var source in await messages.LoadAsync(batch, ct))
+                {
+                    var message = await messages.BuildAsync(source, copyMessageId: null, ct);
+                    try
+                    {
+                        talkingToServer = true;
+                        await session.SendAsync(message, ct);
+                        talkingToServer = false;
+                        await MarkAsync(source.Receipt.Id, ReceiptStatus.Sent, error: null);
+                        metrics.Receipt(Kind(source.Receipt), "sent");
+                    }
+                    catch (EmailRejectedException ex)
+                    {
+                        talkingToServer = false;
+                        await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
+                        metrics.Receipt(Kind(source.Receipt), "rejected");
+                        // The server's reason often quotes the address: it stays on the receipt, not in the log.
+                        log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
+                            source.Receipt.Number, source.Donation.Id);
+                    }
+                    done.Add(source.Receipt);
+                }
+            }
+            catch (Exception ex)
+            {
+                var unsent = batch.Except(done.Select(r => r.Id)).ToList();
+                await ReleaseAsync(unsent, ex.Message);
+                metrics.Receipt("any", "failed");
+                // Only the mail server's trouble is an outage; anything else fails this job as it is.
+                if (!talkingToServer || ex is OperationCanceledException) throw;
+                return MailServerDown(jobId, ex);
+            }
+
+            log.LogInformation("Receipts: delivered a batch of {Count}", done.Count);
+            await FollowUpAsync(done, ct);
+            return batch.Count == size;
+        }
+    }
+
+    /// <summary>Fails the job so Hangfire retries it, unless another job's retry already covers the outage.</summary>
+    private bool MailServerDown(string? jobId, Exception ex)
+    {
+        if (scheduler.ReportOutage(jobId)) ExceptionDispatchInfo.Throw(ex);
+        log.LogInformation("Receipts: the mail server could not be reached ({Error}); the job already retrying will send these", ex.Message);
+        return false;
     }
 
     // Not cancellable: the message is out, and the marker must say so.

@@ -95,6 +95,12 @@ public sealed class SmtpOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "Email:Smtp:ClaimLease must be between 5 seconds and 1 hour.")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Receipt senders at most at once on each node, each on its own connection. Two to four keep a
+    /// local relay busy; a provider that limits connections per client may need fewer.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "Email:Smtp:Connections must be between 1 and 100.")]
+    public int Connections { get; set; } = 4;
 }
 
 public sealed class OrganizationOptions

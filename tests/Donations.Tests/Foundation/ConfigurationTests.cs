@@ -22,6 +22,21 @@ public sealed class ConfigurationTests
         Assert.Contains(key, Flatten(error));
     }
 
+    [Theory]
+    [InlineData("Email:Smtp:BatchSize", "0")]
+    [InlineData("Email:Smtp:ClaimLease", "00:00:01")]
+    [InlineData("Email:Smtp:Connections", "0")]
+    public async Task An_out_of_range_sending_setting_stops_start_up_with_a_message_naming_it(string key, string value)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = await DonationsApp.StartAsync(o => o.Settings[key] = value);
+            await app.Client.GetAsync("/health/live");
+        });
+
+        Assert.Contains(key, Flatten(error));
+    }
+
     [Fact]
     public async Task Development_starts_without_Stripe_keys()
     {

@@ -19,6 +19,8 @@ public sealed class SmtpSink : IAsyncDisposable
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
     private int _sessions;
+    private int _open;
+    private int _mostOpen;
 
     private SmtpSink(int port) => Port = port;
 
@@ -26,6 +28,8 @@ public sealed class SmtpSink : IAsyncDisposable
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
     /// <summary>How many SMTP connections were opened (to check batching).</summary>
     public int Sessions => _sessions;
+    /// <summary>The most SMTP connections that were open at the same time.</summary>
+    public int MostOpenSessions => Volatile.Read(ref _mostOpen);
     public bool IsRunning => _server is not null;
 
     public static async Task<SmtpSink> StartAsync()
@@ -48,7 +52,16 @@ public sealed class SmtpSink : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
         var server = new SmtpServer.SmtpServer(options, services);
-        server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
+        server.SessionCreated += (_, _) =>
+        {
+            Interlocked.Increment(ref _sessions);
+            var open = Interlocked.Increment(ref _open);
+            int most;
+            while (open > (most = Volatile.Read(ref _mostOpen)) && Interlocked.CompareExchange(ref _mostOpen, open, most) != most) { }
+        };
+        server.SessionCompleted += (_, _) => Interlocked.Decrement(ref _open);
+        server.SessionFaulted += (_, _) => Interlocked.Decrement(ref _open);
+        server.SessionCancelled += (_, _) => Interlocked.Decrement(ref _open);
         _server = server;
         _running = server.StartAsync(CancellationToken.None);
         return Task.CompletedTask;

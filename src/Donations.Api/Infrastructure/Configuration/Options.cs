@@ -78,28 +78,25 @@ public sealed class EmailOptions
 
 public enum SmtpSecurity { None, StartTls, StartTlsWhenAvailable, SslOnConnect, Auto }
 
+/// <summary>Checked on start by <see cref="OptionsSetup"/>, which names the key of any bad value.</summary>
 public sealed class SmtpOptions
 {
     public string? Host { get; set; }
-    [Range(1, 65535, ErrorMessage = "Email:Smtp:Port must be between 1 and 65535.")]
     public int Port { get; set; } = 587;
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
     public string? Username { get; set; }
     public string? Password { get; set; }
     /// <summary>Messages sent over one connection before it is recycled.</summary>
-    [Range(1, 10000, ErrorMessage = "Email:Smtp:BatchSize must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 100;
     /// <summary>
     /// How long a sender holds the receipts of its batch. If it dies, they go out again once this
     /// has passed; it must cover a whole batch on a slow server, or a second sender could take them.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "Email:Smtp:ClaimLease must be between 5 seconds and 1 hour.")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>
     /// Receipt senders at most at once on each node, each on its own connection. Two to four keep a
     /// local relay busy; a provider that limits connections per client may need fewer.
     /// </summary>
-    [Range(1, 100, ErrorMessage = "Email:Smtp:Connections must be between 1 and 100.")]
     public int Connections { get; set; } = 4;
 }
 

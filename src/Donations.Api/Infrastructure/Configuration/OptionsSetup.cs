@@ -20,6 +20,10 @@ public static class OptionsSetup
             .Validate(o => o.Delivery != EmailDelivery.Smtp || !string.IsNullOrWhiteSpace(o.Smtp.Host),
                 "Email:Smtp:Host is required when Email:Delivery is Smtp.")
             .Validate(o => o.Smtp.Port is > 0 and < 65536, "Email:Smtp:Port must be between 1 and 65535.")
+            .Validate(o => o.Smtp.BatchSize is >= 1 and <= 10000, "Email:Smtp:BatchSize must be between 1 and 10000.")
+            .Validate(o => o.Smtp.ClaimLease >= TimeSpan.FromSeconds(5) && o.Smtp.ClaimLease <= TimeSpan.FromHours(1),
+                "Email:Smtp:ClaimLease must be between 5 seconds and 1 hour.")
+            .Validate(o => o.Smtp.Connections is >= 1 and <= 100, "Email:Smtp:Connections must be between 1 and 100.")
             .Validate(o => IsMailbox(o.From), "Email:From must be a valid address (e.g. \"Example Journal <donations@example.org>\").");
         Bind<OrganizationOptions>(services, OrganizationOptions.Section)
             .Validate(o => IsTimeZone(o.TimeZone), "Organization:TimeZone must be an IANA time zone id such as America/New_York.");

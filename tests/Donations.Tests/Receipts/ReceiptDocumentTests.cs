@@ -1,0 +1,80 @@
+using Donations.Api.Features.Receipts;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using PdfPig = UglyToad.PdfPig;
+
+namespace Donations.Tests.Receipts;
+
+/// <summary>A receipt's PDF is rendered once, when it is issued; every send and download uses those bytes.</summary>
+public sealed class ReceiptDocumentTests
+{
+    [Fact]
+    public async Task The_PDF_is_stored_when_the_receipt_is_issued_and_the_email_and_the_download_carry_exactly_it()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync(name: "Grace Hopper");
+        await app.ReconcileAsync(id);
+
+        // Issued, not yet sent: the document is already there.
+        Assert.Empty(app.Smtp!.Messages);
+        var (receiptId, number, stored) = await StoredDocumentAsync(app, id);
+        var words = PdfWords(stored);
+        Assert.Contains(number, words);
+        Assert.Contains("Grace Hopper", words);
+
+        await app.SendPendingAsync();
+
+        var message = Assert.Single(app.Smtp.Messages);
+        Assert.Equal(stored, AttachedPdf(message));
+        Assert.Equal(stored, await DownloadAsync(app, receiptId));
+    }
+
+    [Fact]
+    public async Task A_receipt_issued_without_its_PDF_gets_it_from_its_first_send_and_keeps_that_one()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync();
+        await app.ReconcileAsync(id);
+        // What a crash between issuing the receipt and storing its PDF leaves behind.
+        await app.WithDbAsync(db => db.ReceiptDocuments.ExecuteDeleteAsync());
+
+        await app.SendPendingAsync();
+
+        var (receiptId, number, stored) = await StoredDocumentAsync(app, id);
+        var attached = AttachedPdf(Assert.Single(app.Smtp!.Messages));
+        Assert.Equal(stored, attached);
+        Assert.Contains(number, PdfWords(attached));
+        Assert.Equal(stored, await DownloadAsync(app, receiptId));
+    }
+
+    private static async Task<(long ReceiptId, string Number, byte[] Pdf)> StoredDocumentAsync(DonationsApp app, long donationId) =>
+        await app.WithDbAsync(async db =>
+        {
+            var receipt = await db.Receipts.SingleAsync(r => r.DonationId == donationId);
+            var document = await db.ReceiptDocuments.SingleAsync(d => d.ReceiptId == receipt.Id);
+            return (receipt.Id, receipt.Number, document.Pdf);
+        });
+
+    /// <summary>What the donor portal's download answers with.</summary>
+    private static async Task<byte[]?> DownloadAsync(DonationsApp app, long receiptId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ReceiptMessages>().PdfAsync(receiptId, CancellationToken.None);
+    }
+
+    private static byte[] AttachedPdf(MimeMessage message)
+    {
+        var part = message.Attachments.OfType<MimePart>().Single(a => a.ContentType.MimeType == "application/pdf");
+        using var bytes = new MemoryStream();
+        part.Content!.DecodeTo(bytes);
+        return bytes.ToArray();
+    }
+
+    private static string PdfWords(byte[] pdf)
+    {
+        using var document = PdfPig.PdfDocument.Open(pdf);
+        return string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+    }
+}

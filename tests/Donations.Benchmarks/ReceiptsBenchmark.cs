@@ -26,14 +26,14 @@ public sealed record ThroughputResult(string Name, int Messages, TimeSpan Elapse
 /// </summary>
 public static class ReceiptsBenchmark
 {
-    public static async Task<(ThroughputResult Raw, ThroughputResult Service)> RunAsync(int count)
+    public static async Task<(ThroughputResult Raw, ThroughputResult Service)> RunAsync(int count, int rounds)
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
         var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
         var smtpPort = FreePort.Next();
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, smtpPort);
-        settings["Email:Smtp:Connections"] = Environment.GetEnvironmentVariable("RECEIPT_CONNECTIONS") ?? "4";
+        settings["Email:Smtp:Connections"] = "4";
         if (Environment.GetEnvironmentVariable("DOTNET_PerfMapEnabled") is { } perf) settings["DOTNET_PerfMapEnabled"] = perf;
 
         ThroughputResult service;
@@ -42,10 +42,20 @@ public static class ReceiptsBenchmark
         {
             // A first round pays for JIT and tiering of the sending path, as the raw side's warm-up does.
             await PileUpAndDrainAsync(process, cs, smtpPort, Math.Min(1000, count), "warm-up");
-            var (ticks, received) = await PileUpAndDrainAsync(process, cs, smtpPort, count, "measured");
-            service = new ThroughputResult("service: pending receipts -> MailKit (PDF)", count - 1,
-                Stopwatch.GetElapsedTime(ticks.Min(), ticks.Max()), Convert.ToInt32(settings["Email:Smtp:Connections"]));
-            sent = received;
+            // A drain lasts a second or two, so one is at the mercy of a GC or a tier-up: the median
+            // of several rounds is reported (the baseline keeps its best, so the ratio stays conservative).
+            var drains = new List<ThroughputResult>();
+            sent = [];
+            for (var round = 1; round <= rounds; round++)
+            {
+                var (ticks, received) = await PileUpAndDrainAsync(process, cs, smtpPort, count, $"round {round}");
+                var drain = new ThroughputResult("service: pending receipts -> MailKit (PDF)", count - 1,
+                    Stopwatch.GetElapsedTime(ticks.Min(), ticks.Max()), Convert.ToInt32(settings["Email:Smtp:Connections"]));
+                Console.WriteLine($"  round {round}: {drain.PerSecond:F0} msg/s");
+                drains.Add(drain);
+                sent = received;
+            }
+            service = drains.OrderBy(d => d.PerSecond).ElementAt(drains.Count / 2);
         }
 
         // The same messages, already rendered, from one MailKit connection with Nagle off.

@@ -3,6 +3,7 @@ using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Documents;
+using Donations.Api.Infrastructure.Email;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -92,7 +93,7 @@ public sealed class ReceiptMessages(
         {
             // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
             var pdf = isCopy ? RenderPdf(text, subject) : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
-            body.Attachments.Add($"receipt-{source.Receipt.Number}.pdf", pdf, new ContentType("application", "pdf"));
+            body.Attachments.Add(PdfAttachment.Create($"receipt-{source.Receipt.Number}.pdf", pdf));
         }
         message.Body = body.ToMessageBody();
         return message;

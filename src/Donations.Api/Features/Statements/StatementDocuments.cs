@@ -3,6 +3,7 @@ using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;
+using Donations.Api.Infrastructure.Email;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -55,7 +56,7 @@ public sealed class StatementDocuments(
         message.To.Add(new MailboxAddress(ledger.DonorName ?? "", ledger.DonorEmail));
         message.Headers.Add(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture));
         var body = new BodyBuilder { TextBody = text, HtmlBody = html };
-        body.Attachments.Add(PdfFileName(ledger.Year), Pdf(text, subject), new ContentType("application", "pdf"));
+        body.Attachments.Add(PdfAttachment.Create(PdfFileName(ledger.Year), Pdf(text, subject)));
         message.Body = body.ToMessageBody();
         return message;
     }

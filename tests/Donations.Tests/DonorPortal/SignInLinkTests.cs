@@ -2,7 +2,10 @@ using System.Net;
 using Donations.Api.Features.DonorPortal;
 using Donations.Data;
 using Donations.Tests.Infrastructure;
+using Donations.Api.Infrastructure.Jobs;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Donations.Tests.DonorPortal;
 
@@ -71,6 +74,32 @@ public sealed class SignInLinkTests
         var refusal = await elsewhere.Content.ReadAsStringAsync();
         Assert.Contains("expired or has already been used", refusal);
         Assert.Contains("""<form method="post" action="/manage">""", refusal);
+    }
+
+    [Fact]
+    public async Task The_job_that_sends_the_link_carries_the_address_sealed_not_readable_in_the_dashboard()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        await Portal.SeedDonorAsync(app, "grace@example.com", "Grace Hopper");
+
+        await Portal.RequestLinkAsync(app.Client, "grace@example.com");
+
+        var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var (jobId, job) = Assert.Single(monitoring.EnqueuedJobs(JobQueues.Email, 0, 100), j => j.Value.Job?.Type == typeof(SendSignInLink));
+        var shown = string.Join(" ", monitoring.JobDetails(jobId).Job.Args.Select(a => a?.ToString()));
+        Assert.DoesNotContain("grace", shown, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("example.com", shown, StringComparison.OrdinalIgnoreCase);
+
+        // The worker opens it and the donor gets the link.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SendSignInLink>().RunAsync((string)job.Job.Args[0], CancellationToken.None);
+        var email = await app.Smtp!.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "grace@example.com"));
+        Assert.StartsWith("/manage/", Portal.LinkPath(email));
+
+        // Anything else handed to the job (tampered with, or sealed elsewhere) sends nothing.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SendSignInLink>().RunAsync("grace@example.com", CancellationToken.None);
+        Assert.Single(app.Smtp.Messages);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public static class DonorPortalSetup
             .RequireAuthenticatedUser());
         services.AddSingleton<PortalRateLimits>();
         services.AddScoped<SendSignInLink>();
+        services.AddSingleton<SignInRequests>();
         return builder;
     }
 

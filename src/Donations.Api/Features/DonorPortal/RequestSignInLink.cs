@@ -26,7 +26,7 @@ public static class RequestSignInLink
 
     public static async Task<IResult> Submit(
         [FromForm] string? email, HttpContext http, PortalRateLimits limits,
-        IBackgroundJobClient jobs, IOptions<OrganizationOptions> org)
+        IBackgroundJobClient jobs, SignInRequests requests, IOptions<OrganizationOptions> org)
     {
         var organization = org.Value.Name;
         if (!await limits.AllowRequestFromAsync(http))
@@ -42,7 +42,9 @@ public static class RequestSignInLink
         if (!await limits.AllowRequestForAsync(address))
             return TooMany(http, organization);
 
-        jobs.Enqueue<SendSignInLink>(JobQueues.Email, j => j.RunAsync(address, CancellationToken.None));
+        // Sealed: the job's argument is on show in the dashboard and kept with the job.
+        var request = requests.Seal(address);
+        jobs.Enqueue<SendSignInLink>(JobQueues.Email, j => j.RunAsync(request, CancellationToken.None));
 
         return PortalPage.Render(http, organization, "Check your email", $"""
             <p class="notice" role="status">{SentMessage}</p>

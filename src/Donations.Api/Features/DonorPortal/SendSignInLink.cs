@@ -10,19 +10,24 @@ using MimeKit;
 namespace Donations.Api.Features.DonorPortal;
 
 /// <summary>
-/// Looks the address up and, for a donor, stores a fresh token's hash and emails the link. For
+/// Opens the sealed address (<see cref="SignInRequests"/>), looks it up and, for a donor, stores a fresh token's hash and emails the link. For
 /// anyone else it does nothing: the person asking already got the same answer either way.
 /// A retry issues a new token (the old one simply expires unused); after a few attempts the link
 /// would be stale anyway, so retries are few.
 /// </summary>
 public sealed class SendSignInLink(
-    DonationsDbContext db, IEmailSender email, TimeProvider clock,
+    DonationsDbContext db, IEmailSender email, SignInRequests requests, TimeProvider clock,
     IOptions<DonationsOptions> donations, IOptions<OrganizationOptions> org, IOptions<EmailOptions> emailOptions,
     ILogger<SendSignInLink> log)
 {
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
-    public async Task RunAsync(string normalizedEmail, CancellationToken ct)
+    public async Task RunAsync(string sealedRequest, CancellationToken ct)
     {
+        if (requests.Open(sealedRequest) is not { } normalizedEmail)
+        {
+            log.LogWarning("A sign-in link request could not be opened (expired, or sealed with unknown keys); nothing sent");
+            return;
+        }
         var donor = await db.Donors.AsNoTracking()
             .Where(d => d.Email == normalizedEmail)
             .Select(d => new { d.Id, d.Email, d.Name })

@@ -22,14 +22,17 @@ public static class StripeEventDelivery
     public static Task WaitForEventsAsync(this DonationsApp app, params string[] events) =>
         app.WaitForEventStatusAsync(events.Select(StripeEventFactory.IdOf), StripeEventStatus.Processed, StripeEventStatus.Ignored);
 
-    public static async Task WaitForEventStatusAsync(this DonationsApp app, IEnumerable<string> eventIds, params StripeEventStatus[] statuses)
+    public static Task WaitForEventStatusAsync(this DonationsApp app, IEnumerable<string> eventIds, params StripeEventStatus[] statuses) =>
+        app.WaitForEventStatusAsync(eventIds, TimeSpan.FromSeconds(30), statuses);
+
+    public static async Task WaitForEventStatusAsync(this DonationsApp app, IEnumerable<string> eventIds, TimeSpan timeout, params StripeEventStatus[] statuses)
     {
         var ids = eventIds.Distinct().ToList();
         try
         {
             await Wait.UntilAsync(() => app.WithDbAsync(db =>
                     db.StripeEvents.CountAsync(e => ids.Contains(e.Id) && statuses.Contains(e.Status)).ContinueWith(t => t.Result == ids.Count)),
-                TimeSpan.FromSeconds(30), $"events to be {string.Join(" or ", statuses)}");
+                timeout, $"events to be {string.Join(" or ", statuses)}");
         }
         catch (TimeoutException e)
         {

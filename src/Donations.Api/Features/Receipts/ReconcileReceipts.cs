@@ -25,8 +25,9 @@ public sealed class ReconcileReceipts(
     ILogger<ReconcileReceipts> log)
 {
     // A database restart heals in seconds; Hangfire's default first delay (16–75 s) would hold
-    // the work back for a minute after it, so the first retries come sooner.
-    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [2, 10, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
+    // the work back for a minute after it, so the first retries come sooner, and a restart of up to
+    // ~40 s is still followed within seconds.
+    [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunAsync(long donationId, CancellationToken ct)
     {
         var receivedAt = await db.Donations.Where(d => d.Id == donationId).Select(d => (DateTime?)d.ReceivedAt).SingleOrDefaultAsync(ct);

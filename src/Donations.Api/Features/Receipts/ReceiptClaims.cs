@@ -21,20 +21,15 @@ public sealed class ReceiptClaims(DonationsDbContext db, DatabaseSettings databa
         return db.Receipts.Where(r => r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now));
     }
 
-    public Task<List<long>> ClaimAsync(int size, TimeSpan lease, CancellationToken ct) => database.Provider switch
-    {
-        DatabaseProvider.Postgres => ClaimInOneStatementAsync(size, lease, "FOR UPDATE SKIP LOCKED", ct),
-        // One writer at a time: the statement cannot interleave with another sender's.
-        DatabaseProvider.Sqlite => ClaimInOneStatementAsync(size, lease, "", ct),
-        _ => ClaimRowByRowAsync(size, lease, ct),
-    };
+    public Task<List<long>> ClaimAsync(int size, TimeSpan lease, CancellationToken ct) => database.Provider == DatabaseProvider.SqlServer
+        ? ClaimRowByRowAsync(size, lease, ct)
+        : ClaimInOneStatementAsync(size, lease, database.BatchClaimLocking, ct);
 
     private async Task<List<long>> ClaimInOneStatementAsync(int size, TimeSpan lease, string locking, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + lease;
-        // Only the locking clause is spliced into the text, and it is one of two constants above;
-        // every value is a parameter.
+        // Only the locking clause is spliced into the text, and it is a constant; every value is a parameter.
         var sql = FormattableStringFactory.Create("""
             UPDATE "Receipts" SET "ClaimedUntil" = {0}, "Attempts" = "Attempts" + 1
             WHERE "Id" IN (

@@ -63,7 +63,7 @@ public sealed class ReceiptMessages(
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
             if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
-            var (text, subject) = await TextAndSubjectAsync(source, isCopy: false);
+            var (text, subject) = await TextAndSubjectAsync(source, Model(source, isCopy: false));
             await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
         }
     }
@@ -72,8 +72,9 @@ public sealed class ReceiptMessages(
     public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
     {
         var isCopy = copyMessageId is not null;
-        var (text, subject) = await TextAndSubjectAsync(source, isCopy);
-        var html = await templates.RenderHtmlAsync($"{Template(source)}.html.liquid", Model(source, isCopy));
+        var model = Model(source, isCopy);
+        var (text, subject) = await TextAndSubjectAsync(source, model);
+        var html = await templates.RenderHtmlAsync($"{Template(source)}.html.liquid", model);
 
         var message = new MimeMessage { Subject = subject, Date = clock.GetUtcNow() };
         message.From.Add(MailboxAddress.Parse(email.Value.From));
@@ -104,7 +105,7 @@ public sealed class ReceiptMessages(
     {
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
         if (source.Pdf is not null) return source.Pdf;
-        var (text, subject) = await TextAndSubjectAsync(source, isCopy: false);
+        var (text, subject) = await TextAndSubjectAsync(source, Model(source, isCopy: false));
         var pdf = RenderPdf(text, subject);
         return source.Receipt.Kind == ReceiptKind.VoidNotice ? pdf : await StoreAsync(source.Receipt.Id, pdf, ct);
     }
@@ -133,9 +134,8 @@ public sealed class ReceiptMessages(
 
     private byte[] RenderPdf(string text, string subject) => TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
 
-    private async Task<(string Text, string Subject)> TextAndSubjectAsync(Source source, bool isCopy)
+    private async Task<(string Text, string Subject)> TextAndSubjectAsync(Source source, ReceiptModel model)
     {
-        var model = Model(source, isCopy);
         var template = Template(source);
         return (await templates.RenderTextAsync($"{template}.txt.liquid", model), await SubjectAsync(template, model));
     }

@@ -22,10 +22,10 @@ namespace Donations.Api.Features.Receipts;
 public sealed class ReceiptScheduler(IBackgroundJobClient jobs, JobStorage storage, TimeProvider clock, IOptions<EmailOptions> email)
     : IReceiptScheduler
 {
-    /// <summary>Retry delays of a sending job that could not reach the mail server: never more than a minute apart.</summary>
-    public static readonly int[] OutageRetryDelays = [5, 15, 30, 60];
-
-    /// <summary>After a failed connection, how long requests rely on that job's retry (a little over its longest delay).</summary>
+    /// <summary>
+    /// After a failed connection, how long requests rely on that job's retry: a little over the
+    /// longest of <see cref="SendPendingReceipts"/>' retry delays (60 s).
+    /// </summary>
     public static readonly TimeSpan OutageWindow = TimeSpan.FromSeconds(90);
 
     private readonly Lock _lock = new();

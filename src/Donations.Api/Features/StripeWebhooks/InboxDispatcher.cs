@@ -20,7 +20,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// answers again, rather than leaving it to the sweeper.
 /// </summary>
 public sealed class InboxDispatcher(
-    IServiceScopeFactory scopes, InboxSignal signal, IBackgroundJobClient jobs, TimeProvider time,
+    IServiceScopeFactory scopes, DatabaseSettings database, InboxSignal signal, IBackgroundJobClient jobs, TimeProvider time,
     ILogger<InboxDispatcher> log) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -61,7 +61,6 @@ public sealed class InboxDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
-        var provider = scope.ServiceProvider.GetRequiredService<DatabaseSettings>().Provider;
         await ReleaseOrphanedClaimsAsync(db, ct);
 
         // The claim's own mark: if its answer is lost, the rows it may have claimed are found by it.
@@ -69,9 +68,9 @@ public sealed class InboxDispatcher(
         List<string> ids;
         try
         {
-            ids = provider == DatabaseProvider.SqlServer
+            ids = database.Provider == DatabaseProvider.SqlServer
                 ? await ClaimRowByRowAsync(db, stamp, ct)
-                : await ClaimInOneStatementAsync(db, stamp, provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "", ct);
+                : await ClaimInOneStatementAsync(db, stamp, database.BatchClaimLocking, ct);
         }
         catch
         {
@@ -109,7 +108,7 @@ public sealed class InboxDispatcher(
     private static async Task<List<string>> ClaimInOneStatementAsync(DonationsDbContext db, DateTime stamp, string locking, CancellationToken ct)
     {
         // Plain ADO.NET: EF would wrap a query of two columns in a SELECT, which an UPDATE cannot be.
-        // Only the locking clause is spliced into the text, one of two constants; values are parameters.
+        // Only the locking clause is spliced into the text, and it is a constant; values are parameters.
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -78,7 +78,7 @@ public sealed class StatementDocuments(
         var zone = org.GetTimeZone();
         var gifts = ledger.Lines.Select(l => new StatementGiftModel
         {
-            Date = TimeZoneInfo.ConvertTimeFromUtc(l.ReceivedAt, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Date = Dates.Iso(l.ReceivedAt, zone),
             Amount = Money.Format(l.Net, l.Currency),
             Paid = Money.Format(l.Paid, l.Currency),
             Refunded = Money.Format(l.Refunded, l.Currency),
@@ -110,7 +110,7 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
-            IssuedDate = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+            IssuedDate = Dates.Long(clock.GetUtcNow(), zone),
             Gifts = gifts,
             Totals = totals,
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),

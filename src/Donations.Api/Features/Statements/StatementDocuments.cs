@@ -1,5 +1,4 @@
 using System.Globalization;
-using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;

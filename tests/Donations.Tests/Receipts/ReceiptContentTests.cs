@@ -1,4 +1,5 @@
 using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
 
 namespace Donations.Tests.Receipts;
 
@@ -65,6 +66,33 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
             "limited to the excess of the amount contributed over the value of goods or services provided",
             KeepIt);
         receipt.AssertSaysNowhere(NoGoods, "One-time gift");
+    }
+
+    [Fact]
+    public async Task Monthly_gift_of_14_30_with_a_covered_fee_lands_in_no_15_dollar_tier()
+    {
+        var gift = new MonthlyGift(Amount: 1504, Email: "covered-fee@example.org",
+            Metadata: new Dictionary<string, string> { ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "74" });
+
+        await fixture.App.DeliverAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
+
+        var receipt = Assert.Single(await fixture.MailToAsync("covered-fee@example.org"));
+        receipt.AssertSaysEverywhere("$15.04 USD", "Monthly gift", "This amount includes $0.74 you added to cover payment processing fees.", NoGoods);
+        receipt.AssertSaysNowhere("Quarterly print edition", "Deductible amount: $13.04");
+    }
+
+    [Fact]
+    public async Task Donor_known_only_by_email_is_named_once()
+    {
+        var app = fixture.App;
+        var id = await app.SeedAsync(name: null);
+        var email = await app.EmailOfAsync(id);
+
+        app.ScheduleReceipts(id);
+
+        var receipt = Assert.Single(await fixture.MailToAsync(email));
+        receipt.AssertSaysEverywhere("Donor: " + email);
+        receipt.AssertSaysNowhere($"{email} ({email})");
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 using Donations.Api.Features.Memberships;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure;
+using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Donations;
 
@@ -11,7 +14,8 @@ namespace Donations.Api.Features.Donations;
 /// payment comes first; later ones only fill in what is still missing. Unsaved: the caller's
 /// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
 /// </summary>
-public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers, TimeProvider time)
+public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers,
+    InsubstantialBenefitLimits benefitLimits, IOptions<OrganizationOptions> organization, TimeProvider time)
 {
     public async Task<Donation> RecordAsync(SettledPayment p, StripeEventEffects effects, CancellationToken ct)
     {
@@ -59,15 +63,19 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         donation.Campaign ??= p.Metadata.Campaign;
         donation.Source ??= p.Metadata.Source;
 
-        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && tiers.For(donation.Amount, donation.Currency) is { Benefits: not null } tier)
-        {
-            donation.BenefitsValue = tier.BenefitsValue;
-            donation.BenefitsDescription = tier.Benefits.Length > 500 ? tier.Benefits[..500] : tier.Benefits;
-        }
         if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
             donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
+        // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
+        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
+            && tiers.For(donation.Amount - donation.FeeAmount, donation.Currency) is { Benefits: not null } tier)
+        {
+            donation.BenefitsValue = tier.BenefitsValue;
+            donation.BenefitsDescription = tier.Benefits.Length > 500 ? tier.Benefits[..500] : tier.Benefits;
+            var year = Dates.Local(donation.ReceivedAt, organization.Value.GetTimeZone()).Year;
+            donation.BenefitsTreatment = BenefitRules.Classify(donation.Amount, tier.BenefitsValue, tier.BenefitsKind,
+                paymentsPerYear: 12, donation.Currency, benefitLimits.For(year));
+        }
 
         DonationStatusRules.Apply(donation);
         effects.Touched(donation);

@@ -9,9 +9,9 @@ namespace Donations.Api.Features.Memberships;
 /// </summary>
 public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
 {
-    public sealed record Tier(string Name, string? Benefits, long BenefitsValue);
+    public sealed record Tier(string Name, string? Benefits, long BenefitsValue, TierBenefitsKind BenefitsKind);
 
-    /// <summary>The highest tier whose minimum the monthly amount reaches, if any.</summary>
+    /// <summary>The highest tier whose minimum the monthly amount reaches, if any. Pass the gift without a covered fee.</summary>
     public Tier? For(long monthlyAmount, string currency)
     {
         currency = currency.ToLowerInvariant();
@@ -22,7 +22,7 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
             .FirstOrDefault();
         return tier is null ? null
             : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
-                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount));
+                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount), tier.BenefitsKind);
     }
 
     public static long ToMinor(decimal major, string currency) =>

@@ -25,6 +25,7 @@ public static class StripeWebhooksSetup
         services.AddScoped<DonationLookup>();
         services.AddScoped<InvoicePaymentLinks>();
         services.AddSingleton<MembershipTiers>();
+        services.AddSingleton<InsubstantialBenefitLimits>();
 
         // One handler per event type (ProcessStripeEvent refuses two handlers for one type).
         services.AddScoped<IStripeEventHandler, CheckoutSessionCompleted>();

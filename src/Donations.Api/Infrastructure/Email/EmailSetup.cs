@@ -1,4 +1,5 @@
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Infrastructure.Email;
 
@@ -11,6 +12,8 @@ public static class EmailSetup
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else
             builder.Services.AddSingleton<IEmailSender, PickupEmailSender>();
+        builder.Services.AddDocuments();
+        builder.Services.AddSingleton<OutboundMail>();
         return builder;
     }
 }

@@ -26,7 +26,11 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 {
     public static DatabaseSettings From(IConfiguration configuration, string contentRoot)
     {
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var options = new DatabaseOptions
+        {
+            Provider = configuration.StartupOption(DatabaseOptions.Section, (DatabaseOptions o) => o.Provider),
+            MigrateOnStart = configuration.StartupOption(DatabaseOptions.Section, (DatabaseOptions o) => o.MigrateOnStart),
+        };
         var cs = configuration.GetConnectionString("Donations");
         if (string.IsNullOrWhiteSpace(cs))
             throw new OptionsValidationFailure("ConnectionStrings:Donations is required (e.g. \"Data Source=data/donations.db\" for Sqlite).");

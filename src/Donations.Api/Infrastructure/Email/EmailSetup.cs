@@ -7,8 +7,7 @@ public static class EmailSetup
 {
     public static WebApplicationBuilder AddDonationsEmail(this WebApplicationBuilder builder)
     {
-        var delivery = builder.Configuration.GetSection(EmailOptions.Section).GetValue("Delivery", EmailDelivery.Pickup);
-        if (delivery == EmailDelivery.Smtp)
+        if (builder.Configuration.StartupOption(EmailOptions.Section, (EmailOptions o) => o.Delivery) == EmailDelivery.Smtp)
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else
             builder.Services.AddSingleton<IEmailSender, PickupEmailSender>();

@@ -1,9 +1,12 @@
+using System.Linq.Expressions;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
+using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Data.Entities;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +21,13 @@ namespace Donations.Api.Features.Memberships;
 /// Claim, send, mark, like receipts and statements: the row is created once with its Message-Id
 /// (its unique key settles races between jobs), claimed with a lease by a conditional update,
 /// sent with no transaction open, then marked sent. A second job for the same occasion finds the
-/// row sent or held and leaves it to the holder, which is itself a job: it retries if the send
-/// fails, and Hangfire runs it again if its process dies, by which time the lease has run out.
+/// row sent, or held and leaves it to the holder, which retries if the send fails; in case the
+/// holder's process died instead, it asks to look again once the lease has run out.
 /// Only a crash between the server's acceptance and the mark can send twice, and then with the
 /// same Message-Id, which mail clients treat as one message.
 /// </summary>
 public sealed class SendMembershipEmail(
-    DonationsDbContext db, OutboundMail mail, TimeProvider clock,
+    DonationsDbContext db, OutboundMail mail, IBackgroundJobClient jobs, TimeProvider clock,
     IOptions<OrganizationOptions> org, IOptions<DonationsOptions> donations, IOptions<MembershipsOptions> memberships,
     IOptions<EmailOptions> emailOptions, ILogger<SendMembershipEmail> log)
 {
@@ -41,7 +44,8 @@ public sealed class SendMembershipEmail(
             log.LogDebug("Membership {MembershipId} has no payment yet; welcome waits for it", membershipId);
             return;
         }
-        await SendOnceAsync($"{WelcomeKind}:{m.SubscriptionId}", WelcomeKind, m, "membership-welcome", ct);
+        await SendOnceAsync($"{WelcomeKind}:{m.SubscriptionId}", WelcomeKind, m, "membership-welcome",
+            j => j.WelcomeAsync(membershipId, CancellationToken.None), ct);
     }
 
     /// <summary>Not when the invoice has been paid since (a retry worked) or the membership has ended.</summary>
@@ -53,13 +57,15 @@ public sealed class SendMembershipEmail(
             log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} is paid or the membership ended; no payment-failed email", invoiceId, membershipId);
             return;
         }
-        await SendOnceAsync($"{PaymentFailedKind}:{invoiceId}", PaymentFailedKind, m, "membership-payment-failed", ct);
+        await SendOnceAsync($"{PaymentFailedKind}:{invoiceId}", PaymentFailedKind, m, "membership-payment-failed",
+            j => j.PaymentFailedAsync(membershipId, invoiceId, CancellationToken.None), ct);
     }
 
     public async Task CanceledAsync(long membershipId, CancellationToken ct)
     {
         if (await LoadAsync(membershipId, ct) is { } m)
-            await SendOnceAsync($"{CanceledKind}:{m.SubscriptionId}", CanceledKind, m, "membership-canceled", ct);
+            await SendOnceAsync($"{CanceledKind}:{m.SubscriptionId}", CanceledKind, m, "membership-canceled",
+                j => j.CanceledAsync(membershipId, CancellationToken.None), ct);
     }
 
     private async Task<MembershipFacts?> LoadAsync(long membershipId, CancellationToken ct)
@@ -72,19 +78,26 @@ public sealed class SendMembershipEmail(
         return facts;
     }
 
-    private async Task SendOnceAsync(string key, string kind, MembershipFacts m, string template, CancellationToken ct)
+    private async Task SendOnceAsync(
+        string key, string kind, MembershipFacts m, string template, Expression<Func<SendMembershipEmail, Task>> again, CancellationToken ct)
     {
         await EnsureRowAsync(key, kind, m, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
+        var lease = emailOptions.Value.Smtp.ClaimLease;
         var claimed = await db.Notifications
             .Where(n => n.Key == key && n.SentAt == null && (n.ClaimedUntil == null || n.ClaimedUntil < now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(n => n.Attempts, n => n.Attempts + 1)
-                .SetProperty(n => n.ClaimedUntil, now + emailOptions.Value.Smtp.ClaimLease), ct);
+                .SetProperty(n => n.ClaimedUntil, now + lease), ct);
         if (claimed == 0)
         {
-            log.LogDebug("Notification {Key} already sent, or being sent by another job", key);
+            if (await db.Notifications.AnyAsync(n => n.Key == key && n.SentAt == null, ct))
+            {
+                // Held by another job, most likely sending it right now; if that job died, no one else would ask.
+                jobs.Schedule(JobQueues.Email, again, lease);
+                log.LogDebug("Notification {Key} is being sent by another job; looking again after its lease", key);
+            }
             return;
         }
         var messageId = await db.Notifications.Where(n => n.Key == key).Select(n => n.MessageId).SingleAsync(ct);

@@ -32,5 +32,5 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
         For(monthlyAmount, currency) is { Benefits: { } benefits } tier ? new GiftBenefits(benefits, tier.BenefitsValue) : null;
 
     public static long ToMinor(decimal major, string currency) =>
-        Checkout.CurrencyUnits.ToMinor(major, currency);
+        Infrastructure.Money.ToMinor(major, currency);
 }

@@ -33,7 +33,7 @@ public sealed class ChargeDisputed(DonationLookup lookup, ILogger<ChargeDisputed
         donation.StripeDisputeId = dispute.Id;
         donation.DisputeStatus = dispute.Status;
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         log.LogInformation("Dispute {DisputeId} of donation {DonationId} is {DisputeStatus}: donation now {Status}",
             dispute.Id, donation.Id, dispute.Status, donation.Status);
         return StripeEventOutcome.Processed;

@@ -21,7 +21,7 @@ public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded
 
         donation.RefundedAmount = Math.Max(donation.RefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         log.LogInformation("Charge {ChargeId} refunded {AmountRefunded} of donation {DonationId}: now {Status}",
             charge.Id, charge.AmountRefunded, donation.Id, donation.Status);
         return StripeEventOutcome.Processed;

@@ -1,11 +1,7 @@
-using Donations.Api.Features.Memberships;
 using Donations.Api.Features.StripeWebhooks;
-using Donations.Api.Infrastructure;
-using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Donations;
 
@@ -14,8 +10,7 @@ namespace Donations.Api.Features.Donations;
 /// payment comes first; later ones only fill in what is still missing. Unsaved: the caller's
 /// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
 /// </summary>
-public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers,
-    InsubstantialBenefitLimits benefitLimits, IOptions<OrganizationOptions> organization, TimeProvider time)
+public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, IMonthlyGiftBenefits benefits, TimeProvider time)
 {
     public async Task<Donation> RecordAsync(SettledPayment p, StripeEventEffects effects, CancellationToken ct)
     {
@@ -37,7 +32,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
                 CreatedAt = now,
             };
             db.Donations.Add(donation);
-            effects.Settled(donation);
+            effects.Raise(new GiftRecorded(donation));
         }
         else
         {
@@ -68,17 +63,15 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
         // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
         if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && tiers.For(donation.Amount - donation.FeeAmount, donation.Currency) is { Benefits: not null } tier)
+            && benefits.For(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt) is { } earned)
         {
-            donation.BenefitsValue = tier.BenefitsValue;
-            donation.BenefitsDescription = tier.Benefits.Length > 500 ? tier.Benefits[..500] : tier.Benefits;
-            var year = Dates.Local(donation.ReceivedAt, organization.Value.GetTimeZone()).Year;
-            donation.BenefitsTreatment = BenefitRules.Classify(donation.Amount, tier.BenefitsValue, tier.BenefitsKind,
-                paymentsPerYear: 12, donation.Currency, benefitLimits.For(year));
+            donation.BenefitsValue = earned.Value;
+            donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
+            donation.BenefitsTreatment = earned.Treatment;
         }
 
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         effects.Created(donation.StripePaymentIntentId, donation.StripeChargeId, donation.StripeInvoiceId,
             donation.StripeSubscriptionId, p.Donor.StripeCustomerId);
         return donation;

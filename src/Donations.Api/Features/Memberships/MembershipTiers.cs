@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -6,8 +7,11 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>
 /// Memberships:Tiers, in minor units. Tier thresholds and benefit values are configured in the
 /// default currency, so gifts in another currency get no tier (and no benefits to deduct).
+/// A monthly gift earns its tier's benefits.
 /// </summary>
-public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
+public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations,
+    InsubstantialBenefitLimits limits, IOptionsMonitor<OrganizationOptions> organization)
+    : IMonthlyGiftBenefits
 {
     public sealed record Tier(string Name, string? Benefits, long BenefitsValue, TierBenefitsKind BenefitsKind);
 
@@ -23,6 +27,14 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
         return tier is null ? null
             : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
                 Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount), tier.BenefitsKind);
+    }
+
+    GiftBenefits? IMonthlyGiftBenefits.For(long giftAmount, long payment, string currency, DateTime paidAtUtc)
+    {
+        if (For(giftAmount, currency) is not { Benefits: { } benefits } tier) return null;
+        var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
+        return new GiftBenefits(benefits, tier.BenefitsValue,
+            BenefitRules.Classify(payment, tier.BenefitsValue, tier.BenefitsKind, paymentsPerYear: 12, currency, limits.For(year)));
     }
 
     public static long ToMinor(decimal major, string currency) =>

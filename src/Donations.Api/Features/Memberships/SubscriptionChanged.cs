@@ -69,7 +69,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         foreach (var d in unlinked.Concat(db.Donations.Local.Where(d => d.StripeSubscriptionId == subscription.Id)).Distinct())
             d.Membership ??= membership;
 
-        effects.Touched(membership);
+        effects.Raise(new MembershipChanged(membership));
         effects.Created(subscription.Id, subscription.CustomerId);
         log.LogInformation("Membership for subscription {SubscriptionId} is {Status} ({Tier})", subscription.Id, membership.Status, membership.Tier);
         return StripeEventOutcome.Processed;

@@ -22,9 +22,7 @@ internal static class DonationsExport
         "stripe_invoice", "stripe_subscription",
     ];
 
-    public static void Map(RouteGroupBuilder finance) => finance.MapGet("/donations.csv", Export);
-
-    private static Results<CsvResult, ProblemHttpResult> Export(
+    public static Results<CsvResult, ProblemHttpResult> Export(
         HttpContext http, string? from, string? to, DonationsDbContext db, ILoggerFactory logs)
     {
         if (!TryParseInstant(from, out var fromUtc) || !TryParseInstant(to, out var toUtc))

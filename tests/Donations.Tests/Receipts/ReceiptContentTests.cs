@@ -82,6 +82,22 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
     }
 
     [Fact]
+    public async Task Bank_debit_started_on_30_December_and_settled_on_3_January_is_a_gift_of_the_old_year()
+    {
+        // Checkout opened at noon in New York on 30 December; the debit settles on 3 January.
+        var gift = new OneTimeGift(Amount: 5000, Email: "bank-debit@example.org") { PaidAt = new DateTimeOffset(2025, 12, 30, 17, 2, 0, TimeSpan.Zero) };
+
+        await fixture.App.DeliverAsync(
+            gift.CheckoutCompleted(paymentStatus: "unpaid"),
+            gift.CheckoutCompleted(created: new DateTimeOffset(2026, 1, 3, 15, 0, 0, TimeSpan.Zero), type: "checkout.session.async_payment_succeeded"));
+
+        var receipt = Assert.Single(await fixture.MailToAsync("bank-debit@example.org"));
+        Assert.StartsWith("2025-", receipt.Number);
+        receipt.AssertSaysEverywhere("Date of contribution: December 30, 2025", "$50.00 USD");
+        receipt.AssertSaysNowhere("January 3, 2026");
+    }
+
+    [Fact]
     public async Task Donor_known_only_by_email_is_named_once()
     {
         var app = fixture.App;

@@ -60,6 +60,7 @@ public static class StaffSetup
 
         SignIn.Map(app);
         StaffHome.Map(app, dashboardPath);
+        StripeEventsPage.Map(app);
         JobsDashboard.Map(app, dashboardPath, organization);
 
         var finance = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Finance);

@@ -35,6 +35,15 @@ public sealed class StripeEventEffects
     /// <summary>Stripe ids that now exist here; events waiting for one of them are retried at once.</summary>
     public IReadOnlyCollection<string> StripeIds => _stripeIds;
 
+    /// <summary>Why the event changed nothing, kept on the inbox row for staff (e.g. not one of our payments).</summary>
+    public string? IgnoredReason { get; private set; }
+
+    public StripeEventOutcome Ignore(string reason)
+    {
+        IgnoredReason = reason;
+        return StripeEventOutcome.Ignored;
+    }
+
     public void Touched(Donation donation) => _donations.Add(donation);
     public void Touched(Membership membership) => _memberships.Add(membership);
     public void PaymentFailed(Membership membership, string invoiceId) => _failedPayments.Add((membership, invoiceId));

@@ -18,12 +18,15 @@ public static class StripeWebhooksSetup
         services.AddScoped<ProcessStripeEvent>();
         services.AddScoped<SweepStripeInbox>();
         services.AddScoped<ReconcileStripeEvents>();
+        services.AddScoped<PinnedEventCopy>();
+        services.AddScoped<RetryStripeEvent>();
         services.AddSingleton<IRecurringJobDefinition, StripeRecurringJobs>();
 
         services.AddScoped<DonorDirectory>();
         services.AddScoped<DonationLedger>();
         services.AddScoped<DonationLookup>();
         services.AddScoped<InvoicePaymentLinks>();
+        services.AddScoped<PaymentOrigin>();
         services.AddSingleton<MembershipTiers>();
 
         // One handler per event type (ProcessStripeEvent refuses two handlers for one type).

@@ -15,15 +15,13 @@ public static class DonationStatusRules
     public static bool CountsAsLost(string? status) => status is "lost" or "appeal_needs_response" or "appeal_under_review";
 
     /// <summary>
-    /// An event of the donation's dispute older than the one applied. Stripe's timestamps are whole
-    /// seconds: on a tie an opening status never overrides a decision or an appeal.
+    /// An event of the donation's dispute older than the one applied. A decided dispute never opens
+    /// again (it can only be appealed), so an opening status after a decision or an appeal is stale
+    /// whatever its time; otherwise the event's creation time decides, and on a tie (Stripe's
+    /// timestamps are whole seconds) the event applies.
     /// </summary>
-    public static bool IsOlderDisputeEvent(Donation d, DateTime created, string status)
-    {
-        if (d.DisputeEventAt is not { } applied)
-            return IsDisputeClosed(d.DisputeStatus) && !IsDisputeClosed(status) && !CountsAsLost(status);
-        return created < applied || (created == applied && Stage(status) < Stage(d.DisputeStatus));
-    }
+    public static bool IsOlderDisputeEvent(Donation d, DateTime created, string status) =>
+        Stage(status) < Stage(d.DisputeStatus) || (d.DisputeEventAt is { } applied && created < applied);
 
     private static int Stage(string? status) => IsDisputeClosed(status) || CountsAsLost(status) ? 1 : 0;
 

@@ -14,14 +14,14 @@ public static class JobsWait
     /// its error, when a job ended <c>Failed</c> or is waiting for a retry: a job that throws every
     /// time must not pass for one that did its work.
     /// </summary>
-    public static Task WaitForIdleJobsAsync(this DonationsApp app, TimeSpan? timeout = null) =>
-        WaitForIdleJobsAsync(app.Services.GetRequiredService<JobStorage>(), retriesExpected: false, timeout);
+    /// <param name="retriesExpected">
+    /// The test arranged for jobs to wait for a retry (an outage it caused, events delivered in an
+    /// order where some wait for others): scheduled retries do not fail the wait. Failed jobs still do.
+    /// </param>
+    public static Task WaitForIdleJobsAsync(this DonationsApp app, bool retriesExpected = false, TimeSpan? timeout = null) =>
+        WaitForIdleJobsAsync(app.Services.GetRequiredService<JobStorage>(), retriesExpected, timeout);
 
     /// <summary>The same for nodes running in other processes, read from their PostgreSQL storage.</summary>
-    /// <param name="retriesExpected">
-    /// The test delivers events in an order where some wait for others: their retries, still
-    /// scheduled, find the work done when they run, and do not fail the wait.
-    /// </param>
     public static Task WaitForIdleJobsAsync(string postgresConnectionString, bool retriesExpected = false, TimeSpan? timeout = null) =>
         WaitForIdleJobsAsync(new PostgreSqlStorage(new NpgsqlConnectionFactory(postgresConnectionString, new PostgreSqlStorageOptions()),
             new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = false }), retriesExpected, timeout);

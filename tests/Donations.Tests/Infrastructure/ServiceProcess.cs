@@ -110,13 +110,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async Task WaitUntilLiveAsync(TimeSpan? timeout = null)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
+        try
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The service exited ({_process.ExitCode}):\n{Output}");
-            try { return (await http.GetAsync("/health/live")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-            catch (TaskCanceledException) { return false; }
-        }, timeout ?? TimeSpan.FromSeconds(60), "the service process to answer /health/live");
+            await Wait.UntilAsync(async () =>
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"The service exited ({_process.ExitCode}):\n{Output}");
+                try { return (await http.GetAsync("/health/live")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+                catch (TaskCanceledException) { return false; }
+            }, timeout ?? TimeSpan.FromSeconds(60), "the service process to answer /health/live");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} It wrote:\n{Output}", e);
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)

@@ -79,8 +79,17 @@ public sealed class ServiceProcess : IAsyncDisposable
             process.StandardInput.Close();
         }
         var service = new ServiceProcess(process, new Uri(urls.Split(';')[0].Replace("0.0.0.0", "127.0.0.1")));
-        if (waitUntilLive) await service.WaitUntilLiveAsync();
-        return service;
+        if (!waitUntilLive) return service;
+        try
+        {
+            await service.WaitUntilLiveAsync();
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync(); // the caller never gets it to dispose
+            throw;
+        }
     }
 
     /// <summary>Runs a command of the executable to its end: its exit code and everything it wrote.</summary>

@@ -23,6 +23,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>
+    /// How long a start or a command may take by default: a .NET process starting cold on two cores
+    /// shared with parallel builds and test runs has been seen to need more than a minute.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
     public Uri BaseAddress { get; }
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
@@ -127,7 +133,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 try { return (await http.GetAsync("/health/live")).IsSuccessStatusCode; }
                 catch (HttpRequestException) { return false; }
                 catch (TaskCanceledException) { return false; }
-            }, timeout ?? TimeSpan.FromSeconds(60), "the service process to answer /health/live");
+            }, timeout ?? StartTimeout, "the service process to answer /health/live");
         }
         catch (TimeoutException e)
         {
@@ -137,7 +143,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout ?? StartTimeout);
         await _process.WaitForExitAsync(cts.Token);
         _process.WaitForExit(); // and the end of its redirected output
         return _process.ExitCode;

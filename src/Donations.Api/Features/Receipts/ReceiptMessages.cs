@@ -166,8 +166,8 @@ public sealed class ReceiptMessages(
             ReplacesNumber = source.Replaces?.Number,
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
-            DonationDate = LocalDate(donation.ReceivedAt, org),
-            IssuedDate = LocalDate(receipt.IssuedAt, org),
+            DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
+            IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),
             Frequency = donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
@@ -182,8 +182,4 @@ public sealed class ReceiptMessages(
             IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
         };
     }
-
-    private static string LocalDate(DateTime utc, OrganizationOptions org) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), org.GetTimeZone())
-            .ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);
 }

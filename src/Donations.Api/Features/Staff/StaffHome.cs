@@ -50,7 +50,7 @@ internal static class StaffHome
         var rows = new StringBuilder();
         foreach (var d in recent)
             rows.Append(CultureInfo.InvariantCulture, $"""
-                <tr><td class="n">{d.Id}</td><td>{E(TimeZoneInfo.ConvertTimeFromUtc(d.ReceivedAt, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td>
+                <tr><td class="n">{d.Id}</td><td>{E(Dates.IsoMinutes(d.ReceivedAt, zone))}</td>
                 <td class="n">{E(Money.ToMajorString(d.Amount, d.Currency))}</td><td>{E(d.Currency.ToUpperInvariant())}</td>
                 <td>{E(CsvValues.Frequency(d.Frequency))}</td><td>{E(CsvValues.Status(d.Status))}</td><td>{E(d.Email)}</td></tr>
                 """);

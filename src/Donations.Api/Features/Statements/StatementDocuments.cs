@@ -1,5 +1,4 @@
 using System.Globalization;
-using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;
@@ -78,7 +77,7 @@ public sealed class StatementDocuments(
         var zone = org.GetTimeZone();
         var gifts = ledger.Lines.Select(l => new StatementGiftModel
         {
-            Date = TimeZoneInfo.ConvertTimeFromUtc(l.ReceivedAt, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Date = Dates.Iso(l.ReceivedAt, zone),
             Amount = Money.Format(l.Net, l.Currency),
             Paid = Money.Format(l.Paid, l.Currency),
             Refunded = Money.Format(l.Refunded, l.Currency),
@@ -110,7 +109,7 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
-            IssuedDate = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+            IssuedDate = Dates.Long(clock.GetUtcNow(), zone),
             Gifts = gifts,
             Totals = totals,
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),

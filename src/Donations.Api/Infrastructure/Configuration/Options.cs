@@ -142,6 +142,8 @@ public sealed class DonationsOptions
     [Required(ErrorMessage = "Donations:PublicBaseUrl is required (used for Checkout return URLs and links in emails).")]
     [Url(ErrorMessage = "Donations:PublicBaseUrl must be an absolute URL.")]
     public string PublicBaseUrl { get; set; } = "";
+    /// <summary>Limits of the other currencies by lower-case code (<see cref="GiftLimits"/>).</summary>
+    public Dictionary<string, CurrencyLimitOptions> CurrencyLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public string DefaultCurrency => Currencies[0];
 }

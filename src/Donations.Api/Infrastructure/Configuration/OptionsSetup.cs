@@ -32,9 +32,9 @@ public static class OptionsSetup
         Bind<DonationsOptions>(services, DonationsOptions.Section)
             .Validate(o => o.Currencies.Length > 0 && o.Currencies.All(c => c.Length == 3 && c.All(char.IsAsciiLetterLower)),
                 "Donations:Currencies must be lower-case ISO 4217 codes such as \"usd\".")
-            .Validate(o => o.MinimumAmount <= o.MaximumAmount, "Donations:MinimumAmount must not exceed Donations:MaximumAmount.")
             .Validate(o => o.PresetAmounts.All(a => a >= o.MinimumAmount && a <= o.MaximumAmount),
                 "Donations:PresetAmounts must lie between Donations:MinimumAmount and Donations:MaximumAmount.");
+        services.AddSingleton<IValidateOptions<DonationsOptions>, GiftLimitsValidator>();
         Bind<MembershipsOptions>(services, MembershipsOptions.Section)
             .Validate(o => o.Tiers.All(t => !string.IsNullOrWhiteSpace(t.Name)), "Memberships:Tiers: every tier needs a Name.")
             .Validate(o => o.Tiers.All(t => t.BenefitsFairMarketValue >= 0 && t.MinimumMonthlyAmount >= 0),

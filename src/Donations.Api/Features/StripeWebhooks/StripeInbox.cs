@@ -1,6 +1,7 @@
 using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Api.Features.StripeWebhooks;
 

@@ -15,7 +15,7 @@ using Donations.Api.Infrastructure.Observability;
 using Donations.Api.Infrastructure.Stripe;
 using Donations.Api.Infrastructure.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(CommandLine.WithContentRoot(args));
 builder.AddDonationsOptions();
 builder.AddDonationsData();
 builder.AddDonationsJobs();

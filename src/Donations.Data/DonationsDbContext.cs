@@ -5,9 +5,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Donations.Data;
 
-public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> options)
-    : DbContext(options), IDataProtectionKeyContext
+public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
 {
+    public DonationsDbContext(DbContextOptions<DonationsDbContext> options) : base(options) =>
+        SavingChanges += (_, _) => RaiseDonationVersions();
+
     public DbSet<Donor> Donors => Set<Donor>();
     public DbSet<Donation> Donations => Set<Donation>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -61,6 +63,7 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
                 e.Property(p).HasMaxLength(255);
             e.Property(x => x.DisputeStatus).HasMaxLength(32);
             e.Ignore(x => x.NetAmount);
+            e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => x.SettlementKey).IsUnique();
             e.HasIndex(x => x.ReceivedAt);
             e.HasIndex(x => x.StripePaymentIntentId);
@@ -159,6 +162,13 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
             e.Property(x => x.LastError).HasMaxLength(2000);
             e.HasIndex(x => x.Key).IsUnique();
         });
+    }
+
+    /// <summary>Every changed donation gets a new version, checked against the one read (optimistic concurrency).</summary>
+    private void RaiseDonationVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<Donation>())
+            if (entry.State == EntityState.Modified) entry.Entity.Version++;
     }
 
     internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

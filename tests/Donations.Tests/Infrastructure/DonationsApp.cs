@@ -150,15 +150,8 @@ public sealed class DonationsApp : IAsyncDisposable
     }
 
     /// <summary>Posts a payload to the webhook endpoint, signed the way Stripe signs it.</summary>
-    public Task<HttpResponseMessage> PostWebhookAsync(string json, DateTimeOffset? signedAt = null, string secret = StripeSignature.Secret)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook")
-        {
-            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json, secret, signedAt));
-        return Client.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> PostWebhookAsync(string json, DateTimeOffset? signedAt = null, string secret = StripeSignature.Secret) =>
+        Client.SendAsync(StripeSignature.SignedWebhook(json, secret, signedAt));
 
     /// <summary>Every message written to the pickup folder so far.</summary>
     public IReadOnlyList<MimeMessage> OutboxMessages() =>

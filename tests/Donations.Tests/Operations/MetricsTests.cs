@@ -34,9 +34,28 @@ public sealed class MetricsTests
             text = await app.Client.GetStringAsync("/metrics");
             return text.Contains("donations_settled") && text.Contains("donations_webhook_events");
         }, what: "the webhook and settled counters to be exported");
-        Assert.Matches(@"donations_webhook_events_total\{[^}]*type=""checkout\.session\.completed""[^}]*\} [1-9]", text);
+        // Exactly this app's one event: each app reads only its own meters, whatever else runs in the process.
+        var webhookSeries = System.Text.RegularExpressions.Regex.Matches(text,
+            @"^donations_webhook_events_total\{[^}]*type=""checkout\.session\.completed""[^}]*\} (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.NotEmpty(webhookSeries);
+        Assert.All(webhookSeries, m => Assert.Equal("1", m.Groups[1].Value));
         Assert.Matches(@"donations_settled_total\{[^}]*currency=""eur""[^}]*frequency=""one-time""[^}]*\} 1\b", text);
         Assert.Matches(@"donations_amount_total\{[^}]*currency=""eur""[^}]*\} 4200\b", text);
+    }
+
+    [Fact]
+    public async Task Two_services_in_one_process_each_count_only_their_own_gifts()
+    {
+        await using var quiet = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+        await using var busy = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+
+        await busy.DeliverAndProcessAsync(new OneTimeGift(Amount: 4200, Currency: "eur").CheckoutCompleted());
+
+        await Wait.UntilAsync(async () => (await busy.Client.GetStringAsync("/metrics")).Contains("donations_settled_total"),
+            what: "the busy service to export its gift");
+        var text = await quiet.Client.GetStringAsync("/metrics");
+        Assert.Contains("donations_webhook_inbox_backlog", text);
+        Assert.DoesNotContain("donations_settled_total", text);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
     public async Task The_tier_follows_the_gift_without_the_covered_fee()
     {
         // $14.72 + $0.30 fee = $15.02 charged: the $15 Supporter tier would deduct $2; the gift is Friend's.
-        var metadata = new Dictionary<string, string> { ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "30" };
+        var metadata = new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "30" };
 
         var receipt = await FirstReceiptOfAsync(1502, "fee@example.org", metadata);
 

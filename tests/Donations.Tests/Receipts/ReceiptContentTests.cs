@@ -72,7 +72,7 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
     public async Task Monthly_gift_of_14_30_with_a_covered_fee_lands_in_no_15_dollar_tier()
     {
         var gift = new MonthlyGift(Amount: 1504, Email: "covered-fee@example.org",
-            Metadata: new Dictionary<string, string> { ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "74" });
+            Metadata: new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "74" });
 
         await fixture.App.DeliverAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
 

@@ -36,8 +36,19 @@ public sealed class StatementsApiTests
         Assert.Equal((1, 1, 0, 0), (progress!.DonorsTotal, progress.Sent, progress.Skipped, progress.Failed));
         Assert.Single(app.Statements());
 
+        // Asked again with resend, the donor gets the statement a second time.
         var resend = await admin.PostAsync("/api/finance/statements/2025?resend=true", null);
+        Assert.Equal(HttpStatusCode.Accepted, resend.StatusCode);
         Assert.True((await resend.Content.ReadFromJsonAsync<StatementsApi.RunResponse>())!.Resend);
+        await Wait.UntilAsync(async () =>
+        {
+            progress = await admin.GetFromJsonAsync<StatementsApi.RunResponse>(resend.Headers.Location);
+            return progress!.Status == "Completed";
+        }, what: "the resend run to show as completed");
+        Assert.Equal((1, 1), (progress!.DonorsTotal, progress.Sent));
+        var mails = app.Statements();
+        Assert.Equal(2, mails.Count);
+        Assert.Single(mails.Select(m => m.To.Mailboxes.Single().Address).Distinct());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Stripe;
 using Donations.Data.Entities;
 using Microsoft.Extensions.Options;
 using Stripe;
@@ -87,6 +88,7 @@ public sealed class CreateCheckoutSession(
         // subscription, whichever event reaches it first.
         var metadata = new Dictionary<string, string>
         {
+            [DonateFlowMetadata.OriginKey] = DonateFlowMetadata.DonatePage,
             ["frequency"] = r.FrequencyName,
             ["cover_fee"] = r.CoverFee ? "true" : "false",
             ["fee_amount"] = r.Fee.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -13,6 +13,7 @@ public static class DonationsSetup
         services.AddScoped<DonationLedger>();
         services.AddScoped<DonationLookup>();
         services.AddScoped<InvoicePaymentLinks>();
+        services.AddScoped<PaymentOrigin>();
         services.AddAfterCommit<GiftMetrics>();
 
         services.AddStripeEventHandler<CheckoutSessionCompleted>();

@@ -66,6 +66,7 @@ public static class StaffSetup
         app.MapGet(StaffAuthentication.HomePath, (HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
                 IOptions<OrganizationOptions> org) => StaffHome.ShowAsync(http, db, jobs, time, org.Value, dashboardPath))
             .RequireAuthorization(StaffPolicies.Finance);
+        StripeEventsPage.Map(app);
         JobsDashboard.Map(app, dashboardPath, organization);
 
         var finance = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Finance);

@@ -32,6 +32,15 @@ public sealed class StripeEventEffects
 
     public void Raise(IDomainEvent domainEvent) => _events.Add(domainEvent);
 
+    /// <summary>Why the event changed nothing, kept on the inbox row for staff (e.g. not one of our payments).</summary>
+    public string? IgnoredReason { get; private set; }
+
+    public StripeEventOutcome Ignore(string reason)
+    {
+        IgnoredReason = reason;
+        return StripeEventOutcome.Ignored;
+    }
+
     public void Created(params string?[] stripeIds)
     {
         foreach (var id in stripeIds)

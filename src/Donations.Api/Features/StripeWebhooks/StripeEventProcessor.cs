@@ -21,7 +21,7 @@ public sealed class StripeEventProcessor(
     DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, AfterCommitPublisher publisher,
     InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<StripeEventProcessor> log)
 {
-    private const int RaceAttempts = 4;
+    private const int RaceAttempts = 8;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
         .SelectMany(h => h.EventTypes.Select(t => (Type: t, Handler: h)))
         .ToDictionary(x => x.Type, x => x.Handler);
@@ -60,15 +60,15 @@ public sealed class StripeEventProcessor(
                 row.Status = outcome == StripeEventOutcome.Processed ? StripeEventStatus.Processed : StripeEventStatus.Ignored;
                 row.ProcessedAt = time.GetUtcNow().UtcDateTime;
                 row.Attempts++;
-                row.Error = null;
+                row.Error = row.Status == StripeEventStatus.Ignored ? effects.IgnoredReason : null;
                 await db.SaveChangesAsync(ct);
                 log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
                 metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
             }
-            catch (DbUpdateException e) when (UniqueViolation.Is(e) && attempt < RaceAttempts)
+            catch (DbUpdateException e) when ((UniqueViolation.Is(e) || e is DbUpdateConcurrencyException) && attempt < RaceAttempts)
             {
                 // Another job inserted the same donor/donation/membership first: run again on top of it.
-                log.LogInformation("Stripe event {EventId} lost a race for a unique key; re-running (attempt {Attempt})", eventId, attempt);
+                log.LogInformation("Stripe event {EventId} lost a race for a unique key or a changed donation; re-running (attempt {Attempt})", eventId, attempt);
                 continue;
             }
             catch (StripeEventNotReadyException e)

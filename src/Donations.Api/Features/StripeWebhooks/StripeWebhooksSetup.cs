@@ -18,6 +18,8 @@ public static class StripeWebhooksSetup
         services.AddScoped<ProcessStripeEvent>();
         services.AddScoped<SweepStripeInbox>();
         services.AddScoped<ReconcileStripeEvents>();
+        services.AddScoped<PinnedEventCopy>();
+        services.AddScoped<RetryStripeEvent>();
         services.AddSingleton<IRecurringJobDefinition, StripeRecurringJobs>();
         services.AddDomainEvents();
         return builder;

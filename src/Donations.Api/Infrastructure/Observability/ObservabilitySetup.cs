@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Logging;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Logs;
@@ -47,14 +48,17 @@ public static class ObservabilitySetup
             })
             .WithMetrics(m =>
             {
-                m.AddMeter(DonationsMetrics.Name)
-                    .AddAspNetCoreInstrumentation()
+                m.AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation();
                 if (otlp) m.AddOtlpExporter();
                 if (prometheus) m.AddPrometheusExporter();
             });
+        // The service's own meter is taken from this host's IMeterFactory only (not by name
+        // process-wide, which AddMeter would do): a second host in the same process, as in the
+        // tests, keeps its own counts.
+        builder.Metrics.EnableMetrics(DonationsMetrics.Name, scopes: MeterScope.Local);
         if (otlp) otel.WithLogging(l => l.AddOtlpExporter());
         return builder;
     }

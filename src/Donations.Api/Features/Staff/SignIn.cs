@@ -1,5 +1,7 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
+using Donations.Api.Infrastructure.Security;
+using Donations.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -35,7 +37,7 @@ internal static class SignIn
     {
         app.MapGet(StaffAuthentication.LoginPath, ShowForm);
         app.MapPost(StaffAuthentication.LoginPath, SubmitAsync).RequireRateLimiting(StaffSetup.SignInRateLimit);
-        app.MapPost(LogoutPath, SignOutAsync);
+        app.MapPost(LogoutPath, SignOutAsync).WithMetadata(new ValidatesAntiforgeryItself());
     }
 
     private static IResult ShowForm(HttpContext http, string? returnUrl, IOptions<OrganizationOptions> org) =>
@@ -43,7 +45,7 @@ internal static class SignIn
 
     private static async Task<IResult> SubmitAsync(
         HttpContext http, [FromForm] SignInForm form, DonationsDbContext db, StaffPasswords passwords,
-        TimeProvider time, IOptions<OrganizationOptions> org, ILoggerFactory logs)
+        TimeProvider time, IOptions<OrganizationOptions> org, SessionStampKey stamps, ILoggerFactory logs)
     {
         var log = logs.CreateLogger(typeof(SignIn));
         var email = Data.Entities.Donor.NormalizeEmail(form.Email ?? "");
@@ -77,7 +79,7 @@ internal static class SignIn
         user.LockedUntil = null;
         user.LastSignInAt = now;
         await db.SaveChangesAsync(http.RequestAborted);
-        await http.SignInAsync(StaffAuthentication.Scheme, StaffAuthentication.CreatePrincipal(user));
+        await http.SignInAsync(StaffAuthentication.Scheme, StaffAuthentication.CreatePrincipal(user, stamps));
         log.LogInformation("Staff {StaffId} signed in as {Role}", user.Id, user.Role);
         return SeeOther(returnUrl);
     }

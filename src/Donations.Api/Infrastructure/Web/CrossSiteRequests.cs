@@ -63,8 +63,10 @@ public static class CrossSiteRequests
         var fetchSite = headers["Sec-Fetch-Site"].ToString();
         if (fetchSite is "same-site" or "cross-site")
             return "This action can only be taken from this site's own pages.";
+        // "null" tells nothing: browsers send it for their own form posts from a page whose
+        // Referrer-Policy is no-referrer (the donor portal's); the token below still decides.
         var origin = headers.Origin.ToString();
-        if (origin.Length > 0 && !IsOwnOrigin(http, origin))
+        if (origin.Length > 0 && origin != "null" && !IsOwnOrigin(http, origin))
             return "This action can only be taken from this site's own pages.";
         if (!string.IsNullOrEmpty(headers[ApiHeader]) || ChecksTokenLater(http))
             return null;
@@ -83,7 +85,7 @@ public static class CrossSiteRequests
 
     private static bool IsOwnOrigin(HttpContext http, string origin)
     {
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)) return false; // includes "null" (sandboxed, file:)
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri)) return false;
         if (string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)) return true;
         var publicBase = http.RequestServices.GetRequiredService<IOptions<DonationsOptions>>().Value.PublicBaseUrl;
         return Uri.TryCreate(publicBase, UriKind.Absolute, out var own)

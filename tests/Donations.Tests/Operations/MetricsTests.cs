@@ -8,7 +8,7 @@ namespace Donations.Tests.Operations;
 
 public sealed class MetricsTests
 {
-    private const int ManagementPort = 9464;
+    internal const int ManagementPort = 9464;
 
     private static Task<DonationsApp> StartWithMetricsAsync() => DonationsApp.StartAsync(o =>
     {
@@ -17,7 +17,7 @@ public sealed class MetricsTests
     });
 
     /// <summary>A request the in-memory server sees as arriving on the management listener's port.</summary>
-    private static async Task<string> ScrapeOnManagementListenerAsync(DonationsApp app)
+    internal static async Task<string> ScrapeOnManagementListenerAsync(DonationsApp app)
     {
         var server = (TestServer)app.Services.GetRequiredService<IServer>();
         var context = await server.SendAsync(c =>

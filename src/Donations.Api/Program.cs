@@ -1,5 +1,6 @@
 using Donations.Api.Features.Checkout;
 using Donations.Api.Features.DonorPortal;
+using Donations.Api.Features.Finance;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Statements;
@@ -29,6 +30,7 @@ builder.AddStaff();
 builder.AddMembershipEmails();
 builder.AddDonorPortal();
 builder.AddStatements();
+builder.AddFinance();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -41,6 +43,7 @@ app.MapStripeWebhooks();
 app.MapStaff();
 app.MapDonorPortal();
 app.MapStatements();
+app.MapFinance();
 
 return await app.RunDonationsAsync(args);
 

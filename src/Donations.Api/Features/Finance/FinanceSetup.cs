@@ -29,6 +29,7 @@ public static class FinanceSetup
         services.AddScoped<SyncPayout>();
         services.AddScoped<RunDriftReport>();
         services.AddScoped<ReplayMissingGift>();
+        services.AddScoped<RevenueFigures>();
         services.AddSingleton<IRecurringJobDefinition, FinanceRecurringJobs>();
 
         // Stripe events this feature handles itself.
@@ -43,6 +44,7 @@ public static class FinanceSetup
         PayoutsExport.Map(finance);
         JournalExport.Map(finance);
         DriftApi.Map(finance, admin);
+        RevenuePage.Map(app);
         return app;
     }
 

@@ -19,10 +19,11 @@ public sealed record PayoutTotals(
     public static readonly string[] DisputeCategories = ["dispute", "dispute_reversal"];
     public static readonly string[] PayoutTypes = ["payout", "payout_cancel", "payout_failure"];
 
-    /// <summary>Payouts that arrived in [from, to), oldest first; one query, grouped in the database.</summary>
-    public static IQueryable<PayoutTotals> Query(DonationsDbContext db, DateTime? from, DateTime? to)
+    /// <summary>Payouts that arrived in [from, to) (or the one payout named), oldest first; one query, summed in the database.</summary>
+    public static IQueryable<PayoutTotals> Query(DonationsDbContext db, DateTime? from, DateTime? to, string? payoutId = null)
     {
         var payouts = db.StripePayouts.AsNoTracking();
+        if (payoutId is not null) payouts = payouts.Where(p => p.Id == payoutId);
         if (from is { } f) payouts = payouts.Where(p => p.ArrivalDate >= f);
         if (to is { } t) payouts = payouts.Where(p => p.ArrivalDate < t);
         var moved = db.StripeBalanceTransactions.Where(t => !PayoutTypes.Contains(t.Type));

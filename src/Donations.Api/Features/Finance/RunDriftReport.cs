@@ -164,7 +164,7 @@ public sealed class RunDriftReport(
         foreach (var id in ids)
         {
             await payouts.RunAsync(id);
-            var p = await PayoutTotals.Query(db, null, null).SingleAsync(t => t.PayoutId == id, ct);
+            var p = await PayoutTotals.Query(db, null, null, id).SingleAsync(ct);
             if (p.BankAmount == p.Net) continue;
             Add(report, DriftKinds.PayoutMismatch, id, null,
                 $"Payout of {Money.ToMajorString(p.BankAmount, p.Currency)} {p.Currency.ToUpperInvariant()}; its listed transactions add up to "

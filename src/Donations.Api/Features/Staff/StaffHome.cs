@@ -106,7 +106,7 @@ internal static class StaffHome
     }
 
     /// <summary>Local midnight as a UTC instant; where midnight does not exist (a DST jump) the day starts an hour later.</summary>
-    private static DateTime StartInUtc(DateTime localMidnight, TimeZoneInfo zone)
+    internal static DateTime StartInUtc(DateTime localMidnight, TimeZoneInfo zone)
     {
         var start = DateTime.SpecifyKind(localMidnight, DateTimeKind.Unspecified);
         if (zone.IsInvalidTime(start)) start = start.AddHours(1);

@@ -3,63 +3,62 @@ using System.Globalization;
 namespace Donations.Api.Infrastructure;
 
 /// <summary>
-/// Conversions between Stripe's integer minor units and decimal major units. Stripe decides how
-/// many decimals a currency has, not ISO 4217: its zero-decimal list (JPY, KRW, ...) takes whole
-/// units, and its three-decimal currencies (BHD, JOD, KWD, OMR, TND) take thousandths.
+/// Amounts between Stripe's integer minor units, the decimal major units of configuration and
+/// forms, and text for people. The currency facts are in <see cref="Currencies"/>.
 /// </summary>
 public static class Money
 {
-    // https://docs.stripe.com/currencies#zero-decimal (ISK and UGX are listed there too, but Stripe
-    // keeps them two-decimal for backward compatibility, so they are not here).
-    private static readonly HashSet<string> ZeroDecimal = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Major units to minor units, rounded to the nearest minor unit, halves away from zero: the one
+    /// rounding rule. Only derived amounts are ever rounded (a fixed fee of 0.30 is 0 yen);
+    /// amounts people give or configure are checked with <see cref="IsExact"/> first and refused
+    /// when they do not fit, so no gift or limit is silently changed.
+    /// </summary>
+    public static long ToMinor(decimal major, string currency) =>
+        (long)Math.Round(major * Currencies.Factor(currency), 0, MidpointRounding.AwayFromZero);
+
+    /// <summary>Whether <paramref name="major"/> has no more decimals than the currency allows.</summary>
+    public static bool IsExact(decimal major, string currency)
     {
-        "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf",
-    };
+        var minor = major * Currencies.Factor(currency);
+        return minor == decimal.Truncate(minor);
+    }
 
-    private static readonly HashSet<string> ThreeDecimal = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "bhd", "jod", "kwd", "omr", "tnd",
-    };
-
-    public static bool IsZeroDecimal(string currency) => ZeroDecimal.Contains(currency);
-
-    /// <summary>Digits after the decimal point in Stripe amounts of this currency.</summary>
-    public static int Decimals(string currency) =>
-        ZeroDecimal.Contains(currency) ? 0 : ThreeDecimal.Contains(currency) ? 3 : 2;
+    public static decimal ToMajor(long minor, string currency) => minor / (decimal)Currencies.Factor(currency);
 
     /// <summary>"1234.50" for 123450 usd, "500" for 500 jpy: invariant culture, '.' separator, no grouping.</summary>
     public static string ToMajorString(long minor, string currency)
     {
-        var decimals = Decimals(currency);
+        var decimals = Currencies.Decimals(currency);
         return ToMajor(minor, currency).ToString(decimals == 0 ? "0" : "0." + new string('0', decimals), CultureInfo.InvariantCulture);
     }
 
-    public static decimal ToMajor(long minor, string currency) => minor / Factor(currency);
-
-    /// <summary>Major units to minor units; throws when the amount has more decimals than the currency allows.</summary>
-    public static long ToMinor(decimal major, string currency)
-    {
-        var minor = major * Factor(currency);
-        if (minor != decimal.Truncate(minor))
-            throw new ArgumentException($"{major.ToString(CultureInfo.InvariantCulture)} has more decimals than {currency.ToUpperInvariant()} allows.", nameof(major));
-        return (long)minor;
-    }
-
     /// <summary>
-    /// For people, always with the currency's decimals: "$1,250.00", "¥500", "SEK 10.00". The
-    /// symbols are Checkout's, so the donate page and the receipt print an amount the same way.
+    /// For people, with the currency's decimals: "$1,250.00", "¥500", "SEK 10.00"; with
+    /// <paramref name="compact"/> whole amounts drop their decimals ("$25"). The symbols are
+    /// Checkout's, so the donate page and the receipt print an amount the same way.
     /// </summary>
-    public static string Format(long minor, string currency)
+    public static string Format(long minor, string currency, bool compact = false)
     {
-        var code = currency.ToLowerInvariant();
-        var number = ToMajor(minor, code).ToString("N" + Decimals(code), CultureInfo.InvariantCulture);
-        return Features.Checkout.CurrencyUnits.Symbol(code) + number;
+        var decimals = compact && minor % Currencies.Factor(currency) == 0 ? 0 : Currencies.Decimals(currency);
+        return Currencies.Symbol(currency) + ToMajor(minor, currency).ToString("N" + decimals, CultureInfo.InvariantCulture);
     }
 
-    private static decimal Factor(string currency) => Decimals(currency) switch
+    /// <summary>The number as a form field shows it: "25" or "25.50", no symbol, no grouping.</summary>
+    public static string FormatPlain(long minor, string currency)
     {
-        0 => 1m,
-        3 => 1000m,
-        _ => 100m,
-    };
+        var decimals = minor % Currencies.Factor(currency) == 0 ? 0 : Currencies.Decimals(currency);
+        return ToMajor(minor, currency).ToString("F" + decimals, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Reads what a reader typed ("25", "$25.50", "1,000") as a major-unit number; null if it is not one.</summary>
+    public static decimal? ParseMajor(string? text, string currency)
+    {
+        var trimmed = text?.Trim() ?? "";
+        var symbol = Currencies.Symbol(currency).Trim();
+        if (trimmed.StartsWith(symbol, StringComparison.OrdinalIgnoreCase)) trimmed = trimmed[symbol.Length..].Trim();
+        return trimmed.Length is > 0 and <= 20
+               && decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var major)
+            ? major : null;
+    }
 }

@@ -25,6 +25,8 @@ public sealed class Notification
     public required string MessageId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? SentAt { get; set; }
+    /// <summary>Held by one sender until then (a lease): a sender that dies mid-send lets it expire.</summary>
+    public DateTime? ClaimedUntil { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 }

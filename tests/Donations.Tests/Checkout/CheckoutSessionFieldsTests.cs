@@ -87,19 +87,21 @@ public sealed class CheckoutSessionFieldsTests(CheckoutApp fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Zero_decimal_currency_sends_whole_yen_and_its_minimum_is_the_configured_number_of_yen()
+    public async Task Zero_decimal_currency_sends_whole_yen_and_its_minimum_is_Stripes_minimum_charge()
     {
+        // ¥5 was once accepted here because the USD minimum of 5.00 became 5 yen; Stripe refuses
+        // anything under ¥50, and so does the stand-in now.
         var campaign = CheckoutApp.NewCampaign();
-        var ok = await fixture.PostJsonAsync(new { amount = 5, currency = "jpy", frequency = "one-time", campaign });
-        var tooSmall = await fixture.PostJsonAsync(new { amount = 4, currency = "jpy", frequency = "one-time" });
+        var ok = await fixture.PostJsonAsync(new { amount = 50, currency = "jpy", frequency = "one-time", campaign });
+        var tooSmall = await fixture.PostJsonAsync(new { amount = 49, currency = "jpy", frequency = "one-time" });
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         var sent = fixture.SessionRequestFor(campaign);
         Assert.Equal("jpy", sent["line_items[0][price_data][currency]"]);
-        Assert.Equal("5", sent["line_items[0][price_data][unit_amount]"]);
-        Assert.Equal("5", sent["metadata[gift_amount]"]);
+        Assert.Equal("50", sent["line_items[0][price_data][unit_amount]"]);
+        Assert.Equal("50", sent["metadata[gift_amount]"]);
         Assert.Equal(HttpStatusCode.BadRequest, tooSmall.StatusCode);
-        Assert.Contains("¥5", (await CheckoutApp.JsonAsync(tooSmall)).GetProperty("errors").GetProperty("amount")[0].GetString());
+        Assert.Contains("¥50", (await CheckoutApp.JsonAsync(tooSmall)).GetProperty("errors").GetProperty("amount")[0].GetString());
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed partial class StripeStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<StripeRequest> _requests = new();
-    private readonly ConcurrentDictionary<string, StripeReply> _idempotent = new();
+    private readonly ConcurrentDictionary<string, (string Fingerprint, StripeReply Reply)> _idempotent = new();
     private readonly ConcurrentDictionary<string, JsonObject> _sessions = new();
     private readonly List<(string Method, string Path, Func<StripeRequest, StripeReply> Handler)> _overrides = [];
     private int _counter;
@@ -90,20 +90,36 @@ public sealed partial class StripeStandIn : IAsyncDisposable
         }
         _requests.Enqueue(request);
 
-        var key = request.IdempotencyKey;
-        StripeReply reply;
-        if (request.Method == "POST" && key is not null && _idempotent.TryGetValue(key, out var earlier))
-            reply = earlier;
-        else
-        {
-            reply = Answer(request);
-            if (request.Method == "POST" && key is not null) _idempotent.TryAdd(key, reply);
-        }
+        var reply = ReplayOrAnswer(request);
 
         http.Response.StatusCode = reply.Status;
         http.Response.ContentType = "application/json";
         http.Response.Headers["Request-Id"] = $"req_{Guid.NewGuid():N}";
         await http.Response.WriteAsync(reply.Json);
+    }
+
+    /// <summary>
+    /// Idempotency as Stripe does it: a POST whose key was seen before gets the first answer again,
+    /// errors included, but only with the same method, path and parameters; the same key with
+    /// other parameters is refused with <c>idempotency_error</c> (400).
+    /// </summary>
+    private StripeReply ReplayOrAnswer(StripeRequest request)
+    {
+        var key = request.IdempotencyKey;
+        if (request.Method != "POST" || key is null) return Answer(request);
+        var fingerprint = $"{request.Method} {request.Path}?{string.Join('&', request.Form.Select(f => $"{f.Key}={f.Value}"))}";
+        var first = _idempotent.GetOrAdd(key, _ => (fingerprint, Answer(request)));
+        return first.Fingerprint == fingerprint
+            ? first.Reply
+            : new StripeReply(400, new JsonObject
+            {
+                ["error"] = new JsonObject
+                {
+                    ["type"] = "idempotency_error",
+                    ["message"] = $"Keys for idempotent requests can only be used with the same parameters they were first used with. "
+                        + $"Try using a key other than '{key}' if you meant to execute a different request.",
+                },
+            }.ToJsonString());
     }
 
     private StripeReply Answer(StripeRequest r)
@@ -129,6 +145,7 @@ public sealed partial class StripeStandIn : IAsyncDisposable
 
     private StripeReply CreateCheckoutSession(StripeRequest r)
     {
+        if (StripeCheckoutRules.Refusal(r) is { } refused) return refused;
         var id = NextId("cs");
         var mode = r["mode"] ?? "payment";
         var amount = long.TryParse(r["line_items[0][price_data][unit_amount]"], out var a) ? a : 0;

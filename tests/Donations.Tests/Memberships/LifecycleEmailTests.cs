@@ -130,6 +130,37 @@ public sealed class LifecycleEmailTests
         Assert.Contains("refused", notification.LastError);
     }
 
+    [Fact]
+    public async Task Welcome_email_takes_its_words_from_the_organisations_edited_template()
+    {
+        var folder = Directory.CreateTempSubdirectory("membership-templates-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "membership-welcome.subject.liquid"),
+                "Welcome aboard, {{ donor_name }}: {{ tier }} at {{ amount }} a monthly gift");
+            await using var app = await DonationsApp.StartAsync(o =>
+            {
+                o.Provider = DatabaseProvider.Sqlite;
+                o.UseSmtp = true;
+                o.Settings["Email:TemplatesDirectory"] = folder;
+            });
+            var membershipId = await SeedMembershipAsync(app, "sub_edited", "Supporter", 2000);
+
+            app.Services.GetRequiredService<IMembershipNotifier>().Welcome(membershipId);
+            await app.WaitForIdleJobsAsync();
+
+            var email = Assert.Single(Lifecycle(app));
+            Assert.Equal("Welcome aboard, Max Member: Supporter at $20.00 a monthly gift", email.Subject);
+            // The bodies the organisation did not edit come from the shipped templates.
+            Assert.Contains("Your first payment has gone through", email.TextBody);
+            Assert.Contains("""<a href="https://donate.example.org/manage">""", email.HtmlBody);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     // A receipt sweep may mail the seeded gifts' receipts too; these tests are about the membership's own emails.
     private static List<MimeKit.MimeMessage> Lifecycle(DonationsApp app) =>
         app.Smtp!.Messages.Where(m => m.Subject?.Contains("monthly gift") == true).ToList();

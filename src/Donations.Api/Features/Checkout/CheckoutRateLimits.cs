@@ -23,6 +23,9 @@ public sealed class CheckoutRateLimitOptions
     public int PerEmailPermitLimit { get; set; } = 5;
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Donations:RateLimit:PerEmailWindow must be between 1 second and 1 day.")]
     public TimeSpan PerEmailWindow { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Stripe lookups one client may cause from the thank-you page per <see cref="PerClientWindow"/>.</summary>
+    [Range(1, 100_000, ErrorMessage = "Donations:RateLimit:ThankYouLookupsPerClient must be between 1 and 100000.")]
+    public int ThankYouLookupsPerClient { get; set; } = 10;
 
     // Fixed windows, because their refusals say when the window reopens (Retry-After).
     internal FixedWindowRateLimiterOptions Limiter(int permits, TimeSpan window) => new()

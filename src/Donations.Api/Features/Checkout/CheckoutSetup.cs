@@ -11,6 +11,7 @@ public static class CheckoutSetup
         services.AddSingleton<CheckoutEmailLimit>();
         services.AddSingleton<Pseudonyms>();
         services.AddSingleton<CheckoutMetrics>();
+        services.AddSingleton<SessionLookups>();
         services.AddScoped<CreateCheckoutSession>();
         services.AddRateLimiter(o => o.AddPolicy<string, CheckoutClientLimit>(CheckoutClientLimit.Name));
         return builder;

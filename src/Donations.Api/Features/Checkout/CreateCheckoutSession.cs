@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data.Entities;
 using Microsoft.Extensions.Options;
@@ -115,7 +116,7 @@ public sealed class CreateCheckoutSession(
                         {
                             Name = monthly ? $"Monthly donation to {org}" : $"Donation to {org}",
                             Description = r.CoverFee && r.Fee > 0
-                                ? $"{CurrencyUnits.Format(r.Gift, r.Currency)} gift + {CurrencyUnits.Format(r.Fee, r.Currency)} to cover processing fees"
+                                ? $"{Money.Format(r.Gift, r.Currency)} gift + {Money.Format(r.Fee, r.Currency)} to cover processing fees"
                                 : null,
                         },
                         Recurring = monthly ? new SessionLineItemPriceDataRecurringOptions { Interval = "month" } : null,

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,8 @@ public static class DonateForm
         var frequency = Frequencies.Parse(q["frequency"]) is { } f ? Frequencies.Name(f) : Frequencies.OneTime;
         // An article's link may suggest an amount (?amount=50); a preset is chosen, anything else fills "other".
         var presets = Presets(rules, currency);
-        var suggested = CurrencyUnits.ParseMajor(q["amount"], currency) is { } m
-            ? CurrencyUnits.FormatPlain(CurrencyUnits.ToMinor(m, currency), currency) : null;
+        var suggested = Money.ParseMajor(q["amount"], currency) is { } m
+            ? Money.FormatPlain(Money.ToMinor(m, currency), currency) : null;
         var preset = suggested is null ? presets.ElementAtOrDefault(presets.Count > 1 ? 1 : 0)
             : presets.Contains(suggested) ? suggested : null;
         var state = new DonateFormState(currency, frequency, preset, presets.Contains(suggested ?? "") ? null : suggested,
@@ -35,7 +36,7 @@ public static class DonateForm
         var currency = rules.Currency(form["currency"]) ?? rules.Options.DefaultCurrency;
         var custom = Blank(form["customAmount"]);
         var amountText = custom ?? Blank(form["amount"]);
-        var amount = CurrencyUnits.ParseMajor(amountText, currency);
+        var amount = Money.ParseMajor(amountText, currency);
         var input = new DonationInput(amount, InMajorUnits: true,
             amountText is not null && amount is null ? "Please enter the amount as a number, such as 25 or 12.50." : null,
             form["currency"], form["frequency"], IsTicked(form["coverFee"]), form["email"], form["campaign"], form["source"]);
@@ -77,7 +78,7 @@ public static class DonateForm
     }
 
     private static List<string> Presets(DonationRules rules, string currency) =>
-        rules.Options.PresetAmounts.Select(p => CurrencyUnits.FormatPlain(CurrencyUnits.ToMinor(p, currency), currency)).ToList();
+        rules.Options.PresetAmounts.Select(p => Money.FormatPlain(Money.ToMinor(p, currency), currency)).ToList();
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     private static string? First(string? a, string? b) => Blank(a) ?? Blank(b);

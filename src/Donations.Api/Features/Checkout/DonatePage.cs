@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using static Donations.Api.Infrastructure.Web.HtmlShell;
 
@@ -65,12 +66,12 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     private string Amount(DonateFormState form)
     {
         var c = form.Currency;
-        var symbol = E(CurrencyUnits.Symbol(c).Trim());
+        var symbol = E(Currencies.Symbol(c).Trim());
         var invalid = form.Error("amount") is not null;
         var sb = new StringBuilder("<fieldset><legend>Amount</legend><div class=\"choices amounts\">");
         foreach (var preset in rules.Options.PresetAmounts)
         {
-            var value = CurrencyUnits.FormatPlain(CurrencyUnits.ToMinor(preset, c), c);
+            var value = Money.FormatPlain(Money.ToMinor(preset, c), c);
             sb.Append(Choice("amount", "amount-" + value.Replace('.', '-'), value,
                 $"<span data-symbol>{symbol}</span>{E(value)}", form.CustomAmount is null && form.Preset == value, encodeLabel: false));
         }
@@ -95,7 +96,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     private string Fee(DonateFormState form)
     {
         var gift = Gift(form);
-        var feeText = gift is { } g ? CurrencyUnits.Format(rules.Fee.For(g, form.Currency), form.Currency) : rules.Fee.Describe(form.Currency);
+        var feeText = gift is { } g ? Money.Format(rules.Fee.For(g, form.Currency), form.Currency) : rules.Fee.Describe(form.Currency);
         return "<fieldset><legend class=\"label\">Processing fee</legend><div class=\"check\">"
             + $"<input type=\"checkbox\" id=\"cover-fee\" name=\"coverFee\" value=\"true\"{(form.CoverFee ? " checked" : "")} aria-describedby=\"fee-hint\">"
             + $"<label for=\"cover-fee\">Add <strong id=\"fee-amount\">{E(feeText)}</strong> to cover card processing fees, "
@@ -117,20 +118,21 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     {
         if (Gift(form) is not { } gift) return Limits(form.Currency);
         var total = gift + (form.CoverFee ? rules.Fee.For(gift, form.Currency) : 0);
-        return $"You will give {CurrencyUnits.Format(total, form.Currency)}{(form.Frequency == Frequencies.Monthly ? " every month" : " once")}.";
+        return $"You will give {Money.Format(total, form.Currency)}{(form.Frequency == Frequencies.Monthly ? " every month" : " once")}.";
     }
 
     private long? Gift(DonateFormState form)
     {
-        var major = CurrencyUnits.ParseMajor(form.CustomAmount ?? form.Preset, form.Currency);
+        var major = Money.ParseMajor(form.CustomAmount ?? form.Preset, form.Currency);
         if (major is null) return null;
-        var minor = major.Value * CurrencyUnits.Factor(form.Currency);
-        return minor == decimal.Truncate(minor) && minor >= rules.MinimumMinor(form.Currency) && minor <= rules.MaximumMinor(form.Currency)
+        var minor = major.Value * Currencies.Factor(form.Currency);
+        return minor == decimal.Truncate(minor) && minor % Currencies.ChargeStep(form.Currency) == 0
+               && minor >= rules.MinimumMinor(form.Currency) && minor <= rules.MaximumMinor(form.Currency)
             ? (long)minor : null;
     }
 
     private string Limits(string c) =>
-        $"Any amount from {CurrencyUnits.Format(rules.MinimumMinor(c), c, compact: true)} to {CurrencyUnits.Format(rules.MaximumMinor(c), c, compact: true)}.";
+        $"Any amount from {Money.Format(rules.MinimumMinor(c), c, compact: true)} to {Money.Format(rules.MaximumMinor(c), c, compact: true)}.";
 
     private string Config()
     {
@@ -142,7 +144,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
             pctDen = rules.Fee.PercentDenominator,
             currencies = o.Currencies.ToDictionary(c => c, c => new
             {
-                factor = CurrencyUnits.Factor(c), exp = CurrencyUnits.Exponent(c), symbol = CurrencyUnits.Symbol(c),
+                factor = Currencies.Factor(c), exp = Currencies.Decimals(c), symbol = Currencies.Symbol(c), step = Currencies.ChargeStep(c),
                 @fixed = rules.Fee.FixedMinor(c), min = rules.MinimumMinor(c), max = rules.MaximumMinor(c),
             }),
             describe = o.Currencies.ToDictionary(c => c, rules.Fee.Describe),

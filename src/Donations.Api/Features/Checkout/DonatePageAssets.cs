@@ -81,12 +81,12 @@ internal static class DonatePageAssets
           if(d.length>u.exp)return null;return BigInt(m[1])*BigInt(u.factor)+(u.exp?BigInt((d+'000').slice(0,u.exp)):0n)}
         function gift(c){if(custom.value.trim())return parse(custom.value,c);var p=form.querySelector('input[name=amount]:checked');return p?parse(p.value,c):null}
         function fee(g,c){var num=BigInt(cfg.pctNum),den=BigInt(cfg.pctDen),gross=(g+BigInt(cfg.currencies[c].fixed))*den,div=den-num;
-          return (gross+div-1n)/div-g}
+          var step=BigInt(cfg.currencies[c].step),charged=(gross+div-1n)/div;return (charged+step-1n)/step*step-g}
         function update(){var c=currency(),u=cfg.currencies[c],g=gift(c),monthly=form.querySelector('input[name=frequency]:checked').value==='monthly';
           document.querySelectorAll('[data-symbol]').forEach(function(e){e.textContent=u.symbol.trim()});
           var range=format(BigInt(u.min),c,true)+' to '+format(BigInt(u.max),c,true);
           hint.textContent='Any amount from '+range+'.';feeHint.textContent='Card processing costs us '+cfg.describe[c]+' of each payment.';
-          var ok=g!==null&&g>=BigInt(u.min)&&g<=BigInt(u.max);
+          var ok=g!==null&&g%BigInt(u.step)===0n&&g>=BigInt(u.min)&&g<=BigInt(u.max);
           if(!ok){feeText.textContent=cfg.describe[c];summary.textContent='Choose an amount from '+range+'.';button.textContent='Continue to secure payment';return}
           var f=fee(g,c),total=feeBox.checked?g+f:g;feeText.textContent=format(f,c);
           summary.textContent='You will give '+format(total,c)+(monthly?' every month':' once')+(feeBox.checked?' ('+format(g,c)+' + '+format(f,c)+' for fees).':'.');

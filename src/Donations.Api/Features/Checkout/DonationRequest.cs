@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data.Entities;
 using Microsoft.Extensions.Options;
@@ -42,9 +43,10 @@ public sealed class DonationRules(IOptions<DonationsOptions> options)
     public DonationsOptions Options => options.Value;
     public ProcessingFee Fee { get; } = ProcessingFee.From(options.Value);
 
-    // Configured bounds are major units of the chosen currency, rounded inwards to its minor unit.
-    public long MinimumMinor(string currency) => CurrencyUnits.ToMinor(Options.MinimumAmount, currency, MidpointRounding.ToPositiveInfinity);
-    public long MaximumMinor(string currency) => CurrencyUnits.ToMinor(Options.MaximumAmount, currency, MidpointRounding.ToZero);
+    // Per currency: the default's from Donations:Minimum|MaximumAmount, the others' from
+    // Donations:CurrencyLimits (checked against Stripe's minimums at start-up).
+    public long MinimumMinor(string currency) => GiftLimits.For(Options, currency).Minimum;
+    public long MaximumMinor(string currency) => GiftLimits.For(Options, currency).Maximum;
 
     /// <summary>The configured currency matching <paramref name="value"/> (any case), the default when empty, else null.</summary>
     public string? Currency(string? value) =>
@@ -69,7 +71,10 @@ public sealed class DonationRules(IOptions<DonationsOptions> options)
         else if (input.Amount is null) Fail("amount", "Please choose or enter an amount.");
         else if (currency is not null && AmountError(input, currency, out gift) is { } amountError) Fail("amount", amountError);
 
-        var email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim();
+        // One form of the address for everything after this: the idempotency key, the
+        // customer_email Stripe gets and the rate-limit pseudonym. "Reader@Example.com" posted
+        // again as "reader@example.com" is the same request, so it must send the same parameters.
+        var email = string.IsNullOrWhiteSpace(input.Email) ? null : Donor.NormalizeEmail(input.Email);
         if (email is not null && !IsEmail(email))
             Fail("email", "Please enter a valid email address (like name@example.org), or leave it blank.");
 
@@ -83,21 +88,25 @@ public sealed class DonationRules(IOptions<DonationsOptions> options)
     private string? AmountError(DonationInput input, string currency, out long gift)
     {
         gift = 0;
-        var minor = input.InMajorUnits ? input.Amount!.Value * CurrencyUnits.Factor(currency) : input.Amount!.Value;
-        if (minor != decimal.Truncate(minor))
+        var minor = input.InMajorUnits ? input.Amount!.Value * Currencies.Factor(currency) : input.Amount!.Value;
+        // Three-decimal currencies are charged in steps of 10 minor units, so a form takes at most two decimals of them.
+        var step = Currencies.ChargeStep(currency);
+        if (minor != decimal.Truncate(minor) || minor % step != 0)
             return input.InMajorUnits
-                ? CurrencyUnits.Exponent(currency) == 0
+                ? Currencies.Decimals(currency) == 0
                     ? $"Amounts in {currency.ToUpperInvariant()} are whole numbers."
-                    : $"Amounts in {currency.ToUpperInvariant()} have at most {CurrencyUnits.Exponent(currency)} decimal places."
-                : $"amount must be a whole number of the currency's minor unit ({MinorUnitName(currency)}), for example {MinimumMinor(currency)}.";
+                    : $"Amounts in {currency.ToUpperInvariant()} have at most {Currencies.Decimals(currency) - (step == 10 ? 1 : 0)} decimal places."
+                : step == 10 && minor == decimal.Truncate(minor)
+                    ? $"amount in {currency.ToUpperInvariant()} must be a multiple of 10 thousandths (Stripe charges it in steps of {Money.Format(step, currency)}), for example {MinimumMinor(currency)}."
+                    : $"amount must be a whole number of the currency's minor unit ({MinorUnitName(currency)}), for example {MinimumMinor(currency)}.";
         var (min, max) = (MinimumMinor(currency), MaximumMinor(currency));
-        if (minor < min) return $"The smallest gift we can accept is {CurrencyUnits.Format(min, currency)}.";
-        if (minor > max) return $"The largest gift we can accept online is {CurrencyUnits.Format(max, currency)}. For a larger gift, please contact us.";
+        if (minor < min) return $"The smallest gift we can accept is {Money.Format(min, currency)}.";
+        if (minor > max) return $"The largest gift we can accept online is {Money.Format(max, currency)}. For a larger gift, please contact us.";
         gift = (long)minor;
         return null;
     }
 
-    private static string MinorUnitName(string currency) => CurrencyUnits.Exponent(currency) switch
+    private static string MinorUnitName(string currency) => Currencies.Decimals(currency) switch
     {
         0 => $"whole {currency.ToUpperInvariant()}, which has no minor unit",
         3 => $"thousandths of {currency.ToUpperInvariant()}",

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 
 namespace Donations.Api.Features.Checkout;
@@ -13,9 +14,11 @@ namespace Donations.Api.Features.Checkout;
 /// <para>
 /// all in integer minor units, rounded up so the organisation nets at least the gift however
 /// Stripe rounds its own fee (50.00 at 2.9% + 0.30: charged 51.81, fee 1.81; Stripe keeps
-/// 1.80, the organisation nets 50.01). The fixed part (<c>Donations:ProcessingFeeFixed</c>) is major units of the
-/// chosen currency, like every configured amount (0.30 becomes 30 cents, or 0 yen). The page
-/// shows this very number, and its script computes it with the same integer arithmetic.
+/// 1.80, the organisation nets 50.01). In three-decimal currencies the charge is rounded up
+/// again to Stripe's step of 10 minor units, so gift plus fee is a chargeable amount. The fixed
+/// part (<c>Donations:ProcessingFeeFixed</c>) is major units of the chosen currency, converted by
+/// <see cref="Money.ToMinor"/>'s rounding (0.30 becomes 30 cents, or 0 yen). The page shows this
+/// very number, and its script computes it with the same integer arithmetic.
 /// </para>
 /// </summary>
 public sealed record ProcessingFee(long PercentNumerator, long PercentDenominator, decimal Percent, decimal FixedMajor)
@@ -29,7 +32,7 @@ public sealed record ProcessingFee(long PercentNumerator, long PercentDenominato
         return new ProcessingFee(numerator, denominator, options.ProcessingFeePercent, options.ProcessingFeeFixed);
     }
 
-    public long FixedMinor(string currency) => CurrencyUnits.ToMinor(FixedMajor, currency);
+    public long FixedMinor(string currency) => Money.ToMinor(FixedMajor, currency);
 
     /// <summary>The amount added to <paramref name="gift"/> (minor units) so the organisation nets the whole gift.</summary>
     public long For(long gift, string currency)
@@ -38,6 +41,8 @@ public sealed record ProcessingFee(long PercentNumerator, long PercentDenominato
         var gross = (Int128)(gift + FixedMinor(currency)) * PercentDenominator;
         var divisor = (Int128)(PercentDenominator - PercentNumerator);
         var charged = (gross + divisor - 1) / divisor;
+        var step = Currencies.ChargeStep(currency);
+        charged = (charged + step - 1) / step * step;
         return (long)charged - gift;
     }
 
@@ -46,6 +51,6 @@ public sealed record ProcessingFee(long PercentNumerator, long PercentDenominato
     {
         var fixedPart = FixedMinor(currency);
         var percent = Percent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + "%";
-        return fixedPart > 0 ? $"{percent} + {CurrencyUnits.Format(fixedPart, currency)}" : percent;
+        return fixedPart > 0 ? $"{percent} + {Money.Format(fixedPart, currency)}" : percent;
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
-using Stripe;
 using Stripe.Checkout;
 using static Donations.Api.Infrastructure.Web.HtmlShell;
 
@@ -14,30 +14,16 @@ namespace Donations.Api.Features.Checkout;
 /// </summary>
 public static partial class ReturnPages
 {
-    private static readonly TimeSpan LookupDeadline = TimeSpan.FromSeconds(8);
-
     [GeneratedRegex("^cs_[A-Za-z0-9_]{1,250}$")]
     private static partial Regex SessionIdPattern();
 
-    public static async Task<IResult> ThankYou(HttpContext http, IStripeClient stripe, IOptions<StripeOptions> stripeOptions,
-        IOptions<OrganizationOptions> organization, ILoggerFactory logs)
+    public static async Task<IResult> ThankYou(HttpContext http, SessionLookups lookups, IOptions<StripeOptions> stripeOptions,
+        IOptions<OrganizationOptions> organization)
     {
         var id = http.Request.Query["session_id"].ToString();
-        Session? session = null;
-        if (SessionIdPattern().IsMatch(id) && CreateCheckoutSession.IsConfigured(stripeOptions.Value))
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-            deadline.CancelAfter(LookupDeadline);
-            try
-            {
-                session = await new SessionService(stripe).GetAsync(id, cancellationToken: deadline.Token);
-            }
-            catch (Exception ex) when (ex is StripeException or HttpRequestException
-                                           || (ex is OperationCanceledException && !http.RequestAborted.IsCancellationRequested))
-            {
-                logs.CreateLogger(typeof(ReturnPages)).LogWarning("Could not look up checkout session {SessionId}: {Error}", id, ex.Message);
-            }
-        }
+        var session = SessionIdPattern().IsMatch(id) && CreateCheckoutSession.IsConfigured(stripeOptions.Value)
+            ? await lookups.FindAsync(id, CheckoutClientLimit.ClientKey(http))
+            : null;
         return new HtmlPage("Thank you", organization.Value).Add(ThankYouBody(session, organization.Value));
     }
 
@@ -73,7 +59,7 @@ public static partial class ReturnPages
             + manage;
     }
 
-    private static string Total(Session session) => CurrencyUnits.Format(session.AmountTotal ?? 0, session.Currency ?? "usd");
+    private static string Total(Session session) => Money.Format(session.AmountTotal ?? 0, session.Currency ?? "usd");
 
     private static string Breakdown(Session session)
     {
@@ -83,6 +69,6 @@ public static partial class ReturnPages
             || !long.TryParse(meta.GetValueOrDefault("fee_amount"), out var fee))
             return "";
         var c = session.Currency!;
-        return $"<p class=\"hint\">{E(CurrencyUnits.Format(gift, c))} gift plus {E(CurrencyUnits.Format(fee, c))} to cover processing fees. Thank you for that too.</p>";
+        return $"<p class=\"hint\">{E(Money.Format(gift, c))} gift plus {E(Money.Format(fee, c))} to cover processing fees. Thank you for that too.</p>";
     }
 }

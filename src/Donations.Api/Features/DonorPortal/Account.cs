@@ -90,7 +90,7 @@ public static class Account
         {
             var receipts = g.Receipts.Count == 0 ? "Being prepared"
                 : string.Join(", ", g.Receipts.Select(n => $"""<a href="/manage/receipts/{Uri.EscapeDataString(n)}.pdf">{E(n)} (PDF)</a>"""));
-            html.Append($"""<tr><td>{E(DisplayText.Date(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
+            html.Append($"""<tr><td>{E(Dates.Long(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
         }
         html.Append("</tbody></table><p>Each receipt was also emailed to you when the gift arrived.</p>");
     }
@@ -123,10 +123,10 @@ public static class Account
 
     private static string PeriodText(Monthly m, TimeZoneInfo zone) => m switch
     {
-        { Status: "canceled", CanceledAt: { } at } => $"Ended {DisplayText.Date(at, zone)}",
-        { CurrentPeriodEnd: { } end, CancelAtPeriodEnd: true } => $"Ends {DisplayText.Date(end, zone)}",
+        { Status: "canceled", CanceledAt: { } at } => $"Ended {Dates.Long(at, zone)}",
+        { CurrentPeriodEnd: { } end, CancelAtPeriodEnd: true } => $"Ends {Dates.Long(end, zone)}",
         { Status: "canceled" } => "",
-        { CurrentPeriodEnd: { } end } => $"Next payment {DisplayText.Date(end, zone)}",
+        { CurrentPeriodEnd: { } end } => $"Next payment {Dates.Long(end, zone)}",
         _ => "",
     };
 

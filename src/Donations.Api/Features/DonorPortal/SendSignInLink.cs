@@ -5,7 +5,6 @@ using Donations.Data.Entities;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace Donations.Api.Features.DonorPortal;
 
@@ -14,11 +13,15 @@ namespace Donations.Api.Features.DonorPortal;
 /// anyone else it does nothing: the person asking already got the same answer either way.
 /// A retry issues a new token (the old one simply expires unused); after a few attempts the link
 /// would be stale anyway, so retries are few.
+///
+/// The one email sent without a claimed row: every send carries a new token, so a second copy
+/// after a crash is a second valid link rather than a duplicate message, and it would be wrong to
+/// resend an old link the donor may already have used. It goes through <see cref="OutboundMail"/>
+/// like every other message.
 /// </summary>
 public sealed class SendSignInLink(
-    DonationsDbContext db, IEmailSender email, SignInRequests requests, TimeProvider clock,
-    IOptions<DonationsOptions> donations, IOptions<OrganizationOptions> org, IOptions<EmailOptions> emailOptions,
-    ILogger<SendSignInLink> log)
+    DonationsDbContext db, OutboundMail mail, SignInRequests requests, TimeProvider clock,
+    IOptions<DonationsOptions> donations, IOptions<OrganizationOptions> org, ILogger<SendSignInLink> log)
 {
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(string sealedRequest, CancellationToken ct)
@@ -52,44 +55,15 @@ public sealed class SendSignInLink(
         await db.SaveChangesAsync(ct);
 
         var link = $"{donations.Value.PublicBaseUrl.TrimEnd('/')}/manage/{token}";
-        await email.SendAsync(Compose(donor.Email, donor.Name, link), ct);
+        var model = new SignInLinkModel
+        {
+            OrganizationName = org.Value.Name,
+            DonorName = string.IsNullOrWhiteSpace(donor.Name) ? null : donor.Name,
+            Link = link,
+            Minutes = (int)SignInTokens.Lifetime.TotalMinutes,
+        };
+        var envelope = new MailEnvelope(donor.Email, donor.Name, mail.NewMessageId($"sign-in-{donor.Id}"));
+        await mail.SendAsync(await mail.ComposeAsync("sign-in-link", model, envelope), ct);
         log.LogInformation("Sign-in link sent to donor {DonorId}", donor.Id);
     }
-
-    private MimeMessage Compose(string to, string? name, string link)
-    {
-        var organization = org.Value.Name;
-        var minutes = (int)SignInTokens.Lifetime.TotalMinutes;
-        var greeting = string.IsNullOrWhiteSpace(name) ? "Hello," : $"Hello {name},";
-        var message = new MimeMessage
-        {
-            Subject = $"Your sign-in link for {organization}",
-            Body = new BodyBuilder
-            {
-                TextBody = $"""
-                    {greeting}
-
-                    Follow this link to see your gifts, receipts and statements, and to manage a monthly gift:
-
-                    {link}
-
-                    The link works once and expires in {minutes} minutes. If you did not ask for it, you can ignore this email.
-
-                    {organization}
-                    """,
-                HtmlBody = $"""
-                    <p>{H(greeting)}</p>
-                    <p>Follow this link to see your gifts, receipts and statements, and to manage a monthly gift:</p>
-                    <p><a href="{H(link)}">Sign in to manage your giving</a></p>
-                    <p>The link works once and expires in {minutes} minutes. If you did not ask for it, you can ignore this email.</p>
-                    <p>{H(organization)}</p>
-                    """,
-            }.ToMessageBody(),
-        };
-        message.From.Add(MailboxAddress.Parse(emailOptions.Value.From));
-        message.To.Add(new MailboxAddress(name ?? "", to));
-        return message;
-    }
-
-    private static string H(string text) => System.Net.WebUtility.HtmlEncode(text);
 }

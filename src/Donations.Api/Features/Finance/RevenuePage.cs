@@ -34,7 +34,7 @@ internal static class RevenuePage
         var ct = http.RequestAborted;
         var zone = org.Value.GetTimeZone();
         var today = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date;
-        DateTime Utc(DateTime local) => StaffHome.StartInUtc(local, zone);
+        DateTime Utc(DateTime local) => Dates.StartInUtc(local, zone);
         var days = Enumerable.Range(-89, 91).Select(i => Utc(today.AddDays(i))).ToList();
         var firstMonth = new DateTime(today.Year, today.Month, 1).AddMonths(-23);
         var months = Enumerable.Range(0, 25).Select(i => Utc(firstMonth.AddMonths(i))).ToList();
@@ -73,7 +73,7 @@ internal static class RevenuePage
         for (var i = months.Count - 2; i >= Math.Max(0, months.Count - 13); i--)
         {
             var m = await figures.MembersAsync(months[i], months[i + 1], ct);
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{Local(months[i], zone):yyyy-MM}</td><td class="n">{m.New}</td><td class="n">{m.Cancelled}</td><td class="n">{m.FailedPayments}</td></tr>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{Dates.Local(months[i], zone):yyyy-MM}</td><td class="n">{m.New}</td><td class="n">{m.Cancelled}</td><td class="n">{m.FailedPayments}</td></tr>""");
         }
         html.Append("</tbody></table>");
 
@@ -128,7 +128,7 @@ internal static class RevenuePage
         var zone = org.Value.GetTimeZone();
         var year = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Year;
         var sybunt = string.Equals(kind, "sybunt", StringComparison.OrdinalIgnoreCase);
-        var rows = figures.Lapsed(StaffHome.StartInUtc(new DateTime(year, 1, 1), zone), StaffHome.StartInUtc(new DateTime(year - 1, 1, 1), zone), sybunt)
+        var rows = figures.Lapsed(Dates.StartInUtc(new DateTime(year, 1, 1), zone), Dates.StartInUtc(new DateTime(year - 1, 1, 1), zone), sybunt)
             .OrderBy(d => d.Id)
             .Select(d => new { d.Email, d.Name, Last = d.Donations.Max(g => g.ReceivedAt), Gifts = d.Donations.Count() })
             .AsAsyncEnumerable();
@@ -144,9 +144,7 @@ internal static class RevenuePage
 
     private static List<(string, long)> Series(List<(DateTime Start, List<RevenueFigures.Total> Totals)> periods, string currency,
         Func<RevenueFigures.Total, long> value, Func<DateTime, string> label, TimeZoneInfo zone) =>
-        periods.Select(p => (label(Local(p.Start, zone)), p.Totals.Where(t => t.Currency == currency).Select(value).FirstOrDefault())).ToList();
-
-    private static DateTime Local(DateTime utc, TimeZoneInfo zone) => TimeZoneInfo.ConvertTimeFromUtc(utc, zone);
+        periods.Select(p => (label(Dates.Local(p.Start, zone)), p.Totals.Where(t => t.Currency == currency).Select(value).FirstOrDefault())).ToList();
 
     private static string TotalsTable(string id, List<RevenueFigures.Total> totals) => totals.Count == 0
         ? $"""<p id="{id}">No gifts yet.</p>"""

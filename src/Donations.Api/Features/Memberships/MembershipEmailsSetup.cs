@@ -6,7 +6,6 @@ public static class MembershipEmailsSetup
     public static WebApplicationBuilder AddMembershipEmails(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IMembershipNotifier, MembershipNotifier>();
-        builder.Services.AddSingleton<MembershipEmails>();
         builder.Services.AddSingleton<MembershipNotices>();
         builder.Services.AddScoped<SendMembershipEmail>();
         return builder;

@@ -26,5 +26,5 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
     }
 
     public static long ToMinor(decimal major, string currency) =>
-        Checkout.CurrencyUnits.ToMinor(major, currency);
+        Infrastructure.Money.ToMinor(major, currency);
 }

@@ -20,15 +20,11 @@ namespace Donations.Api.Features.Receipts;
 /// </summary>
 public sealed class ReceiptMessages(
     DonationsDbContext db,
-    DocumentTemplates templates,
+    OutboundMail mail,
     IOptions<OrganizationOptions> organization,
-    IOptions<EmailOptions> email,
     TimeProvider clock)
 {
     public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf);
-
-    public static string NewMessageId(string prefix, string number, string from) =>
-        $"{prefix}-{number}.{Guid.NewGuid():N}@{MailboxAddress.Parse(from).Domain}";
 
     public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
@@ -63,7 +59,7 @@ public sealed class ReceiptMessages(
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
             if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
-            var (text, subject) = await TextAndSubjectAsync(source, Model(source, isCopy: false));
+            var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
             await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
         }
     }
@@ -72,32 +68,20 @@ public sealed class ReceiptMessages(
     public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
     {
         var isCopy = copyMessageId is not null;
-        var model = Model(source, isCopy);
-        var (text, subject) = await TextAndSubjectAsync(source, model);
-        var html = await templates.RenderHtmlAsync($"{Template(source)}.html.liquid", model);
-
-        var message = new MimeMessage { Subject = subject, Date = clock.GetUtcNow() };
-        message.From.Add(MailboxAddress.Parse(email.Value.From));
-        message.To.Add(new MailboxAddress(source.Donor.Name ?? "", source.Donor.Email));
-        message.Headers.Add("X-Receipt-Number", source.Receipt.Number);
-        message.MessageId = copyMessageId ?? source.Receipt.MessageId;
-        // A copy answers the original; a correction or void notice answers the receipt it replaces.
-        var thread = isCopy ? source.Receipt.MessageId : source.Replaces?.MessageId;
-        if (thread is not null)
+        var content = await mail.RenderAsync(Template(source), Model(source, isCopy));
+        var envelope = new MailEnvelope(source.Donor.Email, source.Donor.Name, copyMessageId ?? source.Receipt.MessageId)
         {
-            message.InReplyTo = thread;
-            message.References.Add(thread);
-        }
+            // A copy answers the original; a correction or void notice answers the receipt it replaces.
+            Thread = isCopy ? source.Receipt.MessageId : source.Replaces?.MessageId,
+            Headers = [new("X-Receipt-Number", source.Receipt.Number)],
+        };
+        if (source.Receipt.Kind == ReceiptKind.VoidNotice) return mail.Compose(envelope, content);
 
-        var body = new BodyBuilder { TextBody = text, HtmlBody = html };
-        if (source.Receipt.Kind != ReceiptKind.VoidNotice)
-        {
-            // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
-            var pdf = isCopy ? RenderPdf(text, subject) : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
-            body.Attachments.Add(PdfAttachment.Create($"receipt-{source.Receipt.Number}.pdf", pdf));
-        }
-        message.Body = body.ToMessageBody();
-        return message;
+        // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
+        var pdf = isCopy
+            ? RenderPdf(content.Text, content.Subject)
+            : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(content.Text, content.Subject), ct);
+        return mail.Compose(envelope, content, PdfAttachment.Create($"receipt-{source.Receipt.Number}.pdf", pdf));
     }
 
     /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>
@@ -105,7 +89,7 @@ public sealed class ReceiptMessages(
     {
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
         if (source.Pdf is not null) return source.Pdf;
-        var (text, subject) = await TextAndSubjectAsync(source, Model(source, isCopy: false));
+        var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
         var pdf = RenderPdf(text, subject);
         return source.Receipt.Kind == ReceiptKind.VoidNotice ? pdf : await StoreAsync(source.Receipt.Id, pdf, ct);
     }
@@ -116,34 +100,14 @@ public sealed class ReceiptMessages(
     /// </summary>
     private async Task<byte[]> StoreAsync(long receiptId, byte[] pdf, CancellationToken ct)
     {
-        var entry = db.ReceiptDocuments.Add(new ReceiptDocument { ReceiptId = receiptId, Pdf = pdf, RenderedAt = clock.GetUtcNow().UtcDateTime });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return pdf;
-        }
-        catch (DbUpdateException ex) when (UniqueViolation.Is(ex))
-        {
-            return await db.ReceiptDocuments.Where(d => d.ReceiptId == receiptId).Select(d => d.Pdf).SingleAsync(ct);
-        }
-        finally
-        {
-            entry.State = EntityState.Detached;
-        }
+        var document = new ReceiptDocument { ReceiptId = receiptId, Pdf = pdf, RenderedAt = clock.GetUtcNow().UtcDateTime };
+        if (await RowClaims.TryInsertAsync(db, d => d.ReceiptDocuments.Add(document), ct)) return pdf;
+        return await db.ReceiptDocuments.Where(d => d.ReceiptId == receiptId).Select(d => d.Pdf).SingleAsync(ct);
     }
 
     private byte[] RenderPdf(string text, string subject) => TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
 
-    private async Task<(string Text, string Subject)> TextAndSubjectAsync(Source source, ReceiptModel model)
-    {
-        var template = Template(source);
-        return (await templates.RenderTextAsync($"{template}.txt.liquid", model), await SubjectAsync(template, model));
-    }
-
     private static string Template(Source source) => source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";
-
-    private async Task<string> SubjectAsync(string template, ReceiptModel model) =>
-        (await templates.RenderTextAsync($"{template}.subject.liquid", model)).Trim();
 
     public ReceiptModel Model(Source source, bool isCopy)
     {
@@ -166,8 +130,8 @@ public sealed class ReceiptMessages(
             ReplacesNumber = source.Replaces?.Number,
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
-            DonationDate = LocalDate(donation.ReceivedAt, org),
-            IssuedDate = LocalDate(receipt.IssuedAt, org),
+            DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
+            IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),
             Frequency = donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
@@ -182,8 +146,4 @@ public sealed class ReceiptMessages(
             IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
         };
     }
-
-    private static string LocalDate(DateTime utc, OrganizationOptions org) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), org.GetTimeZone())
-            .ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);
 }

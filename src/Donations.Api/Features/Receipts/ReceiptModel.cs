@@ -1,3 +1,5 @@
+using Donations.Api.Infrastructure.Documents;
+
 namespace Donations.Api.Features.Receipts;
 
 /// <summary>
@@ -39,24 +41,4 @@ public sealed class ReceiptModel
     public required string RefundedAmount { get; init; }
     /// <summary>The gift was taken back through a lost payment dispute rather than a refund.</summary>
     public bool IsDisputeLoss { get; init; }
-}
-
-public sealed class OrganizationModel
-{
-    public required string Name { get; init; }
-    public required string LegalName { get; init; }
-    public required string TaxId { get; init; }
-    public required string Address { get; init; }
-    public required string Website { get; init; }
-    public required string Signatory { get; init; }
-
-    public static OrganizationModel From(Infrastructure.Configuration.OrganizationOptions org) => new()
-    {
-        Name = org.Name,
-        LegalName = org.LegalName,
-        TaxId = org.TaxId,
-        Address = org.Address,
-        Website = org.Website,
-        Signatory = org.ReceiptSignatory,
-    };
 }

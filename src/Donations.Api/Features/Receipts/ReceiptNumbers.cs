@@ -1,4 +1,5 @@
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -29,18 +30,8 @@ public sealed class ReceiptNumbers(DonationsDbContext db, IServiceScopeFactory s
         if (await db.ReceiptCounters.AnyAsync(c => c.Year == year, ct)) return;
         await using var scope = scopes.CreateAsyncScope();
         var own = scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
-        own.ReceiptCounters.Add(new ReceiptCounter { Year = year, LastSequence = 0 });
-        try
-        {
-            await own.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Someone else created it first; anything else is a real failure.
-            await using var check = scopes.CreateAsyncScope();
-            if (!await check.ServiceProvider.GetRequiredService<DonationsDbContext>().ReceiptCounters.AnyAsync(c => c.Year == year, ct))
-                throw;
-        }
+        // Losing the race to another creator is fine: the counter exists either way.
+        await RowClaims.TryInsertAsync(own, d => d.ReceiptCounters.Add(new ReceiptCounter { Year = year, LastSequence = 0 }), ct);
     }
 
     /// <summary>Allocates the next sequence of <paramref name="year"/>; call inside the transaction that inserts the receipt.</summary>

@@ -1,4 +1,5 @@
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Email;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -21,7 +22,7 @@ public sealed class ReconcileReceipts(
     ReceiptMessages messages,
     ReceiptScheduler scheduler,
     TimeProvider clock,
-    IOptions<EmailOptions> email,
+    OutboundMail mail,
     ILogger<ReconcileReceipts> log)
 {
     // A database restart heals in seconds; Hangfire's default first delay (16–75 s) would hold
@@ -111,7 +112,7 @@ public sealed class ReconcileReceipts(
             DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation.BenefitsValue),
             IssuedAt = now,
             // Chosen once, before the first attempt: a resend after a crash keeps it, so clients thread it.
-            MessageId = ReceiptMessages.NewMessageId(kind == ReceiptKind.VoidNotice ? "void" : "receipt", number, email.Value.From),
+            MessageId = mail.NewMessageId($"{(kind == ReceiptKind.VoidNotice ? "void" : "receipt")}-{number}"),
         };
         db.Receipts.Add(receipt);
         return receipt;

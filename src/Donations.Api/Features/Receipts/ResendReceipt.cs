@@ -18,17 +18,17 @@ public static class ResendReceipt
     public sealed record Response(string Number, string MessageId);
 
     public static async Task<Results<Accepted<Response>, ProblemHttpResult>> HandleAsync(
-        string number, DonationsDbContext db, IBackgroundJobClient jobs, IOptions<EmailOptions> email, CancellationToken ct)
+        string number, DonationsDbContext db, IBackgroundJobClient jobs, OutboundMail mail, CancellationToken ct)
     {
         var id = await db.Receipts.Where(r => r.Number == number).Select(r => (long?)r.Id).SingleOrDefaultAsync(ct);
         if (id is null) return GetReceipt.NoSuchReceipt(number);
-        var messageId = ReceiptMessages.NewMessageId("copy", number, email.Value.From);
+        var messageId = mail.NewMessageId($"copy-{number}");
         jobs.Enqueue<SendReceiptCopy>(JobQueues.Email, job => job.RunAsync(id.Value, messageId, CancellationToken.None));
         return TypedResults.Accepted((string?)null, new Response(number, messageId));
     }
 }
 
-public sealed class SendReceiptCopy(DonationsDbContext db, ReceiptMessages messages, IEmailSender sender, ILogger<SendReceiptCopy> log)
+public sealed class SendReceiptCopy(DonationsDbContext db, ReceiptMessages messages, OutboundMail mail, ILogger<SendReceiptCopy> log)
 {
     [AutomaticRetry(Attempts = 10)]
     public async Task RunAsync(long receiptId, string messageId, CancellationToken ct)
@@ -37,7 +37,7 @@ public sealed class SendReceiptCopy(DonationsDbContext db, ReceiptMessages messa
         var message = await messages.BuildAsync(source, messageId, ct);
         try
         {
-            await sender.SendAsync(message, ct);
+            await mail.SendAsync(message, ct);
             log.LogInformation("Receipts: copy of {ReceiptNumber} sent", source.Receipt.Number);
         }
         catch (EmailRejectedException ex)

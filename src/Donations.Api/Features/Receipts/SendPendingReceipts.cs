@@ -23,7 +23,7 @@ namespace Donations.Api.Features.Receipts;
 /// </summary>
 public sealed class SendPendingReceipts(
     DonationsDbContext db,
-    IEmailSender sender,
+    OutboundMail mail,
     ReceiptClaims claims,
     ReceiptMessages messages,
     ReceiptScheduler scheduler,
@@ -75,7 +75,7 @@ public sealed class SendPendingReceipts(
         IEmailSession session;
         try
         {
-            session = await sender.OpenSessionAsync(ct);
+            session = await mail.OpenSessionAsync(ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -26,9 +26,7 @@ internal static class DonationsExport
 
     private static readonly string[] ChargeTypes = ["charge", "payment"];
 
-    public static void Map(RouteGroupBuilder finance) => finance.MapGet("/donations.csv", Export);
-
-    private static Results<CsvResult, ProblemHttpResult> Export(
+    public static Results<CsvResult, ProblemHttpResult> Export(
         HttpContext http, string? from, string? to, DonationsDbContext db, ILoggerFactory logs)
     {
         if (ExportRange.Invalid(from, to, out var fromUtc, out var toUtc) is { } problem) return problem;

@@ -13,9 +13,7 @@ internal static class MembersExport
         "email", "name", "tier", "monthly_amount", "currency", "status", "since", "current_period_end", "stripe_subscription",
     ];
 
-    public static void Map(RouteGroupBuilder finance) => finance.MapGet("/members.csv", Export);
-
-    private static CsvResult Export(HttpContext http, DonationsDbContext db, ILoggerFactory logs)
+    public static CsvResult Export(HttpContext http, DonationsDbContext db, ILoggerFactory logs)
     {
         var rows = db.Memberships.AsNoTracking()
             .OrderBy(m => m.StartedAt).ThenBy(m => m.Id)

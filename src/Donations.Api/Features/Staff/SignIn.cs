@@ -31,17 +31,10 @@ internal static class SignIn
         public string? ReturnUrl { get; set; }
     }
 
-    public static void Map(IEndpointRouteBuilder app)
-    {
-        app.MapGet(StaffAuthentication.LoginPath, ShowForm);
-        app.MapPost(StaffAuthentication.LoginPath, SubmitAsync).RequireRateLimiting(StaffSetup.SignInRateLimit);
-        app.MapPost(LogoutPath, SignOutAsync);
-    }
-
-    private static IResult ShowForm(HttpContext http, string? returnUrl, IOptions<OrganizationOptions> org) =>
+    public static IResult ShowForm(HttpContext http, string? returnUrl, IOptions<OrganizationOptions> org) =>
         Form(http, org.Value.Name, email: "", LocalOrHome(returnUrl), error: null);
 
-    private static async Task<IResult> SubmitAsync(
+    public static async Task<IResult> SubmitAsync(
         HttpContext http, [FromForm] SignInForm form, DonationsDbContext db, StaffPasswords passwords,
         TimeProvider time, IOptions<OrganizationOptions> org, ILoggerFactory logs)
     {
@@ -96,7 +89,7 @@ internal static class SignIn
             log.LogInformation("Staff sign-in refused for staff {StaffId}: wrong password", userId);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    public static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Form expired",

@@ -22,21 +22,16 @@ internal static class StaffHome
 {
     private const int RecentCount = 25;
 
-    public static void Map(IEndpointRouteBuilder app, string dashboardPath) =>
-        app.MapGet(StaffAuthentication.HomePath, (HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
-                IOptions<OrganizationOptions> org) => ShowAsync(http, db, jobs, time, org.Value, dashboardPath))
-            .RequireAuthorization(StaffPolicies.Finance);
-
     private sealed record Total(string Currency, int Count, long Net);
 
-    private static async Task<IResult> ShowAsync(HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
+    public static async Task<IResult> ShowAsync(HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
         OrganizationOptions org, string dashboardPath)
     {
         var ct = http.RequestAborted;
         var zone = org.GetTimeZone();
         var localNow = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-        var todayStart = StartInUtc(localNow.Date, zone);
-        var monthStart = StartInUtc(new DateTime(localNow.Year, localNow.Month, 1), zone);
+        var todayStart = Dates.StartInUtc(localNow.Date, zone);
+        var monthStart = Dates.StartInUtc(new DateTime(localNow.Year, localNow.Month, 1), zone);
 
         var today = await TotalsSinceAsync(db, todayStart, ct);
         var month = await TotalsSinceAsync(db, monthStart, ct);
@@ -50,7 +45,7 @@ internal static class StaffHome
         var rows = new StringBuilder();
         foreach (var d in recent)
             rows.Append(CultureInfo.InvariantCulture, $"""
-                <tr><td class="n">{d.Id}</td><td>{E(TimeZoneInfo.ConvertTimeFromUtc(d.ReceivedAt, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td>
+                <tr><td class="n">{d.Id}</td><td>{E(Dates.IsoMinutes(d.ReceivedAt, zone))}</td>
                 <td class="n">{E(Money.ToMajorString(d.Amount, d.Currency))}</td><td>{E(d.Currency.ToUpperInvariant())}</td>
                 <td>{E(CsvValues.Frequency(d.Frequency))}</td><td>{E(CsvValues.Status(d.Status))}</td><td>{E(d.Email)}</td></tr>
                 """);
@@ -103,13 +98,5 @@ internal static class StaffHome
         return $"""
             <table id="totals-{id}"><thead><tr><th>Currency</th><th>Net total</th><th>Gifts</th></tr></thead><tbody>{rows}</tbody></table>
             """;
-    }
-
-    /// <summary>Local midnight as a UTC instant; where midnight does not exist (a DST jump) the day starts an hour later.</summary>
-    internal static DateTime StartInUtc(DateTime localMidnight, TimeZoneInfo zone)
-    {
-        var start = DateTime.SpecifyKind(localMidnight, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(start)) start = start.AddHours(1);
-        return TimeZoneInfo.ConvertTimeToUtc(start, zone);
     }
 }

@@ -3,9 +3,11 @@ using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Donations.Data.Entities;
+using Hangfire;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Staff;
 
@@ -52,19 +54,23 @@ public static class StaffSetup
     public static WebApplication MapStaff(this WebApplication app)
     {
         // Authentication, authorization and antiforgery run in UseDonationsWeb.
-        // Read from configuration, not validated options: the command line builds this pipeline too
-        // and must work before the organisation is configured.
-        var dashboardPath = app.Configuration[$"{HangfireOptions.Section}:{nameof(HangfireOptions.DashboardPath)}"] is { Length: > 1 } p
+        var dashboardPath = app.Configuration.StartupOption(HangfireOptions.Section, (HangfireOptions o) => o.DashboardPath) is { Length: > 1 } p
             ? p.TrimEnd('/') : "/hangfire";
+        // Not the validated options: the command line builds this pipeline too and must work
+        // before the organisation is configured; the name only titles the jobs dashboard.
         var organization = app.Configuration[$"{OrganizationOptions.Section}:{nameof(OrganizationOptions.Name)}"] ?? "Donations";
 
-        SignIn.Map(app);
-        StaffHome.Map(app, dashboardPath);
+        app.MapGet(StaffAuthentication.LoginPath, SignIn.ShowForm);
+        app.MapPost(StaffAuthentication.LoginPath, SignIn.SubmitAsync).RequireRateLimiting(SignInRateLimit);
+        app.MapPost(SignIn.LogoutPath, SignIn.SignOutAsync);
+        app.MapGet(StaffAuthentication.HomePath, (HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
+                IOptions<OrganizationOptions> org) => StaffHome.ShowAsync(http, db, jobs, time, org.Value, dashboardPath))
+            .RequireAuthorization(StaffPolicies.Finance);
         JobsDashboard.Map(app, dashboardPath, organization);
 
         var finance = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Finance);
-        DonationsExport.Map(finance);
-        MembersExport.Map(finance);
+        finance.MapGet("/donations.csv", DonationsExport.Export);
+        finance.MapGet("/members.csv", MembersExport.Export);
         return app;
     }
 }

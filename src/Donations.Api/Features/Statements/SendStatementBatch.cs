@@ -20,7 +20,7 @@ public sealed class SendStatementBatch(
     StatementDocuments documents,
     StatementClaims claims,
     StatementRunProgress progress,
-    IEmailSender sender,
+    OutboundMail mail,
     IBackgroundJobClient jobs,
     TimeProvider clock,
     ILogger<SendStatementBatch> log)
@@ -87,7 +87,7 @@ public sealed class SendStatementBatch(
 
                 try
                 {
-                    session ??= await sender.OpenSessionAsync(ct);
+                    session ??= await mail.OpenSessionAsync(ct);
                     await session.SendAsync(message, ct);
                 }
                 catch (EmailRejectedException ex)

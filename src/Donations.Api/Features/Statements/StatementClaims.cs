@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -45,28 +46,10 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
             MessageId = documents.NewMessageId(donorId, year),
             CreatedAt = now,
         };
-        try
-        {
-            db.Statements.AddRange(missing.Select(New));
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            foreach (var donorId in missing)
-            {
-                try
-                {
-                    db.Statements.Add(New(donorId));
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException)
-                {
-                    db.ChangeTracker.Clear(); // created meanwhile by another sender
-                }
-            }
-        }
-        db.ChangeTracker.Clear();
+        if (await RowClaims.TryInsertAsync(db, d => d.Statements.AddRange(missing.Select(New)), ct)) return;
+        // Some were created meanwhile by another sender: add the others one by one.
+        foreach (var donorId in missing)
+            await RowClaims.TryInsertAsync(db, d => d.Statements.Add(New(donorId)), ct);
     }
 
     public async Task SkipAsync(long runId, List<long> ids, CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;
@@ -18,17 +17,16 @@ namespace Donations.Api.Features.Statements;
 /// </summary>
 public sealed class StatementDocuments(
     DonationsDbContext db,
-    DocumentTemplates templates,
+    OutboundMail mail,
     IOptions<OrganizationOptions> organization,
-    IOptions<EmailOptions> email,
     TimeProvider clock)
 {
     public const string YearHeader = "X-Statement-Year";
+    private const string Template = "statement";
 
     public StatementYear YearOf(int year) => StatementYear.Of(year, organization.Value.GetTimeZone());
 
-    public string NewMessageId(long donorId, int year) =>
-        $"statement-{year}-{donorId}.{Guid.NewGuid():N}@{MailboxAddress.Parse(email.Value.From).Domain}";
+    public string NewMessageId(long donorId, int year) => mail.NewMessageId($"statement-{year}-{donorId}");
 
     /// <summary>The ledgers of a few donors (a batch), in two queries; every donor asked for has one.</summary>
     public async Task<Dictionary<long, StatementLedger>> LoadAsync(IReadOnlyCollection<long> donorIds, int year, CancellationToken ct)
@@ -45,27 +43,19 @@ public sealed class StatementDocuments(
 
     public async Task<MimeMessage> BuildMessageAsync(StatementLedger ledger, string messageId, CancellationToken ct)
     {
-        var model = Model(ledger);
-        var subject = (await templates.RenderTextAsync("statement.subject.liquid", model)).Trim();
-        var text = await templates.RenderTextAsync("statement.txt.liquid", model);
-        var html = await templates.RenderHtmlAsync("statement.html.liquid", model);
+        var content = await mail.RenderAsync(Template, Model(ledger));
         ct.ThrowIfCancellationRequested();
-
-        var message = new MimeMessage { Subject = subject, Date = clock.GetUtcNow(), MessageId = messageId };
-        message.From.Add(MailboxAddress.Parse(email.Value.From));
-        message.To.Add(new MailboxAddress(ledger.DonorName ?? "", ledger.DonorEmail));
-        message.Headers.Add(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture));
-        var body = new BodyBuilder { TextBody = text, HtmlBody = html };
-        body.Attachments.Add(PdfAttachment.Create(PdfFileName(ledger.Year), Pdf(text, subject)));
-        message.Body = body.ToMessageBody();
-        return message;
+        var envelope = new MailEnvelope(ledger.DonorEmail, ledger.DonorName, messageId)
+        {
+            Headers = [new(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture))],
+        };
+        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), Pdf(content.Text, content.Subject)));
     }
 
     public async Task<byte[]> RenderPdfAsync(StatementLedger ledger)
     {
-        var model = Model(ledger);
-        var subject = (await templates.RenderTextAsync("statement.subject.liquid", model)).Trim();
-        return Pdf(await templates.RenderTextAsync("statement.txt.liquid", model), subject);
+        var (subject, text) = await mail.RenderTextAsync(Template, Model(ledger));
+        return Pdf(text, subject);
     }
 
     public static string PdfFileName(int year) => $"giving-statement-{year}.pdf";
@@ -78,7 +68,7 @@ public sealed class StatementDocuments(
         var zone = org.GetTimeZone();
         var gifts = ledger.Lines.Select(l => new StatementGiftModel
         {
-            Date = TimeZoneInfo.ConvertTimeFromUtc(l.ReceivedAt, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Date = Dates.Iso(l.ReceivedAt, zone),
             Amount = Money.Format(l.Net, l.Currency),
             Paid = Money.Format(l.Paid, l.Currency),
             Refunded = Money.Format(l.Refunded, l.Currency),
@@ -110,7 +100,7 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
-            IssuedDate = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).ToString("MMMM d, yyyy", CultureInfo.InvariantCulture),
+            IssuedDate = Dates.Long(clock.GetUtcNow(), zone),
             Gifts = gifts,
             Totals = totals,
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),

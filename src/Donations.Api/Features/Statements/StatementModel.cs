@@ -1,4 +1,4 @@
-using Donations.Api.Features.Receipts;
+using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Features.Statements;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
@@ -20,7 +19,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// answers again, rather than leaving it to the sweeper.
 /// </summary>
 public sealed class InboxDispatcher(
-    IServiceScopeFactory scopes, DatabaseSettings database, InboxSignal signal, IBackgroundJobClient jobs, TimeProvider time,
+    IServiceScopeFactory scopes, RowClaims claims, InboxSignal signal, IBackgroundJobClient jobs, TimeProvider time,
     ILogger<InboxDispatcher> log) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -68,9 +67,7 @@ public sealed class InboxDispatcher(
         List<string> ids;
         try
         {
-            ids = database.Provider == DatabaseProvider.SqlServer
-                ? await ClaimRowByRowAsync(db, stamp, ct)
-                : await ClaimInOneStatementAsync(db, stamp, database.BatchClaimLocking, ct);
+            ids = await ClaimAsync(db, stamp, ct);
         }
         catch
         {
@@ -100,70 +97,14 @@ public sealed class InboxDispatcher(
         return dispatched;
     }
 
-    /// <summary>
-    /// PostgreSQL and SQLite: the whole batch in one <c>UPDATE … RETURNING</c> (a round trip per
-    /// event was a sixth of a web node's database work); <c>SKIP LOCKED</c> sends two nodes'
-    /// dispatchers to different rows.
-    /// </summary>
-    private static async Task<List<string>> ClaimInOneStatementAsync(DonationsDbContext db, DateTime stamp, string locking, CancellationToken ct)
-    {
-        // Plain ADO.NET: EF would wrap a query of two columns in a SELECT, which an UPDATE cannot be.
-        // Only the locking clause is spliced into the text, and it is a constant; values are parameters.
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                UPDATE "StripeEvents" SET "EnqueuedAt" = @stamp
-                WHERE "Id" IN (
-                    SELECT "Id" FROM "StripeEvents"
-                    WHERE "Status" = @status AND "EnqueuedAt" IS NULL
-                    ORDER BY "ReceivedAt" LIMIT @limit {locking}
-                )
-                RETURNING "Id", "ReceivedAt"
-                """;
-            AddParameter(command, "stamp", stamp);
-            AddParameter(command, "status", nameof(StripeEventStatus.Received));
-            AddParameter(command, "limit", BatchSize);
-            var rows = new List<(string Id, DateTime ReceivedAt)>();
-            await using (var reader = await command.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetDateTime(1)));
-            // Handed over oldest first, as they arrived.
-            return rows.OrderBy(r => r.ReceivedAt).Select(r => r.Id).ToList();
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
-    }
-
-    private static async Task<List<string>> ClaimRowByRowAsync(DonationsDbContext db, DateTime stamp, CancellationToken ct)
-    {
-        var candidates = await db.StripeEvents
-            .Where(e => e.Status == StripeEventStatus.Received && e.EnqueuedAt == null)
-            .OrderBy(e => e.ReceivedAt)
-            .Select(e => e.Id)
-            .Take(BatchSize)
-            .ToListAsync(ct);
-        var claimed = new List<string>(candidates.Count);
-        foreach (var id in candidates)
-        {
-            var won = await db.StripeEvents
-                .Where(e => e.Id == id && e.EnqueuedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.EnqueuedAt, stamp), ct);
-            if (won == 1) claimed.Add(id);
-        }
-        return claimed;
-    }
+    /// <summary>Oldest first, as they arrived; one statement for the batch where the database allows.</summary>
+    private Task<List<string>> ClaimAsync(DonationsDbContext db, DateTime stamp, CancellationToken ct) =>
+        claims.ClaimBatchAsync<string, DateTime>(db, new BatchClaim(
+            Table: "StripeEvents", Key: "Id", Order: "ReceivedAt",
+            Set: "\"EnqueuedAt\" = @stamp",
+            Where: "\"Status\" = @status AND \"EnqueuedAt\" IS NULL",
+            Limit: BatchSize,
+            Parameters: new Dictionary<string, object?> { ["stamp"] = stamp, ["status"] = nameof(StripeEventStatus.Received) }), ct);
 
     // Stored timestamps keep microseconds; the stamp must compare equal to what was stored.
     private static DateTime WholeMicroseconds(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);

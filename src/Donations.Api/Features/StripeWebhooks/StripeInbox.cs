@@ -1,7 +1,6 @@
 using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Api.Features.StripeWebhooks;
 
@@ -11,7 +10,7 @@ public enum InboxResult { Added, Duplicate }
 /// The one way an event enters the inbox, for webhooks and reconciliation alike. The event id is
 /// the primary key, so concurrent deliveries of one event leave exactly one row.
 /// </summary>
-public sealed class StripeInbox(DonationsDbContext db, DatabaseSettings database, InboxSignal signal, TimeProvider time)
+public sealed class StripeInbox(DonationsDbContext db, RowClaims claims, InboxSignal signal, TimeProvider time)
 {
     public const string FromWebhook = "webhook";
     public const string FromReconcile = "reconcile";
@@ -32,35 +31,8 @@ public sealed class StripeInbox(DonationsDbContext db, DatabaseSettings database
             Status = supported ? StripeEventStatus.Received : StripeEventStatus.Failed,
             Error = supported ? null : StripeApiVersion.MismatchError(envelope.ApiVersion),
         };
-        var added = database.Provider == DatabaseProvider.SqlServer
-            ? await InsertOrCatchAsync(row, ct)
-            : await InsertOnConflictDoNothingAsync(row, ct);
+        var added = await claims.InsertUnlessPresentAsync(db, row, ct);
         if (added && supported) signal.Notify();
         return added ? InboxResult.Added : InboxResult.Duplicate;
-    }
-
-    // PostgreSQL and SQLite: a duplicate is a normal outcome, not an error to log and unwind.
-    private async Task<bool> InsertOnConflictDoNothingAsync(StripeEvent e, CancellationToken ct) =>
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO "StripeEvents" ("Id", "Type", "ApiVersion", "LiveMode", "CreatedAt", "ReceivedAt", "Source",
-                                        "Payload", "Status", "EnqueuedAt", "ProcessedAt", "Attempts", "Error")
-            VALUES ({e.Id}, {e.Type}, {e.ApiVersion}, {e.LiveMode}, {e.CreatedAt}, {e.ReceivedAt}, {e.Source},
-                    {e.Payload}, {e.Status.ToString()}, NULL, NULL, 0, {e.Error})
-            ON CONFLICT ("Id") DO NOTHING
-            """, ct) == 1;
-
-    private async Task<bool> InsertOrCatchAsync(StripeEvent row, CancellationToken ct)
-    {
-        db.StripeEvents.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException e) when (UniqueViolation.Is(e))
-        {
-            db.Entry(row).State = EntityState.Detached;
-            return false;
-        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class SweepStripeInbox(
 {
     public const string RecurringJobId = "stripe-inbox-sweeper";
     /// <summary>The default of <c>Stripe:InboxStuckAfter</c>.</summary>
-    public static readonly TimeSpan StuckAfter = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan StuckAfter = StripeOptions.DefaultInboxStuckAfter;
 
     public Task RunAsync() => SweepAsync(options.CurrentValue.InboxStuckAfter, CancellationToken.None);
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Linq.Expressions;
 using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Infrastructure.Configuration;
@@ -30,13 +32,14 @@ public static class OptionsSetup
         Bind<DonationsOptions>(services, DonationsOptions.Section)
             .Validate(o => o.Currencies.Length > 0 && o.Currencies.All(c => c.Length == 3 && c.All(char.IsAsciiLetterLower)),
                 "Donations:Currencies must be lower-case ISO 4217 codes such as \"usd\".")
-            .Validate(o => o.MinimumAmount <= o.MaximumAmount, "Donations:MinimumAmount must not exceed Donations:MaximumAmount.")
             .Validate(o => o.PresetAmounts.All(a => a >= o.MinimumAmount && a <= o.MaximumAmount),
                 "Donations:PresetAmounts must lie between Donations:MinimumAmount and Donations:MaximumAmount.");
+        services.AddSingleton<IValidateOptions<DonationsOptions>, GiftLimitsValidator>();
         Bind<MembershipsOptions>(services, MembershipsOptions.Section)
             .Validate(o => o.Tiers.All(t => !string.IsNullOrWhiteSpace(t.Name)), "Memberships:Tiers: every tier needs a Name.")
             .Validate(o => o.Tiers.All(t => t.BenefitsFairMarketValue >= 0 && t.MinimumMonthlyAmount >= 0),
                 "Memberships:Tiers: MinimumMonthlyAmount and BenefitsFairMarketValue must not be negative.");
+        Bind<ObservabilityOptions>(services, ObservabilityOptions.Section);
         Bind<StatementsOptions>(services, StatementsOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),
                 "Statements:TimeZone must be an IANA time zone id such as America/New_York.");
@@ -48,15 +51,30 @@ public static class OptionsSetup
         return builder;
     }
 
+    /// <summary>
+    /// The few settings that decide what is registered (the database, which mail sender, whether
+    /// this node runs jobs, which exporters) are needed before the container exists. One is read
+    /// here through its options class, with that property's data annotations, so a bad value stops
+    /// start-up with the message naming its key; the options system checks the whole section on
+    /// start. Only the property asked for is checked: the command line builds the same services
+    /// and must work before, say, the sender address is configured.
+    /// </summary>
+    public static TValue StartupOption<T, TValue>(this IConfiguration configuration, string section, Expression<Func<T, TValue>> property)
+        where T : class, new()
+    {
+        var options = configuration.GetSection(section).Get<T>() ?? new T();
+        var member = ((MemberExpression)property.Body).Member.Name;
+        var value = property.Compile()(options);
+        var failures = new List<ValidationResult>();
+        if (!Validator.TryValidateProperty(value, new ValidationContext(options) { MemberName = member }, failures))
+            throw new OptionsValidationException(section, typeof(T), failures.Select(f => f.ErrorMessage ?? $"{section}:{member} is invalid."));
+        return value;
+    }
+
     private static OptionsBuilder<T> Bind<T>(IServiceCollection services, string section) where T : class =>
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     private static bool IsTimeZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
 
     private static bool IsMailbox(string value) => MimeKit.MailboxAddress.TryParse(value, out _);
-}
-
-public sealed class ConnectionStringOptions
-{
-    public string? Donations { get; set; }
 }

@@ -12,6 +12,7 @@ public static class DataSetup
     {
         var settings = DatabaseSettings.From(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<RowClaims>();
         // Pooled: building a context's internal services on every request was a sixth of the
         // webhook endpoint's CPU; a pooled one is only reset.
         builder.Services.AddDbContextPool<DonationsDbContext>(o => settings.Configure(o));
@@ -25,7 +26,11 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 {
     public static DatabaseSettings From(IConfiguration configuration, string contentRoot)
     {
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var options = new DatabaseOptions
+        {
+            Provider = configuration.StartupOption(DatabaseOptions.Section, (DatabaseOptions o) => o.Provider),
+            MigrateOnStart = configuration.StartupOption(DatabaseOptions.Section, (DatabaseOptions o) => o.MigrateOnStart),
+        };
         var cs = configuration.GetConnectionString("Donations");
         if (string.IsNullOrWhiteSpace(cs))
             throw new OptionsValidationFailure("ConnectionStrings:Donations is required (e.g. \"Data Source=data/donations.db\" for Sqlite).");
@@ -68,14 +73,6 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 
     private static bool Mentions(string cs, params string[] keys) =>
         keys.Any(k => cs.Contains(k, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>
-    /// What ends the row selection of a batch claim (<c>UPDATE … WHERE "Id" IN (SELECT … LIMIT n
-    /// &lt;this&gt;) RETURNING …</c>): PostgreSQL's <c>FOR UPDATE SKIP LOCKED</c> sends racing claimers to
-    /// different rows instead of queueing them on the same ones; SQLite has one writer at a time and
-    /// needs nothing. A constant, never a value: it is spliced into the statement's text.
-    /// </summary>
-    public string BatchClaimLocking => Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
 
     /// <summary>The SQLite file's folder, next to which Hangfire keeps its own database.</summary>
     public string SqliteDirectory => Path.GetDirectoryName(new SqliteConnectionStringBuilder(ConnectionString).DataSource)!;

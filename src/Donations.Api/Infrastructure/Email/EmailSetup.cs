@@ -1,4 +1,5 @@
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Infrastructure.Email;
 
@@ -6,11 +7,12 @@ public static class EmailSetup
 {
     public static WebApplicationBuilder AddDonationsEmail(this WebApplicationBuilder builder)
     {
-        var delivery = builder.Configuration.GetSection(EmailOptions.Section).GetValue("Delivery", EmailDelivery.Pickup);
-        if (delivery == EmailDelivery.Smtp)
+        if (builder.Configuration.StartupOption(EmailOptions.Section, (EmailOptions o) => o.Delivery) == EmailDelivery.Smtp)
             builder.Services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else
             builder.Services.AddSingleton<IEmailSender, PickupEmailSender>();
+        builder.Services.AddDocuments();
+        builder.Services.AddSingleton<OutboundMail>();
         return builder;
     }
 }

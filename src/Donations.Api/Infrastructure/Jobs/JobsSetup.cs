@@ -7,6 +7,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hangfire.SqlServer;
 using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Infrastructure.Jobs;
 
@@ -15,11 +16,10 @@ public static class JobsSetup
     public static WebApplicationBuilder AddDonationsJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var options = builder.Configuration.GetSection(HangfireOptions.Section).Get<HangfireOptions>() ?? new HangfireOptions();
 
         // Storage and activator are this host's own services, not Hangfire's process-wide statics,
         // so several hosts (tests, or web + worker in one process) never share a queue by accident.
-        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<DatabaseSettings>(), options));
+        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<DatabaseSettings>(), Options(sp)));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -27,10 +27,12 @@ public static class JobsSetup
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new DisposalTolerantLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
-        if (options.ServerEnabled)
+        // Whether this node runs jobs decides what is registered, so it is read before the container exists.
+        if (builder.Configuration.StartupOption(HangfireOptions.Section, (HangfireOptions o) => o.ServerEnabled))
         {
             services.AddHangfireServer((sp, server) =>
             {
+                var options = Options(sp);
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.PollingInterval;
                 server.ServerCheckInterval = TimeSpan.FromMinutes(1);
@@ -40,6 +42,8 @@ public static class JobsSetup
         services.AddHostedService<RecurringJobsRegistrar>();
         return builder;
     }
+
+    private static HangfireOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<HangfireOptions>>().Value;
 
     private static JobStorage CreateStorage(DatabaseSettings db, HangfireOptions options) => db.Provider switch
     {

@@ -1,4 +1,6 @@
+using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -19,8 +21,9 @@ public static class ObservabilitySetup
         builder.AddRedactedLogging();
         builder.Services.AddSingleton<DonationsMetrics>();
         builder.Services.AddHostedService<InboxBacklogSampler>();
+        // OpenTelemetry's own standard variable, which its exporter reads itself; asked here only to know whether to add it.
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var prometheus = !string.IsNullOrWhiteSpace(builder.Configuration["Observability:PrometheusEndpoint"]);
+        var prometheus = !string.IsNullOrWhiteSpace(builder.Configuration.StartupOption(ObservabilityOptions.Section, (ObservabilityOptions o) => o.PrometheusEndpoint));
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName: "donations", serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString()))
@@ -58,7 +61,7 @@ public static class ObservabilitySetup
 
     public static WebApplication MapDonationsObservability(this WebApplication app)
     {
-        var path = app.Configuration["Observability:PrometheusEndpoint"];
+        var path = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.PrometheusEndpoint;
         if (!string.IsNullOrWhiteSpace(path))
             app.MapPrometheusScrapingEndpoint(path);
         return app;

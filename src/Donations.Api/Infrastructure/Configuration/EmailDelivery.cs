@@ -1,0 +1,3 @@
+namespace Donations.Api.Infrastructure.Configuration;
+
+public enum EmailDelivery { Pickup, Smtp }

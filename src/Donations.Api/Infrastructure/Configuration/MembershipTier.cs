@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Donations.Api.Infrastructure.Configuration;
+
+public sealed class MembershipTier
+{
+    [Required(ErrorMessage = "Memberships:Tiers:n:Name is required.")]
+    public string Name { get; set; } = "";
+    public decimal MinimumMonthlyAmount { get; set; }
+    public string Benefits { get; set; } = "";
+    /// <summary>Good-faith fair market value of the benefits, per monthly payment, major units.</summary>
+    public decimal BenefitsFairMarketValue { get; set; }
+}

@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Donations.Api.Infrastructure.Configuration;
+
+public sealed class StatementsOptions
+{
+    public const string Section = "Statements";
+    [Required(ErrorMessage = "Statements:Cron is required (default \"0 9 10 1 *\": 10 January 09:00).")]
+    public string Cron { get; set; } = "0 9 10 1 *";
+    /// <summary>IANA id; empty means Organization:TimeZone.</summary>
+    public string? TimeZone { get; set; }
+    [Range(1, 10000, ErrorMessage = "Statements:BatchSize must be between 1 and 10000.")]
+    public int BatchSize { get; set; } = 250;
+}

@@ -1,0 +1,181 @@
+using System.Data.Common;
+using Donations.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Donations.Api.Infrastructure.Data;
+
+/// <summary>
+/// A batch of rows to claim: the rows of <see cref="Table"/> matching <see cref="Where"/>, the
+/// first <see cref="Limit"/> by <see cref="Order"/>, each changed by <see cref="Set"/> (which must
+/// make it stop matching <see cref="Where"/>, or a second claimer would take it too). Table, column
+/// names and clauses are constants of the caller, spliced into the text; every value goes in
+/// <see cref="Parameters"/> and is named <c>@name</c> in the clauses.
+/// </summary>
+public sealed record BatchClaim(
+    string Table, string Key, string Order, string Set, string Where, int Limit,
+    IReadOnlyDictionary<string, object?> Parameters);
+
+/// <summary>
+/// The one place that claims rows for a worker and settles insert races, and the only place
+/// whose SQL differs by database. Single rows are claimed with a conditional EF update
+/// (<c>ExecuteUpdateAsync</c> on "unclaimed or lease expired" returning 1), which every provider
+/// runs alike; batches and duplicate-tolerant inserts come here.
+/// </summary>
+public sealed class RowClaims(DatabaseSettings database)
+{
+    /// <summary>
+    /// Claims up to <see cref="BatchClaim.Limit"/> rows and returns their keys in claim order. Each
+    /// row goes to exactly one of several claimers racing for it. PostgreSQL and SQLite take the
+    /// batch in one <c>UPDATE … RETURNING</c> (a round trip per row cost most of a batch's time);
+    /// PostgreSQL's <c>SKIP LOCKED</c> sends racing claimers to different rows instead of queueing
+    /// them on the same ones. SQL Server claims row by row, each with a conditional update, and a
+    /// claimer that loses a row moves on to later ones instead of coming back with a short batch.
+    /// </summary>
+    public Task<List<TKey>> ClaimBatchAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct) =>
+        database.Provider == DatabaseProvider.SqlServer
+            ? ClaimRowByRowAsync<TKey, TOrder>(db, claim, ct)
+            : ClaimInOneStatementAsync<TKey, TOrder>(db, claim, ct);
+
+    /// <summary>
+    /// Saves what <paramref name="add"/> puts in the context; false when a concurrent writer
+    /// inserted the same unique key first, which callers take as "someone else did it". Any other
+    /// failure is thrown. The rows added are no longer tracked afterwards, either way.
+    /// </summary>
+    public static async Task<bool> TryInsertAsync(DonationsDbContext db, Action<DonationsDbContext> add, CancellationToken ct)
+    {
+        var before = db.ChangeTracker.Entries().Select(e => e.Entity).ToHashSet(ReferenceEqualityComparer.Instance);
+        add(db);
+        var added = db.ChangeTracker.Entries().Where(e => !before.Contains(e.Entity)).ToList();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            return false;
+        }
+        finally
+        {
+            foreach (var entry in added) entry.State = EntityState.Detached;
+        }
+    }
+
+    /// <summary>
+    /// Inserts one row unless its key exists; false for a duplicate. PostgreSQL and SQLite say so
+    /// with <c>ON CONFLICT DO NOTHING</c> (a duplicate is a normal outcome there, not an error to
+    /// log and unwind); SQL Server catches the unique violation.
+    /// </summary>
+    public async Task<bool> InsertUnlessPresentAsync<TEntity>(DonationsDbContext db, TEntity row, CancellationToken ct) where TEntity : class
+    {
+        if (database.Provider == DatabaseProvider.SqlServer)
+            return await TryInsertAsync(db, d => d.Add(row), ct);
+
+        var entityType = db.Model.FindEntityType(typeof(TEntity))
+            ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of the model.");
+        var columns = entityType.GetProperties().Where(p => p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never).ToList();
+        var parameters = columns.ToDictionary(p => p.GetColumnName(), p =>
+        {
+            var value = p.PropertyInfo!.GetValue(row);
+            var converter = p.GetValueConverter() ?? p.GetTypeMapping().Converter;
+            return value is null || converter is null ? value : converter.ConvertToProvider(value);
+        });
+        var names = parameters.Keys.Select((c, i) => (Column: $"\"{c}\"", Parameter: $"@p{i}")).ToList();
+        var sql = $"""
+            INSERT INTO "{entityType.GetTableName()}" ({string.Join(", ", names.Select(n => n.Column))})
+            VALUES ({string.Join(", ", names.Select(n => n.Parameter))})
+            ON CONFLICT DO NOTHING
+            """;
+        var values = parameters.Values.Select((v, i) => (Name: $"p{i}", Value: v));
+        return await ExecuteAsync(db, sql, values.ToDictionary(v => v.Name, v => v.Value), async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
+    }
+
+    private async Task<List<TKey>> ClaimInOneStatementAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)
+    {
+        // PostgreSQL's lock clause ends the row selection; SQLite has one writer at a time and needs none.
+        var locking = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
+        // Plain ADO.NET: EF would wrap a query of two columns in a SELECT, which an UPDATE cannot be.
+        var sql = $"""
+            UPDATE "{claim.Table}" SET {claim.Set}
+            WHERE "{claim.Key}" IN (
+                SELECT "{claim.Key}" FROM "{claim.Table}"
+                WHERE {claim.Where}
+                ORDER BY "{claim.Order}" LIMIT @claimLimit {locking}
+            )
+            RETURNING "{claim.Key}", "{claim.Order}"
+            """;
+        var rows = await ExecuteAsync(db, sql, With(claim.Parameters, ("claimLimit", claim.Limit)), c => ReadAsync<TKey, TOrder>(c, ct), ct);
+        // Handed over in the claim's order: RETURNING promises none.
+        return rows.OrderBy(r => r.Order).Select(r => r.Key).ToList();
+    }
+
+    private static async Task<List<TKey>> ClaimRowByRowAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)
+    {
+        var claimed = new List<TKey>(claim.Limit);
+        var after = default(TOrder);
+        var first = true;
+        while (claimed.Count < claim.Limit)
+        {
+            var page = claim.Limit - claimed.Count;
+            var candidates = await ExecuteAsync(db, $"""
+                SELECT "{claim.Key}", "{claim.Order}" FROM "{claim.Table}"
+                WHERE ({claim.Where}){(first ? "" : $" AND \"{claim.Order}\" > @claimAfter")}
+                ORDER BY "{claim.Order}" OFFSET 0 ROWS FETCH NEXT @claimLimit ROWS ONLY
+                """, With(claim.Parameters, ("claimLimit", page), ("claimAfter", after)), c => ReadAsync<TKey, TOrder>(c, ct), ct);
+            foreach (var (key, order) in candidates)
+            {
+                // Only one of several claimers racing for the row changes it.
+                var won = await ExecuteAsync(db, $"""
+                    UPDATE "{claim.Table}" SET {claim.Set} WHERE "{claim.Key}" = @claimKey AND ({claim.Where})
+                    """, With(claim.Parameters, ("claimKey", key)), async c => await c.ExecuteNonQueryAsync(ct), ct);
+                if (won == 1) claimed.Add(key);
+                after = order;
+            }
+            first = false;
+            if (candidates.Count < page) break;
+        }
+        return claimed;
+    }
+
+    private static async Task<List<(TKey Key, TOrder Order)>> ReadAsync<TKey, TOrder>(DbCommand command, CancellationToken ct)
+    {
+        var rows = new List<(TKey, TOrder)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add((reader.GetFieldValue<TKey>(0), reader.GetFieldValue<TOrder>(1)));
+        return rows;
+    }
+
+    private static Dictionary<string, object?> With(IReadOnlyDictionary<string, object?> parameters, params (string Name, object? Value)[] more)
+    {
+        var all = new Dictionary<string, object?>(parameters);
+        foreach (var (name, value) in more) all[name] = value;
+        return all;
+    }
+
+    private static async Task<T> ExecuteAsync<T>(
+        DonationsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            foreach (var (name, value) in parameters)
+            {
+                if (!sql.Contains('@' + name, StringComparison.Ordinal)) continue;
+                var p = command.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value ?? DBNull.Value;
+                command.Parameters.Add(p);
+            }
+            return await run(command);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

@@ -102,7 +102,7 @@ internal static class RevenuePage
         var items = await db.DriftItems.AsNoTracking().Where(i => i.ReportId == report.Id).OrderBy(i => i.Id).Take(200).ToListAsync(ct);
         var state = report.Error is not null ? $"""<p id="drift-state" class="error">The last report could not finish: {E(report.Error)}</p>"""
             : report.ItemCount == 0 ? """<p id="drift-state"><strong>0 differences</strong> — the books agree with Stripe.</p>"""
-            : $"""<p id="drift-state" class="error"><strong>{report.ItemCount} differences</strong> between the books and Stripe.</p>""";
+            : $"""<p id="drift-state" class="error"><strong>{report.ItemCount} difference{(report.ItemCount == 1 ? "" : "s")}</strong> between the books and Stripe.</p>""";
         var rows = string.Concat(items.Select(i => $"""
             <tr><td>{E(i.Kind)}</td><td>{StripeLink(i.StripeObject)}</td><td class="n">{i.DonationId}</td><td>{E(i.Detail)}</td>
             <td>{(admin && i.Kind == DriftKinds.MissingGift ? $"""<form method="post" action="/api/finance/drift/{i.Id}/replay">{AntiforgeryField(http)}<button type="submit">Replay</button></form>""" : i.ReplayedAt is null ? "" : "replayed")}</td></tr>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds one self-contained EF Core migrations bundle per provider into artifacts/, and the
-# idempotent SQL scripts for the server databases, for deployments where a DBA applies them:
+# Builds one EF Core migrations bundle per provider into artifacts/ (an executable that needs the
+# .NET 10 runtime on the machine that runs it, like the service itself), and the idempotent SQL
+# scripts for the server databases, for deployments where a DBA applies them:
 #   deploy/build-migration-bundles.sh
 #   artifacts/efbundle-postgres --connection "Host=...;Database=donations;Username=...;Password=..."
 set -euo pipefail

@@ -1,4 +1,5 @@
 using Donations.Api.Features.Checkout;
+using Donations.Api.Features.Donations;
 using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Finance;
 using Donations.Api.Features.Memberships;
@@ -15,7 +16,7 @@ using Donations.Api.Infrastructure.Observability;
 using Donations.Api.Infrastructure.Stripe;
 using Donations.Api.Infrastructure.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(CommandLine.WithContentRoot(args));
 builder.AddDonationsOptions();
 builder.AddDonationsData();
 builder.AddDonationsJobs();
@@ -24,10 +25,11 @@ builder.AddDonationsStripe();
 builder.AddDonationsWeb();
 builder.AddDonationsObservability();
 builder.AddCheckout();
-builder.AddReceipts();
 builder.AddStripeWebhooks();
+builder.AddDonations();
+builder.AddMemberships();
+builder.AddReceipts();
 builder.AddStaff();
-builder.AddMembershipEmails();
 builder.AddDonorPortal();
 builder.AddStatements();
 builder.AddFinance();

@@ -5,9 +5,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Donations.Data;
 
-public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> options)
-    : DbContext(options), IDataProtectionKeyContext
+public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
 {
+    public DonationsDbContext(DbContextOptions<DonationsDbContext> options) : base(options) =>
+        SavingChanges += (_, _) => RaiseDonationVersions();
+
     public DbSet<Donor> Donors => Set<Donor>();
     public DbSet<Donation> Donations => Set<Donation>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -65,6 +67,7 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
                 e.Property(p).HasMaxLength(255);
             e.Property(x => x.DisputeStatus).HasMaxLength(32);
             e.Ignore(x => x.NetAmount);
+            e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => x.SettlementKey).IsUnique();
             e.HasIndex(x => x.ReceivedAt);
             e.HasIndex(x => x.StripePaymentIntentId);
@@ -218,6 +221,13 @@ public sealed class DonationsDbContext(DbContextOptions<DonationsDbContext> opti
             e.Property(x => x.StripeObject).HasMaxLength(255);
             e.Property(x => x.Detail).HasMaxLength(1000);
         });
+    }
+
+    /// <summary>Every changed donation gets a new version, checked against the one read (optimistic concurrency).</summary>
+    private void RaiseDonationVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<Donation>())
+            if (entry.State == EntityState.Modified) entry.Entity.Version++;
     }
 
     internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -69,7 +69,7 @@ public static class EndToEndLatencyBenchmark
 
     private static async Task PostAsync(HttpClient http, string json)
     {
-        using var response = await http.SendAsync(SignedEvent.Request(json));
+        using var response = await http.SendAsync(StripeSignature.SignedWebhook(json));
         response.EnsureSuccessStatusCode();
     }
 }

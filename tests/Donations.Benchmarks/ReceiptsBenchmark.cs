@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Donations.Tests.Infrastructure;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -126,7 +125,7 @@ public static class ReceiptsBenchmark
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                using var response = await http.SendAsync(SignedEvent.Request(WebhookIngestBenchmark.StripeShapedEvent($"evt_rcpt_{runId}_{i}")));
+                using var response = await http.SendAsync(StripeSignature.SignedWebhook(WebhookIngestBenchmark.StripeShapedEvent($"evt_rcpt_{runId}_{i}")));
                 response.EnsureSuccessStatusCode();
             }
         }));
@@ -160,19 +159,5 @@ public static class ReceiptsBenchmark
         cmd.Parameters.AddWithValue(status);
         try { return (long)(await cmd.ExecuteScalarAsync())!; }
         catch (PostgresException) { return 0; } // not migrated yet
-    }
-}
-
-/// <summary>A POST /stripe/webhook request signed as Stripe signs it.</summary>
-public static class SignedEvent
-{
-    public static HttpRequestMessage Request(string json)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook")
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json));
-        return request;
     }
 }

@@ -48,7 +48,7 @@ public static class WebhookIngestBenchmark
             WarmUp, duration, i => Request($"evt_svc_{runId}_{i}"));
     }
 
-    private static HttpRequestMessage Request(string eventId) => SignedEvent.Request(StripeShapedEvent(eventId));
+    private static HttpRequestMessage Request(string eventId) => StripeSignature.SignedWebhook(StripeShapedEvent(eventId));
 
     /// <summary>A paid one-time Checkout Session, the commonest event, shaped and sized like Stripe's (~2 KB).</summary>
     public static string StripeShapedEvent(string id, string? email = null)

@@ -52,6 +52,9 @@ namespace Donations.Migrations.Postgres.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)");
 
+                    b.Property<DateTime?>("DisputeEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisputeStatus")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -119,6 +122,10 @@ namespace Donations.Migrations.Postgres.Migrations
 
                     b.Property<DateTime?>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

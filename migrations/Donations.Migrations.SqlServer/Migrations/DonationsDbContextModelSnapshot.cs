@@ -52,6 +52,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("nvarchar(3)");
 
+                    b.Property<DateTime?>("DisputeEventAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("DisputeStatus")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
@@ -119,6 +122,10 @@ namespace Donations.Migrations.SqlServer.Migrations
 
                     b.Property<DateTime?>("UpdatedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -45,6 +45,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisputeEventAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DisputeStatus")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -112,6 +115,10 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.Property<DateTime?>("UpdatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

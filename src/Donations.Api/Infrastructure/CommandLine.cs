@@ -12,6 +12,24 @@ public interface ICliCommand
 
 public static class CommandLine
 {
+    /// <summary>
+    /// The arguments with a content root where the service's settings are. Given none, the host
+    /// takes the current directory, so <c>dotnet /opt/donations/Donations.Api.dll staff add …</c>
+    /// run from a home folder would read no appsettings.json and, on SQLite with a relative path,
+    /// create an empty database there. When the current directory holds no appsettings.json, the
+    /// folder of the executable is used instead; <c>dotnet run</c> (current directory = the
+    /// project) and an explicit <c>--contentRoot</c> are left as they are.
+    /// </summary>
+    public static string[] WithContentRoot(string[] args)
+    {
+        var given = args.Any(a => a.TrimStart('-', '/').StartsWith("contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        if (given || File.Exists(Path.Combine(Environment.CurrentDirectory, "appsettings.json"))) return args;
+        // In front, as one token: after a trailing flag such as --resend it would be read as its value.
+        return [$"--contentRoot={AppContext.BaseDirectory}", .. args];
+    }
+
     /// <summary>No command: migrate when configured to, then serve. Otherwise run the command and exit.</summary>
     public static async Task<int> RunDonationsAsync(this WebApplication app, string[] args)
     {

@@ -44,8 +44,17 @@ public sealed class Donation
     public string? StripeInvoiceId { get; set; }
     public string? StripeSubscriptionId { get; set; }
     public string? StripeDisputeId { get; set; }
-    /// <summary>Stripe's dispute status as last seen (needs_response, won, lost, ...).</summary>
+    /// <summary>Stripe's dispute status as last seen (needs_response, won, lost, appeal_under_review, ...).</summary>
     public string? DisputeStatus { get; set; }
+    /// <summary>Creation time of the newest dispute event applied; older ones change nothing.</summary>
+    public DateTime? DisputeEventAt { get; set; }
+
+    /// <summary>
+    /// Raised on every save (see <see cref="DonationsDbContext"/>) and checked by it: two events of
+    /// one payment processed at once cannot both read-modify-write the row; the later save fails
+    /// and its event runs again on what the first one stored.
+    /// </summary>
+    public long Version { get; set; }
 
     public long? MembershipId { get; set; }
     public Membership? Membership { get; set; }

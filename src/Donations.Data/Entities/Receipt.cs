@@ -1,6 +1,10 @@
 namespace Donations.Data.Entities;
 
-public enum ReceiptKind { Original, Correction, VoidNotice }
+/// <summary>
+/// <see cref="Reinstatement"/>: the gift was taken back (a lost dispute) and then returned (the
+/// dispute won on appeal); it replaces the receipt that had been voided.
+/// </summary>
+public enum ReceiptKind { Original, Correction, VoidNotice, Reinstatement }
 
 public enum ReceiptStatus { Pending, Sent, Failed, Voided }
 
@@ -19,7 +23,7 @@ public sealed class Receipt
     public Donation? Donation { get; set; }
     public ReceiptKind Kind { get; set; }
     public ReceiptStatus Status { get; set; }
-    /// <summary>The receipt this one corrects or voids.</summary>
+    /// <summary>The receipt this one corrects, voids or reinstates.</summary>
     public long? ReplacesReceiptId { get; set; }
 
     /// <summary>Snapshot of what the receipt states, so a re-send shows the same figures.</summary>

@@ -155,7 +155,7 @@ public sealed class CheckoutSessionFieldsTests(CheckoutApp fixture) : IClassFixt
     {
         var m = new Dictionary<string, string>
         {
-            ["frequency"] = frequency, ["cover_fee"] = coverFee, ["fee_amount"] = fee, ["gift_amount"] = gift, ["campaign"] = campaign,
+            ["origin"] = "donate_page", ["frequency"] = frequency, ["cover_fee"] = coverFee, ["fee_amount"] = fee, ["gift_amount"] = gift, ["campaign"] = campaign,
         };
         if (source is not null) m["source"] = source;
         return m;

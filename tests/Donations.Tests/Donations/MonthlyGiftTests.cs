@@ -83,7 +83,7 @@ public sealed class MonthlyGiftTests
         await using var app = await DonationsApp.StartAsync();
         var gift = new MonthlyGift(Amount: 2000, Metadata: new Dictionary<string, string>
         {
-            ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "88", ["campaign"] = "members-drive", ["source"] = "newsletter",
+            ["origin"] = "donate_page", ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "88", ["campaign"] = "members-drive", ["source"] = "newsletter",
         });
 
         await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.SubscriptionCreated(), gift.InvoicePaid(1), gift.InvoicePaid(2), gift.InvoicePaid(3));

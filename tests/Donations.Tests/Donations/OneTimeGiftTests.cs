@@ -12,7 +12,7 @@ public sealed class OneTimeGiftTests
         await using var app = await DonationsApp.StartAsync();
         var gift = new OneTimeGift(Amount: 5180, Email: "  Ada.Lovelace@Example.ORG ", Name: "Ada Lovelace", Metadata: new Dictionary<string, string>
         {
-            ["frequency"] = "one-time", ["cover_fee"] = "true", ["fee_amount"] = "180", ["campaign"] = "spring-appeal", ["source"] = "article-footer",
+            ["origin"] = "donate_page", ["frequency"] = "one-time", ["cover_fee"] = "true", ["fee_amount"] = "180", ["campaign"] = "spring-appeal", ["source"] = "article-footer",
         });
 
         await app.DeliverAndProcessAsync(gift.CheckoutCompleted());

@@ -14,7 +14,11 @@ public sealed class DriftReportTests
     [Fact]
     public async Task A_charge_never_delivered_and_older_than_the_Events_API_shows_as_drift_and_the_Admin_replay_records_the_gift()
     {
-        await using var app = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Settings["Observability:PrometheusEndpoint"] = "/metrics";
+            o.Settings["Observability:ManagementUrl"] = $"http://127.0.0.1:{Operations.MetricsTests.ManagementPort}";
+        });
         var threeHoursAgo = DateTimeOffset.UtcNow.AddHours(-3);
         // Delivered and recorded: not drift.
         var delivered = new OneTimeGift(Amount: 2000, Metadata: DonatePage()) { PaidAt = threeHoursAgo };
@@ -31,14 +35,14 @@ public sealed class DriftReportTests
         var admin = await SignedInAsync(app, StaffRoles.Admin);
         var finance = await SignedInAsync(app, StaffRoles.Finance);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await finance.PostAsync("/api/finance/drift/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostApiAsync(finance, "/api/finance/drift/run")).StatusCode);
         await RunDriftAsync(app, admin);
         var drift = Rows(await finance.GetStringAsync("/api/finance/drift.csv"));
 
         var item = Assert.Single(drift);
         Assert.Equal((DriftKinds.MissingGift, missed.ChargeId, ""), (item["kind"], item["stripe_object"], item["donation_id"]));
         Assert.Contains("75.00 USD", item["detail"]);
-        var metrics = await app.Client.GetStringAsync("/metrics");
+        var metrics = await Operations.MetricsTests.ScrapeOnManagementListenerAsync(app);
         Assert.Matches(@"donations_finance_drift_items\{[^}]*kind=""missing_gift""[^}]*\} 1\b", metrics);
 
         var page = await admin.GetStringAsync("/staff/revenue");
@@ -47,8 +51,8 @@ public sealed class DriftReportTests
         Assert.Contains("<button type=\"submit\">Replay</button>", page);
 
         var itemId = await app.WithDbAsync(db => db.DriftItems.Where(i => i.StripeObject == missed.ChargeId).Select(i => i.Id).SingleAsync());
-        Assert.Equal(HttpStatusCode.Forbidden, (await finance.PostAsync($"/api/finance/drift/{itemId}/replay", null)).StatusCode);
-        var replay = await admin.PostAsync($"/api/finance/drift/{itemId}/replay", null);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostApiAsync(finance, $"/api/finance/drift/{itemId}/replay")).StatusCode);
+        var replay = await PostApiAsync(admin, $"/api/finance/drift/{itemId}/replay");
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
         var eventId = (await replay.Content.ReadFromJsonAsync<DriftApi.Replayed>())!.EventId;
         await app.WaitForEventStatusAsync([eventId], StripeEventStatus.Processed);
@@ -56,7 +60,7 @@ public sealed class DriftReportTests
         var gift = await app.WithDbAsync(db => db.Donations.SingleAsync(d => d.StripePaymentIntentId == missed.PaymentIntentId));
         Assert.Equal((7500L, "autumn", "replay"), (gift.Amount, gift.Campaign, await app.WithDbAsync(db => db.StripeEvents.Where(e => e.Id == eventId).Select(e => e.Source).SingleAsync())));
         Assert.Equal(missedAt.ToUnixTimeSeconds(), new DateTimeOffset(gift.ReceivedAt).ToUnixTimeSeconds());
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/finance/drift/{itemId}/replay", null)).StatusCode); // harmless twice
+        Assert.Equal(HttpStatusCode.Accepted, (await PostApiAsync(admin, $"/api/finance/drift/{itemId}/replay")).StatusCode); // harmless twice
         Assert.Equal(1, await app.WithDbAsync(db => db.Donations.CountAsync(d => d.StripePaymentIntentId == missed.PaymentIntentId)));
 
         await RunDriftAsync(app, admin);
@@ -89,13 +93,13 @@ public sealed class DriftReportTests
         Assert.Contains("Payout of 43.25 USD; its listed transactions add up to 48.25", drift[DriftKinds.PayoutMismatch]["detail"]);
 
         var wrongKind = await app.WithDbAsync(db => db.DriftItems.Where(i => i.Kind == DriftKinds.RefundMismatch).Select(i => i.Id).SingleAsync());
-        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/finance/drift/{wrongKind}/replay", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await PostApiAsync(admin, $"/api/finance/drift/{wrongKind}/replay")).StatusCode);
     }
 
     private static async Task RunDriftAsync(DonationsApp app, HttpClient admin)
     {
         var before = await app.WithDbAsync(db => db.DriftReports.CountAsync(r => r.FinishedAt != null));
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/api/finance/drift/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostApiAsync(admin, "/api/finance/drift/run")).StatusCode);
         await Wait.UntilAsync(() => app.WithDbAsync(db => db.DriftReports.CountAsync(r => r.FinishedAt != null)).ContinueWith(t => t.Result > before),
             TimeSpan.FromSeconds(30), "the drift report");
         Assert.Null(await app.WithDbAsync(db => db.DriftReports.OrderByDescending(r => r.Id).Select(r => r.Error).FirstAsync()));

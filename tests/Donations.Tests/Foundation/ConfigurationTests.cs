@@ -11,15 +11,10 @@ public sealed class ConfigurationTests
     [InlineData("Email:From")]
     [InlineData("Donations:PublicBaseUrl")]
     [InlineData("Stripe:SecretKey")]
+    [InlineData("DataProtection:CertificatePath")]
     public async Task A_missing_required_key_stops_start_up_with_a_message_naming_it(string key)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            await using var app = await DonationsApp.StartAsync(o => o.Settings[key] = "");
-            await app.Client.GetAsync("/health/live");
-        });
-
-        Assert.Contains(key, Flatten(error));
+        Assert.Contains(key, await StartUpErrorAsync(key, ""));
     }
 
     [Theory]
@@ -28,13 +23,17 @@ public sealed class ConfigurationTests
     [InlineData("Email:Smtp:Connections", "0")]
     public async Task An_out_of_range_sending_setting_stops_start_up_with_a_message_naming_it(string key, string value)
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            await using var app = await DonationsApp.StartAsync(o => o.Settings[key] = value);
-            await app.Client.GetAsync("/health/live");
-        });
+        Assert.Contains(key, await StartUpErrorAsync(key, value));
+    }
 
-        Assert.Contains(key, Flatten(error));
+    [Theory]
+    [InlineData("Statements:Cron", "0 9 31 13 *")]
+    [InlineData("Statements:Cron", "every January")]
+    [InlineData("Stripe:ReconcileCron", "61 * * * *")]
+    [InlineData("Stripe:ReconcileCron", "@hourly")]
+    public async Task An_invalid_cron_expression_stops_start_up_with_a_message_naming_its_key(string key, string value)
+    {
+        Assert.Contains(key, await StartUpErrorAsync(key, value));
     }
 
     [Fact]
@@ -55,13 +54,18 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task An_invalid_time_zone_is_refused_by_name()
     {
+        Assert.Contains("Organization:TimeZone", await StartUpErrorAsync("Organization:TimeZone", "Mars/Olympus"));
+    }
+
+    /// <summary>Starts the service with one setting changed; returns every message of the failure it must stop with.</summary>
+    private static async Task<string> StartUpErrorAsync(string key, string value)
+    {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await using var app = await DonationsApp.StartAsync(o => o.Settings["Organization:TimeZone"] = "Mars/Olympus");
+            await using var app = await DonationsApp.StartAsync(o => o.Settings[key] = value);
             await app.Client.GetAsync("/health/live");
         });
-
-        Assert.Contains("Organization:TimeZone", Flatten(error));
+        return Flatten(error);
     }
 
     private static string Flatten(Exception e) =>

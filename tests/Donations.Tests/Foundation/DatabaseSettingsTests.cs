@@ -6,14 +6,16 @@ namespace Donations.Tests.Foundation;
 
 public sealed class DatabaseSettingsTests
 {
-    [Fact]
-    public void PostgreSQL_connections_prepare_repeated_statements_and_skip_the_reset_on_checkout_by_default()
+    [Theory]
+    [InlineData("", 2)]
+    [InlineData(";Auto Prepare Min Usages=5", 5)] // only this one set: it stays, the others get their defaults
+    public void PostgreSQL_connections_prepare_repeated_statements_and_skip_the_reset_on_checkout_by_default(string extra, int minUsages)
     {
-        var settings = From("Host=db.internal;Database=donations;Username=donations");
+        var settings = From("Host=db.internal;Database=donations;Username=donations" + extra);
 
         var b = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
         Assert.Equal(64, b.MaxAutoPrepare);
-        Assert.Equal(2, b.AutoPrepareMinUsages);
+        Assert.Equal(minUsages, b.AutoPrepareMinUsages);
         Assert.True(b.NoResetOnClose);
         Assert.Equal("db.internal", b.Host);
     }

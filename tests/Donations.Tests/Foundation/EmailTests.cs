@@ -58,11 +58,34 @@ public sealed class EmailTests
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() =>
             sender.SendAsync(Message("reader@example.com", "During outage"), CancellationToken.None));
+        // A refused connection, not a refusal of the message: the callers retry the one and not the other.
         Assert.IsNotType<EmailRejectedException>(error);
+        Assert.Contains(Causes(error), e => e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused });
 
         await app.Smtp.ResumeAsync();
         await sender.SendAsync(Message("reader@example.com", "After outage"), CancellationToken.None);
         Assert.Equal("After outage", Assert.Single(app.Smtp.Messages).Subject);
+    }
+
+    [Fact]
+    public async Task Smtp_try_again_later_is_not_a_refusal_and_the_next_attempt_is_accepted()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        app.Smtp!.Defer("busy@example.com");
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            sender.SendAsync(Message("busy@example.com", "Hello"), CancellationToken.None));
+        await sender.SendAsync(Message("busy@example.com", "Hello"), CancellationToken.None);
+
+        Assert.Equal(451, (int)error.StatusCode);
+        Assert.Equal(1, app.Smtp.Deferred);
+        Assert.Equal("Hello", Assert.Single(app.Smtp.Messages).Subject);
+    }
+
+    private static IEnumerable<Exception> Causes(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
     }
 
     private static MimeMessage Message(string to, string subject) => new(

@@ -98,6 +98,7 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Hangfire:ServerEnabled"] = o.HangfireServer ? "true" : "false",
         ["Hangfire:WorkerCount"] = "4",
         ["Hangfire:PollingInterval"] = "00:00:00.200",
+        ["DataProtection:CertificatePath"] = TestKeyRing.CertificatePath,
         ["Stripe:SecretKey"] = "sk_test_harness",
         ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,
         ["Stripe:ApiBase"] = o.Stripe!.BaseUrl,
@@ -134,8 +135,20 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Memberships:Tiers:2:BenefitsFairMarketValue"] = "5.00",
     };
 
+    /// <summary>
+    /// The in-memory client speaks HTTPS (https://localhost), as a browser behind the TLS proxy
+    /// does, so the <c>Secure</c> cookies the service sets outside Development come back. Over a
+    /// real loopback listener cookies are kept by <see cref="LoopbackCookies"/>.
+    /// </summary>
     public HttpClient CreateClient(bool handleCookies = true) =>
-        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = handleCookies });
+        Options.UseKestrel
+            ? new HttpClient(handleCookies ? new LoopbackCookies(LoopbackHandler()) : LoopbackHandler()) { BaseAddress = BaseAddress }
+            : _factory.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                AllowAutoRedirect = false, HandleCookies = handleCookies, BaseAddress = new Uri("https://localhost"),
+            });
+
+    private static HttpClientHandler LoopbackHandler() => new() { AllowAutoRedirect = false, UseCookies = false };
 
     public async Task<T> WithDbAsync<T>(Func<DonationsDbContext, Task<T>> work)
     {
@@ -150,15 +163,8 @@ public sealed class DonationsApp : IAsyncDisposable
     }
 
     /// <summary>Posts a payload to the webhook endpoint, signed the way Stripe signs it.</summary>
-    public Task<HttpResponseMessage> PostWebhookAsync(string json, DateTimeOffset? signedAt = null, string secret = StripeSignature.Secret)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook")
-        {
-            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json, secret, signedAt));
-        return Client.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> PostWebhookAsync(string json, DateTimeOffset? signedAt = null, string secret = StripeSignature.Secret) =>
+        Client.SendAsync(StripeSignature.SignedWebhook(json, secret, signedAt));
 
     /// <summary>Every message written to the pickup folder so far.</summary>
     public IReadOnlyList<MimeMessage> OutboxMessages() =>

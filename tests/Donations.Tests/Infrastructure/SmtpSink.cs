@@ -10,12 +10,15 @@ namespace Donations.Tests.Infrastructure;
 
 /// <summary>
 /// A real SMTP server on loopback that keeps every message it accepts. It can be stopped and
-/// started again on the same port (an outage), and told to refuse recipients for good (5xx).
+/// started again on the same port (an outage), told to refuse recipients for good (5xx), and told
+/// to put messages off for now (4xx), as a greylisting or overloaded server does.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConcurrentDictionary<string, bool> _rejected = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _deferrals = new(StringComparer.OrdinalIgnoreCase);
+    private int _deferred;
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
     private int _sessions;
@@ -31,6 +34,8 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>The most SMTP connections that were open at the same time.</summary>
     public int MostOpenSessions => Volatile.Read(ref _mostOpen);
     public bool IsRunning => _server is not null;
+    /// <summary>How many messages were answered 451 (see <see cref="Defer"/>).</summary>
+    public int Deferred => Volatile.Read(ref _deferred);
 
     public static async Task<SmtpSink> StartAsync()
     {
@@ -41,6 +46,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Answer 550 for this recipient from now on.</summary>
     public void Reject(string recipient) => _rejected[recipient] = true;
+
+    /// <summary>Answer 451 ("try again later") to the next <paramref name="times"/> messages for this recipient.</summary>
+    public void Defer(string recipient, int times = 1) => _deferrals[recipient] = times;
 
     public Task ResumeAsync()
     {
@@ -87,13 +95,26 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    private bool TakeDeferral(string recipient)
+    {
+        while (_deferrals.TryGetValue(recipient, out var left) && left > 0)
+            if (_deferrals.TryUpdate(recipient, left - 1, left)) return true;
+        return false;
+    }
+
     private sealed class Store(SmtpSink sink) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken ct)
         {
-            if (transaction.To.Any(to => sink._rejected.ContainsKey($"{to.User}@{to.Host}")))
+            var recipients = transaction.To.Select(to => $"{to.User}@{to.Host}").ToList();
+            if (recipients.Any(sink._rejected.ContainsKey))
                 return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
+            if (recipients.Any(sink.TakeDeferral))
+            {
+                Interlocked.Increment(ref sink._deferred);
+                return new SmtpResponse((SmtpReplyCode)451, "4.7.1 try again later");
+            }
             using var stream = new MemoryStream(buffer.ToArray());
             sink._messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;

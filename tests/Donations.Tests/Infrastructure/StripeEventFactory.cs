@@ -292,7 +292,7 @@ public sealed record OneTimeGift(long Amount = 2500, string Currency = "usd", st
 
     public string CheckoutCompleted(string paymentStatus = "paid", DateTimeOffset? created = null, string type = "checkout.session.completed") =>
         StripeEventFactory.Event(type, StripeEventFactory.CheckoutSession(SessionId, "payment", Amount, Currency, Email, Name, CustomerId,
-            PaymentIntentId, null, null, paymentStatus, Metadata ?? new Dictionary<string, string> { ["frequency"] = "one-time" }, PaidAt.AddMinutes(-2)),
+            PaymentIntentId, null, null, paymentStatus, Metadata ?? new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "one-time" }, PaidAt.AddMinutes(-2)),
             created ?? PaidAt);
 
     public string Refunded(long amountRefunded, DateTimeOffset? created = null) =>
@@ -327,7 +327,7 @@ public sealed record MonthlyGift(long Amount = 2000, string Currency = "usd", st
 
     public DateTimeOffset MonthStart(int n) => StartedAt.AddMonths(n - 1);
 
-    private IReadOnlyDictionary<string, string> GiftMetadata => Metadata ?? new Dictionary<string, string> { ["frequency"] = "monthly" };
+    private IReadOnlyDictionary<string, string> GiftMetadata => Metadata ?? new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "monthly" };
 
     public string CheckoutCompleted(DateTimeOffset? created = null) =>
         StripeEventFactory.Event("checkout.session.completed", StripeEventFactory.CheckoutSession(SessionId, "subscription", Amount, Currency,

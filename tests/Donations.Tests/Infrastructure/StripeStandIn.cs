@@ -53,8 +53,22 @@ public sealed partial class StripeStandIn : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
     public IReadOnlyList<StripeRequest> Requests => _requests.ToArray();
 
-    /// <summary>Events that <c>GET /v1/events</c> lists, newest first as Stripe does (raw event JSON).</summary>
+    /// <summary>
+    /// Events that <c>GET /v1/events</c> lists, newest first as Stripe does (raw event JSON). Each is
+    /// listed as it is stored here: an event of the account's older default API version keeps that
+    /// version's <c>api_version</c> and shapes, as Stripe renders it once, at creation.
+    /// </summary>
     public ConcurrentQueue<string> Events { get; } = new();
+
+    /// <summary>
+    /// Objects as they stand now, rendered at the pinned API version (the service's client always
+    /// asks for it), by id: <c>GET /v1/{resource}/{id}</c> answers with them, and
+    /// <c>GET /v1/invoice_payments</c> lists the <c>invoice_payment</c> objects among them.
+    /// </summary>
+    public ConcurrentDictionary<string, JsonObject> Objects { get; } = new();
+
+    /// <summary>Keeps <paramref name="obj"/> (by its <c>id</c>) for the object endpoints.</summary>
+    public void Store(JsonObject obj) => Objects[(string)obj["id"]!] = (JsonObject)obj.DeepClone();
 
     public IEnumerable<StripeRequest> RequestsTo(string method, string path) =>
         Requests.Where(r => r.Method == method && r.Path == path);
@@ -135,10 +149,15 @@ public sealed partial class StripeStandIn : IAsyncDisposable
         {
             ("POST", "/v1/checkout/sessions") => CreateCheckoutSession(r),
             ("GET", var p) when p.StartsWith("/v1/checkout/sessions/") => _sessions.TryGetValue(p[22..], out var s)
+                || Objects.TryGetValue(p[22..], out s)
                 ? StripeReply.Ok(s)
                 : StripeReply.Error(404, "invalid_request_error", $"No such checkout.session: '{p[22..]}'", "resource_missing"),
             ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(r),
             ("GET", "/v1/events") => ListEvents(r),
+            ("GET", "/v1/invoice_payments") => ListInvoicePayments(r),
+            ("GET", var p) when p.Count(c => c == '/') == 3 && Objects.TryGetValue(p[(p.LastIndexOf('/') + 1)..], out var o) => StripeReply.Ok(o),
+            ("GET", var p) when p.Count(c => c == '/') == 3 => StripeReply.Error(404, "invalid_request_error",
+                $"No such object: '{p[(p.LastIndexOf('/') + 1)..]}'", "resource_missing"),
             _ => StripeReply.Error(404, "invalid_request_error", $"Unrecognized request URL ({r.Method}: {r.Path})."),
         };
     }
@@ -192,14 +211,19 @@ public sealed partial class StripeStandIn : IAsyncDisposable
         });
     }
 
-    /// <summary>GET /v1/events with <c>created[gte]</c>, <c>limit</c> and <c>starting_after</c>, like Stripe's list.</summary>
+    /// <summary>
+    /// GET /v1/events with <c>created[gte]</c>, <c>types[]</c>, <c>limit</c> and <c>starting_after</c>,
+    /// like Stripe's list.
+    /// </summary>
     private StripeReply ListEvents(StripeRequest r)
     {
         var query = System.Web.HttpUtility.ParseQueryString(r.Query);
         var limit = int.TryParse(query["limit"], out var l) ? Math.Clamp(l, 1, 100) : 10;
         long.TryParse(query["created[gte]"], out var createdFrom);
+        var types = query.AllKeys.Where(k => k is not null && k.StartsWith("types[")).SelectMany(k => query.GetValues(k)!).ToHashSet();
         var all = Events.Select(e => JsonNode.Parse(e)!.AsObject())
             .Where(e => e["created"]!.GetValue<long>() >= createdFrom)
+            .Where(e => types.Count == 0 || types.Contains((string)e["type"]!))
             .OrderByDescending(e => e["created"]!.GetValue<long>())
             .ToList();
         var start = query["starting_after"] is { } after ? all.FindIndex(e => (string?)e["id"] == after) + 1 : 0;
@@ -210,6 +234,22 @@ public sealed partial class StripeStandIn : IAsyncDisposable
             ["url"] = "/v1/events",
             ["has_more"] = start + page.Count < all.Count,
             ["data"] = new JsonArray(page.Select(e => (JsonNode)e).ToArray()),
+        });
+    }
+
+    /// <summary>GET /v1/invoice_payments by <c>invoice</c> or <c>payment[payment_intent]</c>, from <see cref="Objects"/>.</summary>
+    private StripeReply ListInvoicePayments(StripeRequest r)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(r.Query);
+        var (invoice, intent) = (query["invoice"], query["payment[payment_intent]"]);
+        var found = Objects.Values
+            .Where(o => (string?)o["object"] == "invoice_payment")
+            .Where(o => (invoice is null || (string?)o["invoice"] == invoice)
+                        && (intent is null || (string?)o["payment"]?["payment_intent"] == intent))
+            .Select(o => (JsonNode)o.DeepClone()).ToArray();
+        return StripeReply.Ok(new JsonObject
+        {
+            ["object"] = "list", ["url"] = "/v1/invoice_payments", ["has_more"] = false, ["data"] = new JsonArray(found),
         });
     }
 

@@ -74,10 +74,16 @@ public sealed class LifecycleEmailTests
         await using var app = await StartAsync();
         var membershipId = await SeedMembershipAsync(app, "sub_recovered", "Reader", 1000);
 
-        app.Services.GetRequiredService<IMembershipNotifier>().PaymentFailed(membershipId, "in_first_sub_recovered");
+        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+
+        notifier.PaymentFailed(membershipId, "in_first_sub_recovered");
+        notifier.PaymentFailed(membershipId, "in_second_sub_recovered"); // not paid: this one goes out
         await app.WaitForIdleJobsAsync();
 
-        Assert.Empty(Lifecycle(app));
+        var email = Assert.Single(Lifecycle(app));
+        Assert.Contains("did not go through", email.Subject);
+        var keys = await app.WithDbAsync(db => db.Notifications.Select(n => n.Key).ToListAsync());
+        Assert.Equal(["payment-failed:in_second_sub_recovered"], keys);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class ScaleOutTests
                 // One receipt per gift, numbered without gaps, each emailed once by whichever worker took it.
                 await Wait.UntilAsync(async () => await db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent) == expected.Count,
                     TimeSpan.FromSeconds(30), "every receipt to be sent");
-                await WaitForIdleJobsAsync(connectionString);
+                await JobsWait.WaitForIdleJobsAsync(connectionString, retriesExpected: true);
                 var receipts = await db.Receipts.ToListAsync();
                 Assert.Equal(expected.Count, receipts.Count);
                 Assert.Equal(expected.Count, receipts.Select(r => r.DonationId).Distinct().Count());
@@ -77,10 +77,10 @@ public sealed class ScaleOutTests
             }
 
             // Staff sign in on one node; the other node reads the same cookie with keys from the database.
-            var cookies = new CookieContainer();
-            using (var onWeb = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = web.BaseAddress })
+            var cookies = new LoopbackCookies(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false });
+            using (var onWeb = new HttpClient(cookies, disposeHandler: false) { BaseAddress = web.BaseAddress })
                 Assert.Equal(HttpStatusCode.SeeOther, (await StaffTestSupport.SignInAsync(onWeb, staffEmail, StaffTestSupport.Password)).StatusCode);
-            var cookie = cookies.GetCookieHeader(web.BaseAddress);
+            var cookie = cookies.HeaderFor(StaffAuthentication.HomePath);
             using var onWorker = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = worker.BaseAddress };
             var home = new HttpRequestMessage(HttpMethod.Get, StaffAuthentication.HomePath);
             home.Headers.Add("Cookie", cookie);
@@ -115,43 +115,8 @@ public sealed class ScaleOutTests
         Assert.True(await command.WaitForExitAsync() == 0, command.Output);
     }
 
-    private static async Task<HttpStatusCode> PostWebhookAsync(HttpClient http, ServiceProcess node, string json)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node.BaseAddress, "/stripe/webhook"))
-        {
-            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", StripeSignature.Header(json));
-        return (await http.SendAsync(request)).StatusCode;
-    }
-
-    /// <summary>
-    /// Nothing queued or running in Hangfire (read from its tables: no node runs in this process).
-    /// Scheduled retries are left out: an event that waited for another is retried later and then
-    /// finds its work done.
-    /// </summary>
-    private static async Task WaitForIdleJobsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        var busy = new List<string>();
-        try
-        {
-            await Wait.UntilAsync(async () =>
-            {
-                busy.Clear();
-                await using var command = new NpgsqlCommand(
-                    "SELECT statename || ' ' || invocationdata FROM hangfire.job WHERE statename IN ('Enqueued', 'Processing')", connection);
-                await using var reader = await command.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) busy.Add(reader.GetString(0));
-                return busy.Count == 0;
-            }, TimeSpan.FromSeconds(30), "Hangfire to finish every job");
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"{e.Message} Still busy: {string.Join("; ", busy)}", e);
-        }
-    }
+    private static Task<HttpStatusCode> PostWebhookAsync(HttpClient http, ServiceProcess node, string json) =>
+        http.PostEventAsync(json, new Uri(node.BaseAddress, "/stripe/webhook"));
 
     private static DonationsDbContext Db(string connectionString) =>
         new(new DbContextOptionsBuilder<DonationsDbContext>().UseNpgsql(connectionString).Options);

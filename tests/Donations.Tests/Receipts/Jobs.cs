@@ -15,19 +15,6 @@ public static class Jobs
         await scope.ServiceProvider.GetRequiredService<ReconcileReceipts>().RunAsync(donationId, CancellationToken.None);
     }
 
-    /// <summary>Waits until Hangfire has nothing queued or running, twice in a row.</summary>
-    public static async Task WaitForIdleJobsAsync(this DonationsApp app)
-    {
-        var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        var quietPolls = 0;
-        await Wait.UntilAsync(() =>
-        {
-            var idle = monitoring.ProcessingCount() == 0 && JobQueues.All.All(q => monitoring.EnqueuedCount(q) == 0);
-            quietPolls = idle ? quietPolls + 1 : 0;
-            return Task.FromResult(quietPolls >= 10);
-        }, TimeSpan.FromSeconds(60), "Hangfire to finish every queued job");
-    }
-
     public static async Task SendPendingAsync(this DonationsApp app)
     {
         await using var scope = app.Services.CreateAsyncScope();

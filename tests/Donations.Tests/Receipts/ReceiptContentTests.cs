@@ -1,4 +1,5 @@
 using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
 
 namespace Donations.Tests.Receipts;
 

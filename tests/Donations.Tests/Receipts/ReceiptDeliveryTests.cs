@@ -77,6 +77,23 @@ public sealed class ReceiptDeliveryTests
     }
 
     [Fact]
+    public async Task A_try_again_later_answer_is_retried_and_the_receipt_delivered_exactly_once()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        app.Smtp!.Defer("greylisted@example.com");
+        var id = await app.SeedAsync(email: "greylisted@example.com");
+
+        app.ScheduleReceipts(id);
+
+        var message = await app.Smtp.WaitForMessageAsync(m => m.To.Mailboxes.Any(a => a.Address == "greylisted@example.com"), TimeSpan.FromSeconds(60));
+        await app.WaitForIdleJobsAsync();
+        Assert.Equal(1, app.Smtp.Deferred);
+        Assert.Single(app.Smtp.Messages);
+        var sent = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.DonationId == id));
+        Assert.Equal((ReceiptStatus.Sent, sent.MessageId), (sent.Status, message.MessageId));
+    }
+
+    [Fact]
     public async Task Permanent_refusal_marks_that_receipt_failed_for_staff_and_the_rest_of_the_batch_still_goes()
     {
         await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using MimeKit;
-using PdfPig = UglyToad.PdfPig;
 
 namespace Donations.Tests.Receipts;
 
@@ -14,7 +13,7 @@ public sealed record ReceiptEmail(MimeMessage Message, string Text, string Html,
     public static ReceiptEmail From(MimeMessage message)
     {
         var pdf = message.Attachments.OfType<MimePart>().FirstOrDefault(a => a.ContentType.MimeType == "application/pdf");
-        return new ReceiptEmail(message, Flat(message.TextBody ?? ""), Flat(HtmlText(message.HtmlBody ?? "")), pdf is null ? null : PdfText(pdf));
+        return new ReceiptEmail(message, Flat(message.TextBody ?? ""), Flat(HtmlText(message.HtmlBody ?? "")), pdf is null ? null : Infrastructure.PdfText.Words(pdf));
     }
 
     // What a reader sees, with line breaks and markup out of the way of phrase checks.
@@ -43,14 +42,5 @@ public sealed record ReceiptEmail(MimeMessage Message, string Text, string Html,
             Assert.DoesNotContain(s, Html);
             if (Pdf is not null) Assert.DoesNotContain(s, Pdf);
         }
-    }
-
-    // Words in reading order joined by single spaces, so a sentence wrapped over two lines still matches.
-    private static string PdfText(MimePart part)
-    {
-        using var bytes = new MemoryStream();
-        part.Content!.DecodeTo(bytes);
-        using var document = PdfPig.PdfDocument.Open(bytes.ToArray());
-        return string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
     }
 }

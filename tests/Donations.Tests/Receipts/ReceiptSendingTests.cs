@@ -24,7 +24,7 @@ public sealed class ReceiptSendingTests
 
         await Wait.UntilAsync(async () => await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Pending)) == 30,
             TimeSpan.FromSeconds(30), "30 receipts to be issued");
-        await app.WaitForIdleJobsAsync();
+        await app.WaitForIdleJobsAsync(retriesExpected: true);
         var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         var jobs = SendJobs(monitoring);
         // One per receipt, each retrying on its own, was what an outage used to leave behind.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
@@ -89,31 +88,12 @@ public sealed class StaffCommandTests
         Assert.Equal(HttpStatusCode.SeeOther, (await SignInAsync(app.CreateClient(), "finance@example.org", "a brand new passphrase")).StatusCode);
     }
 
-    private static async Task<(int Exit, string Output)> RunExecutableAsync(string workingDirectory, string connectionString, string stdin, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
+    private static Task<(int Exit, string Output)> RunExecutableAsync(string workingDirectory, string connectionString, string stdin, params string[] args) =>
+        ServiceProcess.RunAsync(new ServiceProcess.Launch(
+            new Dictionary<string, string?> { ["ConnectionStrings:Donations"] = connectionString }, workingDirectory)
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(ServiceProcess.ServiceDirectory, "Donations.Api.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add("--contentRoot");
-        psi.ArgumentList.Add(ServiceProcess.ServiceDirectory);
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        psi.Environment["ConnectionStrings__Donations"] = connectionString;
-        psi.Environment.Remove(Api.Features.Staff.StaffCommand.PasswordVariable);
-
-        using var process = Process.Start(psi)!;
-        await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+            Args = args,
+            StandardInput = stdin,
+            OnlyGivenEnvironment = true,
+        });
 }

@@ -115,9 +115,6 @@ public static class Ledger
     public static string PdfText(this MimeMessage message)
     {
         var pdf = message.Attachments.OfType<MimePart>().Single(a => a.ContentType.MimeType == "application/pdf");
-        using var buffer = new MemoryStream();
-        pdf.Content!.DecodeTo(buffer);
-        using var document = UglyToad.PdfPig.PdfDocument.Open(buffer.ToArray());
-        return string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        return Infrastructure.PdfText.Words(pdf);
     }
 }

@@ -158,9 +158,14 @@ public sealed class WebhookIngestTests
         Assert.Equal("2025-03-31.basil", row.ApiVersion);
         Assert.Contains("API version 2025-03-31.basil is not supported", row.Error);
         Assert.Contains("2026-10-28.endive", row.Error);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // a dispatcher poll and a Hangfire poll
-        Assert.Null(await app.WithDbAsync(db => db.StripeEvents.Select(e => e.EnqueuedAt).SingleAsync()));
-        Assert.Equal(0, await app.WithDbAsync(db => db.Donations.CountAsync()));
+        // A later event of the right version is dispatched and processed: the dispatcher has had
+        // its turn at the kept one, and passed it over.
+        var later = new OneTimeGift();
+        await app.DeliverAndProcessAsync(later.CheckoutCompleted());
+        var kept = StripeEventFactory.IdOf(json);
+        Assert.Null(await app.WithDbAsync(db => db.StripeEvents.Where(e => e.Id == kept).Select(e => e.EnqueuedAt).SingleAsync()));
+        Assert.Equal(StripeEventStatus.Failed, await app.WithDbAsync(db => db.StripeEvents.Where(e => e.Id == kept).Select(e => e.Status).SingleAsync()));
+        Assert.Equal(later.PaymentIntentId, await app.WithDbAsync(db => db.Donations.Select(d => d.StripePaymentIntentId).SingleAsync()));
     }
 
     [Fact]
@@ -212,15 +217,22 @@ public sealed class WebhookIngestTests
             o.Provider = DatabaseProvider.Postgres;
             o.HangfireServer = false;
         });
+        var events = Enumerable.Range(0, 5).Select(i => new OneTimeGift(Amount: 1000 + i).CheckoutCompleted()).ToArray();
+        var ids = events.Select(StripeEventFactory.IdOf).ToList();
+
+        // Alone, the web-only node hands every event to Hangfire: no other node could have.
+        await web.DeliverAsync(events);
+        await Wait.UntilAsync(async () => await web.WithDbAsync(db => db.StripeEvents.CountAsync(e => ids.Contains(e.Id) && e.EnqueuedAt != null)) == ids.Count,
+            TimeSpan.FromSeconds(30), "the web-only node to dispatch every event");
+        Assert.Equal(0, await web.WithDbAsync(db => db.StripeEvents.CountAsync(e => e.Status != StripeEventStatus.Received)));
+
         await using var worker = await DonationsApp.StartAsync(o =>
         {
             o.Provider = DatabaseProvider.Postgres;
             o.ConnectionString = web.ConnectionString;
             o.Stripe = web.Stripe;
         });
-        var events = Enumerable.Range(0, 5).Select(i => new OneTimeGift(Amount: 1000 + i).CheckoutCompleted()).ToArray();
-
-        await web.DeliverAndProcessAsync(events);
+        await web.WaitForEventsAsync(events);
 
         Assert.Equal(5, await worker.WithDbAsync(db => db.Donations.CountAsync()));
     }
@@ -231,14 +243,6 @@ public sealed class WebhookIngestTests
         Assert.Equal(0, await app.WithDbAsync(db => db.Donations.CountAsync()));
     }
 
-    private static Task<HttpResponseMessage> PostAsync(DonationsApp app, string body, string? signature, bool chunked = false)
-    {
-        HttpContent content = chunked
-            ? new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body)))
-            : new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook") { Content = content };
-        if (chunked) request.Headers.TransferEncodingChunked = true;
-        if (signature is not null) request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);
-        return app.Client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> PostAsync(DonationsApp app, string body, string? signature, bool chunked = false) =>
+        app.Client.SendAsync(StripeSignature.WebhookRequest(body, signature, chunked: chunked));
 }

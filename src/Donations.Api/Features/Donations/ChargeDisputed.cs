@@ -1,39 +1,47 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Stripe;
 
 namespace Donations.Api.Features.Donations;
 
 /// <summary>
-/// <c>charge.dispute.created|updated|closed</c>. An open dispute marks the donation disputed; a
-/// won one returns it to what its refunds say; a lost one counts the disputed amount as refunded
-/// (once: the dispute's own closed status is the marker). A stale "created" arriving after
-/// "closed" is ignored.
+/// <c>charge.dispute.created|updated|closed|funds_reinstated</c>, through endive's whole lifecycle:
+/// open (<c>needs_response</c>, <c>under_review</c>, <c>warning_*</c>) → <c>won</c>/<c>lost</c> →
+/// appeal (<c>appeal_needs_response</c>, <c>appeal_under_review</c>) → <c>won</c>/<c>lost</c>.
+/// While the dispute stands lost (appeal included) its amount counts as refunded; a dispute won
+/// after being lost gives the money back, so the gift is a gift again and its receipt is reinstated.
+/// The dispute's newest event wins (<see cref="Data.Entities.Donation.DisputeEventAt"/>): a late
+/// "created" after "closed" changes nothing.
 /// </summary>
 public sealed class ChargeDisputed(DonationLookup lookup, ILogger<ChargeDisputed> log) : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
-        ["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"];
+        ["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"];
 
     public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
     {
         var dispute = (Dispute)stripeEvent.Data.Object;
-        var donation = await lookup.ByPaymentAsync(dispute.PaymentIntentId, dispute.ChargeId, ct)
-                       ?? throw new StripeEventNotReadyException($"the donation paid by {dispute.PaymentIntentId ?? dispute.ChargeId}");
+        if (await lookup.ForChangeAsync(dispute.PaymentIntentId, dispute.ChargeId, ct) is not { } donation)
+            return effects.Ignore(DonateFlowMetadata.NotOurs);
 
         var sameDispute = donation.StripeDisputeId == dispute.Id;
-        if (sameDispute && DonationStatusRules.IsDisputeClosed(donation.DisputeStatus) && !DonationStatusRules.IsDisputeClosed(dispute.Status))
+        if (sameDispute && DonationStatusRules.IsOlderDisputeEvent(donation, stripeEvent.Created, dispute.Status))
         {
-            log.LogInformation("Dispute {DisputeId} is already {DisputeStatus}; ignoring an older {EventType}",
-                dispute.Id, donation.DisputeStatus, stripeEvent.Type);
+            log.LogInformation("Dispute {DisputeId} is already {DisputeStatus}; ignoring an older {EventType} ({EventStatus})",
+                dispute.Id, donation.DisputeStatus, stripeEvent.Type, dispute.Status);
             return StripeEventOutcome.Ignored;
         }
 
-        if (dispute.Status == "lost" && !(sameDispute && donation.DisputeStatus == "lost"))
-            donation.RefundedAmount += dispute.Amount;
+        // The dispute's amount is counted as refunded exactly while it stands lost.
+        var wasLost = sameDispute && DonationStatusRules.CountsAsLost(donation.DisputeStatus);
+        var isLost = DonationStatusRules.CountsAsLost(dispute.Status);
+        if (isLost && !wasLost) donation.RefundedAmount += dispute.Amount;
+        else if (wasLost && !isLost) donation.RefundedAmount -= dispute.Amount;
         donation.StripeDisputeId = dispute.Id;
         donation.DisputeStatus = dispute.Status;
+        donation.DisputeEventAt = stripeEvent.Created;
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         log.LogInformation("Dispute {DisputeId} of donation {DonationId} is {DisputeStatus}: donation now {Status}",
             dispute.Id, donation.Id, dispute.Status, donation.Status);
         return StripeEventOutcome.Processed;

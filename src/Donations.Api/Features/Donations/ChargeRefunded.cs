@@ -1,4 +1,5 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Stripe;
 
 namespace Donations.Api.Features.Donations;
@@ -7,7 +8,8 @@ namespace Donations.Api.Features.Donations;
 /// <c>charge.refunded</c>, full or partial. The charge carries the running total
 /// (<c>amount_refunded</c>), so the donation takes the larger of what it has and that total: a
 /// partial refund delivered after the full one changes nothing. A refund of a payment not
-/// recorded yet waits (the job fails and is retried) rather than being dropped.
+/// recorded yet waits (the job fails and is retried) rather than being dropped; a refund of a
+/// payment the donate flow did not make (a shop sale) is ignored.
 /// </summary>
 public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded> log) : IStripeEventHandler
 {
@@ -16,12 +18,12 @@ public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded
     public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
     {
         var charge = (Charge)stripeEvent.Data.Object;
-        var donation = await lookup.ByPaymentAsync(charge.PaymentIntentId, charge.Id, ct)
-                       ?? throw new StripeEventNotReadyException($"the donation paid by {charge.PaymentIntentId ?? charge.Id}");
+        if (await lookup.ForChangeAsync(charge.PaymentIntentId, charge.Id, ct) is not { } donation)
+            return effects.Ignore(DonateFlowMetadata.NotOurs);
 
         donation.RefundedAmount = Math.Max(donation.RefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         log.LogInformation("Charge {ChargeId} refunded {AmountRefunded} of donation {DonationId}: now {Status}",
             charge.Id, charge.AmountRefunded, donation.Id, donation.Status);
         return StripeEventOutcome.Processed;

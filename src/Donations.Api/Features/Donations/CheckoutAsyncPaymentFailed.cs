@@ -1,4 +1,5 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Stripe;
 using Stripe.Checkout;
 
@@ -15,6 +16,7 @@ public sealed class CheckoutAsyncPaymentFailed(ILogger<CheckoutAsyncPaymentFaile
     public Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
     {
         var session = (Session)stripeEvent.Data.Object;
+        if (!DonateFlowMetadata.IsOurs(session.Metadata)) return Task.FromResult(effects.Ignore(DonateFlowMetadata.NotOurs));
         log.LogInformation("Delayed payment of checkout session {SessionId} failed; no donation recorded", session.Id);
         return Task.FromResult(StripeEventOutcome.Processed);
     }

@@ -1,4 +1,5 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Donations.Data.Entities;
 using Stripe;
 using Stripe.Checkout;
@@ -9,7 +10,8 @@ namespace Donations.Api.Features.Donations;
 /// <c>checkout.session.completed</c> and <c>checkout.session.async_payment_succeeded</c>: a paid
 /// session is a one-time gift (keyed by its PaymentIntent) or the first month of a monthly gift
 /// (keyed by its first invoice, which <c>invoice.paid</c> describes too). An unpaid session
-/// (bank debits) waits for the async event.
+/// (bank debits) waits for the async event. A session the donate flow did not create (a shop sale,
+/// a ticket, a Payment Link without the staff marker) is no gift at all.
 /// </summary>
 public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<CheckoutSessionCompleted> log) : IStripeEventHandler
 {
@@ -19,6 +21,12 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<Chec
     public async Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct)
     {
         var session = (Session)stripeEvent.Data.Object;
+        if (!DonateFlowMetadata.IsOurs(session.Metadata))
+        {
+            log.LogInformation("Checkout session {SessionId} (submit type {SubmitType}) is not a gift: {Reason}",
+                session.Id, session.SubmitType, DonateFlowMetadata.NotOurs);
+            return effects.Ignore(DonateFlowMetadata.NotOurs);
+        }
         if (session.PaymentStatus != "paid")
         {
             log.LogInformation("Checkout session {SessionId} is {PaymentStatus}; waiting for its payment", session.Id, session.PaymentStatus);

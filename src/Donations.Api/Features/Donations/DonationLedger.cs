@@ -1,4 +1,3 @@
-using Donations.Api.Features.Memberships;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -11,7 +10,7 @@ namespace Donations.Api.Features.Donations;
 /// payment comes first; later ones only fill in what is still missing. Unsaved: the caller's
 /// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
 /// </summary>
-public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers, TimeProvider time)
+public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, IMonthlyGiftBenefits benefits, TimeProvider time)
 {
     public async Task<Donation> RecordAsync(SettledPayment p, StripeEventEffects effects, CancellationToken ct)
     {
@@ -33,7 +32,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
                 CreatedAt = now,
             };
             db.Donations.Add(donation);
-            effects.Settled(donation);
+            effects.Raise(new GiftRecorded(donation));
         }
         else
         {
@@ -60,17 +59,17 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         donation.Source ??= p.Metadata.Source;
 
         if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && tiers.For(donation.Amount, donation.Currency) is { Benefits: not null } tier)
+            && benefits.For(donation.Amount, donation.Currency) is { } earned)
         {
-            donation.BenefitsValue = tier.BenefitsValue;
-            donation.BenefitsDescription = tier.Benefits.Length > 500 ? tier.Benefits[..500] : tier.Benefits;
+            donation.BenefitsValue = earned.Value;
+            donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
         }
         if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
             donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
 
         DonationStatusRules.Apply(donation);
-        effects.Touched(donation);
+        effects.Raise(new DonationChanged(donation));
         effects.Created(donation.StripePaymentIntentId, donation.StripeChargeId, donation.StripeInvoiceId,
             donation.StripeSubscriptionId, p.Donor.StripeCustomerId);
         return donation;

@@ -8,8 +8,22 @@ namespace Donations.Api.Features.Donations;
 /// </summary>
 public static class DonationStatusRules
 {
-    /// <summary>Dispute statuses after which the money's fate is settled.</summary>
+    /// <summary>Dispute statuses after which the money's fate is settled (until a lost one is appealed).</summary>
     public static bool IsDisputeClosed(string? status) => status is "won" or "lost" or "warning_closed" or "prevented";
+
+    /// <summary>The money is gone: lost, or lost and under appeal (it comes back only if the appeal is won).</summary>
+    public static bool CountsAsLost(string? status) => status is "lost" or "appeal_needs_response" or "appeal_under_review";
+
+    /// <summary>
+    /// An event of the donation's dispute older than the one applied. A decided dispute never opens
+    /// again (it can only be appealed), so an opening status after a decision or an appeal is stale
+    /// whatever its time; otherwise the event's creation time decides, and on a tie (Stripe's
+    /// timestamps are whole seconds) the event applies.
+    /// </summary>
+    public static bool IsOlderDisputeEvent(Donation d, DateTime created, string status) =>
+        Stage(status) < Stage(d.DisputeStatus) || (d.DisputeEventAt is { } applied && created < applied);
+
+    private static int Stage(string? status) => IsDisputeClosed(status) || CountsAsLost(status) ? 1 : 0;
 
     public static void Apply(Donation d)
     {

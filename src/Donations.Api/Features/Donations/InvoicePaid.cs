@@ -1,4 +1,5 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Donations.Data.Entities;
 using Stripe;
 
@@ -19,6 +20,14 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
     {
         var invoice = (Invoice)stripeEvent.Data.Object;
         var subscriptionId = invoice.Parent?.SubscriptionDetails?.SubscriptionId;
+        // The subscription's metadata as of the invoice: a print subscription or any other
+        // subscription created elsewhere lacks the donate flow's marker.
+        if (subscriptionId is not null && !DonateFlowMetadata.IsOurs(invoice.Parent?.SubscriptionDetails?.Metadata))
+        {
+            log.LogInformation("Invoice {InvoiceId} of subscription {SubscriptionId} is not a gift: {Reason}",
+                invoice.Id, subscriptionId, DonateFlowMetadata.NotOurs);
+            return effects.Ignore(DonateFlowMetadata.NotOurs);
+        }
         if (subscriptionId is null || invoice.AmountPaid <= 0)
         {
             log.LogInformation("Invoice {InvoiceId} ({BillingReason}) is not a paid month of a monthly gift", invoice.Id, invoice.BillingReason);

@@ -17,25 +17,36 @@ public sealed class InvoicePaymentLinks(IStripeClient stripe, IOptionsMonitor<St
         FindAsync(new InvoicePaymentListOptions { Invoice = invoiceId, Limit = 10 }, invoiceId, ct);
 
     public Task<Payment?> ForPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
-        FindAsync(new InvoicePaymentListOptions
-        {
-            Payment = new InvoicePaymentPaymentOptions { Type = "payment_intent", PaymentIntent = paymentIntentId },
-            Limit = 10,
-        }, paymentIntentId, ct);
+        FindAsync(ByPaymentIntent(paymentIntentId), paymentIntentId, ct);
+
+    /// <summary>The invoice a payment intent paid, or null if none; throws when Stripe cannot be asked.</summary>
+    public Task<Payment?> ForPaymentIntentOrThrowAsync(string paymentIntentId, CancellationToken ct) =>
+        ListAsync(ByPaymentIntent(paymentIntentId), ct);
+
+    private static InvoicePaymentListOptions ByPaymentIntent(string paymentIntentId) => new()
+    {
+        Payment = new InvoicePaymentPaymentOptions { Type = "payment_intent", PaymentIntent = paymentIntentId },
+        Limit = 10,
+    };
 
     private async Task<Payment?> FindAsync(InvoicePaymentListOptions query, string about, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(options.CurrentValue.SecretKey)) return null;
         try
         {
-            var list = await new InvoicePaymentService(stripe).ListAsync(query, cancellationToken: ct);
-            var paid = list.Data.FirstOrDefault(p => p.Status == "paid") ?? list.Data.FirstOrDefault();
-            return paid is null ? null : new Payment(paid.InvoiceId, paid.Payment?.PaymentIntentId, paid.Payment?.ChargeId);
+            return await ListAsync(query, ct);
         }
         catch (Exception e) when (e is StripeException or HttpRequestException or TaskCanceledException)
         {
             log.LogWarning(e, "Looking up the invoice payment of {StripeId} failed", about);
             return null;
         }
+    }
+
+    private async Task<Payment?> ListAsync(InvoicePaymentListOptions query, CancellationToken ct)
+    {
+        var list = await new InvoicePaymentService(stripe).ListAsync(query, cancellationToken: ct);
+        var paid = list.Data.FirstOrDefault(p => p.Status == "paid") ?? list.Data.FirstOrDefault();
+        return paid is null ? null : new Payment(paid.InvoiceId, paid.Payment?.PaymentIntentId, paid.Payment?.ChargeId);
     }
 }

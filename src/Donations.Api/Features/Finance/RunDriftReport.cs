@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Observability;
+using Donations.Api.Infrastructure.Stripe;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -94,7 +95,7 @@ public sealed class RunDriftReport(
             if (gift is null)
             {
                 // A monthly gift's payment intent carries no metadata: its invoice is compared instead.
-                if (charge.Created >= report.WindowFrom && StripeOrigin.IsGift(charge.PaymentIntent?.Metadata))
+                if (charge.Created >= report.WindowFrom && DonateFlowMetadata.IsOurs(charge.PaymentIntent?.Metadata))
                     Add(report, DriftKinds.MissingGift, charge.Id, null, $"Stripe charged {paid} through the donate page; no gift is recorded.");
                 continue;
             }
@@ -128,7 +129,7 @@ public sealed class RunDriftReport(
             var paid = $"{Money.ToMajorString(invoice.AmountPaid, invoice.Currency)} {invoice.Currency.ToUpperInvariant()} on {invoice.Created:yyyy-MM-dd}";
             if (gift is null)
             {
-                if (invoice.Created >= report.WindowFrom && StripeOrigin.IsGift(subscription.Metadata))
+                if (invoice.Created >= report.WindowFrom && DonateFlowMetadata.IsOurs(subscription.Metadata))
                     Add(report, DriftKinds.MissingGift, invoice.Id, null, $"Stripe collected {paid} for a monthly gift; no gift is recorded.");
             }
             else if (gift.Amount != invoice.AmountPaid)

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -6,8 +7,10 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>
 /// Memberships:Tiers, in minor units. Tier thresholds and benefit values are configured in the
 /// default currency, so gifts in another currency get no tier (and no benefits to deduct).
+/// A monthly gift earns its tier's benefits.
 /// </summary>
 public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
+    : IMonthlyGiftBenefits
 {
     public sealed record Tier(string Name, string? Benefits, long BenefitsValue);
 
@@ -24,6 +27,9 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
             : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
                 Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount));
     }
+
+    GiftBenefits? IMonthlyGiftBenefits.For(long monthlyAmount, string currency) =>
+        For(monthlyAmount, currency) is { Benefits: { } benefits } tier ? new GiftBenefits(benefits, tier.BenefitsValue) : null;
 
     public static long ToMinor(decimal major, string currency) =>
         Infrastructure.Money.ToMinor(major, currency);

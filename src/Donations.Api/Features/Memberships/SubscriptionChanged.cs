@@ -1,5 +1,6 @@
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Stripe;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,8 @@ namespace Donations.Api.Features.Memberships;
 /// <c>customer.subscription.created|updated|deleted</c>: the membership mirrors the subscription
 /// as of the newest event applied (<see cref="Membership.LastEventAt"/>); an older event changes
 /// nothing. Stripe's timestamps are whole seconds, so on a tie a "created" never overrides and an
-/// "updated" never revives a canceled membership.
+/// "updated" never revives a canceled membership. A subscription created elsewhere (the Dashboard,
+/// a print subscription) lacks the donate flow's metadata and is no membership.
 /// </summary>
 public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory donors, MembershipTiers tiers,
     TimeProvider time, ILogger<SubscriptionChanged> log) : IStripeEventHandler
@@ -32,6 +34,11 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
             return StripeEventOutcome.Ignored;
         }
 
+        if (membership is null && !DonateFlowMetadata.IsOurs(subscription.Metadata))
+        {
+            log.LogInformation("Subscription {SubscriptionId} is not a membership: {Reason}", subscription.Id, DonateFlowMetadata.NotOurs);
+            return effects.Ignore(DonateFlowMetadata.NotOurs);
+        }
         if (membership is null)
         {
             var donor = await donors.FindByCustomerAsync(subscription.CustomerId, ct)
@@ -69,7 +76,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         foreach (var d in unlinked.Concat(db.Donations.Local.Where(d => d.StripeSubscriptionId == subscription.Id)).Distinct())
             d.Membership ??= membership;
 
-        effects.Touched(membership);
+        effects.Raise(new MembershipChanged(membership));
         effects.Created(subscription.Id, subscription.CustomerId);
         log.LogInformation("Membership for subscription {SubscriptionId} is {Status} ({Tier})", subscription.Id, membership.Status, membership.Tier);
         return StripeEventOutcome.Processed;

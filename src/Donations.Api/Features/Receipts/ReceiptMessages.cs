@@ -124,6 +124,7 @@ public sealed class ReceiptMessages(
             {
                 ReceiptKind.Correction => "correction",
                 ReceiptKind.VoidNotice => "void",
+                ReceiptKind.Reinstatement => "reinstated",
                 _ => "original",
             },
             IsCopy = isCopy,

@@ -11,12 +11,14 @@ public sealed class ReceiptModel
 {
     public required OrganizationModel Organization { get; init; }
     public required string Number { get; init; }
-    /// <summary>"original", "correction" or "void".</summary>
+    /// <summary>"original", "correction", "void" or "reinstated".</summary>
     public required string Kind { get; init; }
     public bool IsCorrection => Kind == "correction";
     public bool IsVoidNotice => Kind == "void";
+    /// <summary>The gift was voided (a lost dispute) and counts again (the dispute was won on appeal).</summary>
+    public bool IsReinstatement => Kind == "reinstated";
     public bool IsCopy { get; init; }
-    /// <summary>The receipt a correction or void notice replaces.</summary>
+    /// <summary>The receipt a correction or void notice replaces, or a reinstated receipt restores.</summary>
     public string? ReplacesNumber { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }

@@ -1,5 +1,6 @@
 using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure.Documents;
+using Donations.Api.Infrastructure.Events;
 using Donations.Api.Infrastructure.Jobs;
 
 namespace Donations.Api.Features.Receipts;
@@ -20,6 +21,7 @@ public static class ReceiptsSetup
         services.AddScoped<SendReceiptCopy>();
         services.AddScoped<ReceiptsSweeper>();
         services.AddSingleton<IRecurringJobDefinition, ReceiptsSweeperSchedule>();
+        services.AddAfterCommit<ScheduleReceipts>();
         return builder;
     }
 

@@ -32,6 +32,14 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
                 && (d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost" || r.Amount != d.Amount - d.RefundedAmount)))
             .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
 
+        // Voided, yet the gift counts again (a lost dispute won on appeal): a reinstated receipt is due.
+        var reinstated = await db.Donations
+            .Where(d => d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded && d.Status != DonationStatus.Disputed)
+            .Where(d => d.Receipts.Any(r => r.Kind == ReceiptKind.VoidNotice && r.Status != ReceiptStatus.Pending)
+                        && !d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice && r.Status != ReceiptStatus.Voided))
+            .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+        stale.AddRange(reinstated);
+
         foreach (var id in unreceipted.Concat(stale)) scheduler.Schedule(id);
 
         var now = clock.GetUtcNow().UtcDateTime;

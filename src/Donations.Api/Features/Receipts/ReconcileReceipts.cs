@@ -12,7 +12,8 @@ namespace Donations.Api.Features.Receipts;
 /// Brings one donation's receipts in line with its state. Every gift gets one original receipt
 /// for what was paid. Once that has been delivered (or refused), a partial refund issues a
 /// corrected receipt with a new number, and a full refund or lost dispute voids the standing
-/// receipt and issues a void notice. Waiting for delivery keeps the donor's mail in order
+/// receipt and issues a void notice; a gift that counts again after that (a lost dispute won on
+/// appeal) gets a reinstated receipt. Waiting for delivery keeps the donor's mail in order
 /// (receipt, then correction) and means a receipt is never voided while it is being sent.
 /// Running it again changes nothing.
 /// </summary>
@@ -81,10 +82,11 @@ public sealed class ReconcileReceipts(
         }
 
         var standing = ReceiptRules.Standing(receipts);
-        // Nothing stands (already voided), or it is still on its way: the sender asks again after delivery.
-        if (standing is null || standing.Status == ReceiptStatus.Pending) return [];
-
         var stated = ReceiptRules.StatedAmount(donation);
+        if (standing is null) return await ReinstateAsync(donation, receipts, stated, year, now, ct);
+        // Still on its way: the sender asks again after delivery.
+        if (standing.Status == ReceiptStatus.Pending) return [];
+
         if (stated == standing.Amount) return [];
 
         standing.Status = ReceiptStatus.Voided;
@@ -92,6 +94,18 @@ public sealed class ReconcileReceipts(
         var kind = stated == 0 ? ReceiptKind.VoidNotice : ReceiptKind.Correction;
         var amount = stated == 0 ? standing.Amount : stated;
         return [await NewReceiptAsync(donation, kind, amount, standing.Id, year, now, ct)];
+    }
+
+    /// <summary>
+    /// Nothing stands because the gift was voided (a lost dispute), yet it counts again (the dispute
+    /// was won on appeal): a reinstated receipt replaces the voided one, once the void notice is out.
+    /// </summary>
+    private async Task<List<Receipt>> ReinstateAsync(Donation donation, List<Receipt> receipts, long stated, int year, DateTime now,
+        CancellationToken ct)
+    {
+        var voidNotice = receipts.Where(r => r.Kind == ReceiptKind.VoidNotice).OrderByDescending(r => r.Sequence).FirstOrDefault();
+        if (stated == 0 || voidNotice is null || voidNotice.Status == ReceiptStatus.Pending) return [];
+        return [await NewReceiptAsync(donation, ReceiptKind.Reinstatement, stated, voidNotice.ReplacesReceiptId, year, now, ct)];
     }
 
     private async Task<Receipt> NewReceiptAsync(Donation donation, ReceiptKind kind, long amount, long? replaces, int year, DateTime now, CancellationToken ct)

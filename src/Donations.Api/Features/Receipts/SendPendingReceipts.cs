@@ -160,13 +160,18 @@ public sealed class SendPendingReceipts(
                 .SetProperty(r => r.ClaimedUntil, (DateTime?)null)
                 .SetProperty(r => r.LastError, Truncate(error)), CancellationToken.None);
 
-    /// <summary>A refund that arrived while the receipt was on its way is dealt with now.</summary>
+    /// <summary>
+    /// A refund that arrived while the receipt was on its way is dealt with now, and so is a
+    /// dispute won back while its void notice was on its way.
+    /// </summary>
     private async Task FollowUpAsync(List<Receipt> done, CancellationToken ct)
     {
         var donationIds = done.Where(r => r.Kind != ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
-        if (donationIds.Count == 0) return;
+        var voidedIds = done.Where(r => r.Kind == ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
+        if (donationIds.Count + voidedIds.Count == 0) return;
         var changed = await db.Donations
-            .Where(d => donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost"))
+            .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost"))
+                        || (voidedIds.Contains(d.Id) && d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded))
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);
     }

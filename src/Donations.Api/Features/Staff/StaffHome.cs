@@ -37,7 +37,7 @@ internal static class StaffHome
         var month = await TotalsSinceAsync(db, monthStart, ct);
         var recent = await db.Donations.AsNoTracking()
             .OrderByDescending(d => d.ReceivedAt).ThenByDescending(d => d.Id).Take(RecentCount)
-            .Select(d => new { d.Id, d.ReceivedAt, d.Amount, d.Currency, d.Frequency, d.Status, d.RefundedAmount, d.Donor!.Email })
+            .Select(d => new { d.Id, d.ReceivedAt, d.Amount, d.Currency, d.Frequency, d.Status, d.RefundedAmount, d.DisputeStatus, d.Donor!.Email })
             .ToListAsync(ct);
         var failedReceipts = await db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Failed, ct);
         var failedJobs = jobs.GetMonitoringApi().FailedCount();
@@ -47,7 +47,7 @@ internal static class StaffHome
             rows.Append(CultureInfo.InvariantCulture, $"""
                 <tr><td class="n">{d.Id}</td><td>{E(Dates.IsoMinutes(d.ReceivedAt, zone))}</td>
                 <td class="n">{E(Money.ToMajorString(d.Amount, d.Currency))}</td><td>{E(d.Currency.ToUpperInvariant())}</td>
-                <td>{E(CsvValues.Frequency(d.Frequency))}</td><td>{E(CsvValues.Status(d.Status))}</td><td>{E(d.Email)}</td></tr>
+                <td>{E(CsvValues.Frequency(d.Frequency))}</td><td>{E(CsvValues.Status(d.Status))}{(d.DisputeStatus is null ? "" : $" (dispute {E(d.DisputeStatus)})")}</td><td>{E(d.Email)}</td></tr>
                 """);
         var who = http.User.FindFirstValue(ClaimTypes.Name);
         var role = http.User.FindFirstValue(ClaimTypes.Role);
@@ -62,6 +62,7 @@ internal static class StaffHome
             </header>
             <nav>
               <a href="{E(dashboardPath)}">Jobs dashboard</a> ·
+              <a href="{StripeEventsPage.Path}">Stripe events</a> ·
               <a href="/api/finance/donations.csv">Export donations (CSV)</a> ·
               <a href="/api/finance/members.csv">Export members (CSV)</a>
             </nav>

@@ -1,4 +1,4 @@
-using Donations.Data.Entities;
+using Donations.Api.Infrastructure.Events;
 using Stripe;
 
 namespace Donations.Api.Features.StripeWebhooks;
@@ -7,8 +7,9 @@ public enum StripeEventOutcome { Processed, Ignored }
 
 /// <summary>
 /// Applies one kind of Stripe event to the database through the scoped DbContext, without saving:
-/// <see cref="ProcessStripeEvent"/> saves the effects together with the inbox row's "processed"
-/// marker, and re-runs the handler if it lost a race for a unique key.
+/// <see cref="StripeEventProcessor"/> saves the changes together with the inbox row's "processed"
+/// marker, re-runs the handler if it lost a race for a unique key, and publishes the raised events
+/// after the commit. Each feature registers its own handlers (<see cref="StripeWebhooksSetup.AddStripeEventHandler{THandler}"/>).
 /// </summary>
 public interface IStripeEventHandler
 {
@@ -16,33 +17,28 @@ public interface IStripeEventHandler
     Task<StripeEventOutcome> HandleAsync(Event stripeEvent, StripeEventEffects effects, CancellationToken ct);
 }
 
-/// <summary>What a handler touched, for the work that follows the commit.</summary>
+/// <summary>
+/// What a handler's work means beyond its own feature, for after the commit: the domain events it
+/// raised (published to their subscribers once the event's changes are saved) and the Stripe ids
+/// it brought into existence (events waiting for one of them are retried at once).
+/// </summary>
 public sealed class StripeEventEffects
 {
-    private readonly HashSet<Donation> _donations = [];
-    private readonly HashSet<Donation> _settled = [];
-    private readonly HashSet<Membership> _memberships = [];
-    private readonly List<(Membership Membership, string InvoiceId)> _failedPayments = [];
+    private readonly List<IDomainEvent> _events = [];
     private readonly HashSet<string> _stripeIds = [];
 
-    public IReadOnlyCollection<Donation> Donations => _donations;
-    /// <summary>Donations this event created (a payment seen for the first time).</summary>
-    public IReadOnlyCollection<Donation> SettledDonations => _settled;
-    /// <summary>Memberships whose state an event applied (for lifecycle emails).</summary>
-    public IReadOnlyCollection<Membership> Memberships => _memberships;
-    /// <summary>Failed renewal payments seen, whether or not they changed the membership.</summary>
-    public IReadOnlyList<(Membership Membership, string InvoiceId)> FailedPayments => _failedPayments;
-    /// <summary>Stripe ids that now exist here; events waiting for one of them are retried at once.</summary>
+    public IReadOnlyList<IDomainEvent> Events => _events;
     public IReadOnlyCollection<string> StripeIds => _stripeIds;
 
-    public void Touched(Donation donation) => _donations.Add(donation);
-    public void Touched(Membership membership) => _memberships.Add(membership);
-    public void PaymentFailed(Membership membership, string invoiceId) => _failedPayments.Add((membership, invoiceId));
+    public void Raise(IDomainEvent domainEvent) => _events.Add(domainEvent);
 
-    public void Settled(Donation donation)
+    /// <summary>Why the event changed nothing, kept on the inbox row for staff (e.g. not one of our payments).</summary>
+    public string? IgnoredReason { get; private set; }
+
+    public StripeEventOutcome Ignore(string reason)
     {
-        _settled.Add(donation);
-        _donations.Add(donation);
+        IgnoredReason = reason;
+        return StripeEventOutcome.Ignored;
     }
 
     public void Created(params string?[] stripeIds)

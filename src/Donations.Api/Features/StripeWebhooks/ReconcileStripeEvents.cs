@@ -1,6 +1,7 @@
 using System.Text;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
+using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Stripe;
@@ -11,10 +12,12 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// Recurring: lists the events of the handled types from the last Stripe:ReconcileWindow through
 /// the Events API and puts any the inbox lacks through the same insert as webhooks (duplicate-safe,
 /// so it may overlap a delivery). The dispatcher then processes them like any other event, so a
-/// missed webhook still becomes its donation and receipt.
+/// missed webhook still becomes its donation and receipt. The Events API renders each event in the
+/// account's default API version; one that is not the pinned version is ingested as a
+/// <see cref="PinnedEventCopy"/> (its object fetched again), so the account's default does not matter.
 /// </summary>
 public sealed class ReconcileStripeEvents(
-    IStripeClient stripe, DonationsDbContext db, StripeInbox inbox, IEnumerable<IStripeEventHandler> handlers,
+    IStripeClient stripe, DonationsDbContext db, StripeInbox inbox, PinnedEventCopy pinned, IEnumerable<IStripeEventHandler> handlers,
     IOptionsMonitor<StripeOptions> options, TimeProvider time, ILogger<ReconcileStripeEvents> log)
 {
     public const string RecurringJobId = "stripe-reconcile";
@@ -53,13 +56,27 @@ public sealed class ReconcileStripeEvents(
     private async Task<int> IngestMissingAsync(List<Event> page)
     {
         var ids = page.Select(e => e.Id).ToList();
-        var known = (await db.StripeEvents.Where(e => ids.Contains(e.Id)).Select(e => e.Id).ToListAsync()).ToHashSet();
+        // A Failed row (another version, a handler that gave up) is replaced by what is listed here.
+        var known = (await db.StripeEvents.Where(e => ids.Contains(e.Id) && e.Status != StripeEventStatus.Failed)
+            .Select(e => e.Id).ToListAsync()).ToHashSet();
         var added = 0;
         foreach (var e in page.Where(e => !known.Contains(e.Id)))
         {
             // The event exactly as Stripe sent it; re-serialising would not be the same bytes.
             var json = e.RawJsonElement is { ValueKind: System.Text.Json.JsonValueKind.Object } raw ? raw.GetRawText() : e.ToJson();
             var envelope = StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(json));
+            if (envelope is not null && !StripeApiVersion.IsSupported(envelope.ApiVersion))
+            {
+                // Listed in the account's default version: never processed from that payload.
+                var copy = await pinned.CreateAsync(json, CancellationToken.None);
+                if (copy is null)
+                {
+                    log.LogWarning("Stripe event {EventId} is listed in API version {ApiVersion} and its object could not be " +
+                                   "fetched at {Pinned}; left for the next run", e.Id, envelope.ApiVersion, StripeApiVersion.Pinned);
+                    continue;
+                }
+                (json, envelope) = (copy, StripeEventEnvelope.TryParse(Encoding.UTF8.GetBytes(copy)));
+            }
             if (envelope is null)
             {
                 log.LogWarning("Stripe event {EventId} from the Events API could not be read; skipped", e.Id);

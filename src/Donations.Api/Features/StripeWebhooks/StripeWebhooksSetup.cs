@@ -1,6 +1,5 @@
-using Donations.Api.Features.Donations;
-using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Events;
 using Donations.Api.Infrastructure.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -15,28 +14,24 @@ public static class StripeWebhooksSetup
         services.AddSingleton<InboxSignal>();
         services.AddScoped<StripeInbox>();
         services.AddHostedService<InboxDispatcher>();
+        services.AddScoped<StripeEventProcessor>();
         services.AddScoped<ProcessStripeEvent>();
         services.AddScoped<SweepStripeInbox>();
         services.AddScoped<ReconcileStripeEvents>();
+        services.AddScoped<PinnedEventCopy>();
+        services.AddScoped<RetryStripeEvent>();
         services.AddSingleton<IRecurringJobDefinition, StripeRecurringJobs>();
-
-        services.AddScoped<DonorDirectory>();
-        services.AddScoped<DonationLedger>();
-        services.AddScoped<DonationLookup>();
-        services.AddScoped<InvoicePaymentLinks>();
-        services.AddSingleton<MembershipTiers>();
-
-        // One handler per event type (ProcessStripeEvent refuses two handlers for one type).
-        services.AddScoped<IStripeEventHandler, CheckoutSessionCompleted>();
-        services.AddScoped<IStripeEventHandler, CheckoutAsyncPaymentFailed>();
-        services.AddScoped<IStripeEventHandler, InvoicePaid>();
-        services.AddScoped<IStripeEventHandler, ChargeRefunded>();
-        services.AddScoped<IStripeEventHandler, ChargeDisputed>();
-        services.AddScoped<IStripeEventHandler, SubscriptionChanged>();
-        services.AddScoped<IStripeEventHandler, InvoicePaymentFailed>();
-
+        services.AddDomainEvents();
         return builder;
     }
+
+    /// <summary>
+    /// A feature's handler for the event types it names. One handler per event type: the
+    /// processor refuses two for one type.
+    /// </summary>
+    public static IServiceCollection AddStripeEventHandler<THandler>(this IServiceCollection services)
+        where THandler : class, IStripeEventHandler =>
+        services.AddScoped<IStripeEventHandler, THandler>();
 
     public static WebApplication MapStripeWebhooks(this WebApplication app)
     {

@@ -17,7 +17,9 @@ public static class OptionsSetup
             .Validate(o => isDevelopment || !string.IsNullOrWhiteSpace(o.SecretKey),
                 "Stripe:SecretKey is required (set it through an environment variable Stripe__SecretKey or user-secrets).")
             .Validate(o => isDevelopment || o.WebhookSecrets.Any(s => !string.IsNullOrWhiteSpace(s)),
-                "Stripe:WebhookSecrets must list at least one whsec_ secret (Stripe__WebhookSecrets__0).");
+                "Stripe:WebhookSecrets must list at least one whsec_ secret (Stripe__WebhookSecrets__0).")
+            .Validate(o => IsCron(o.ReconcileCron),
+                "Stripe:ReconcileCron must be a cron expression of 5 fields (or 6 with seconds), e.g. \"0 * * * *\".");
         Bind<EmailOptions>(services, EmailOptions.Section)
             .Validate(o => o.Delivery != EmailDelivery.Smtp || !string.IsNullOrWhiteSpace(o.Smtp.Host),
                 "Email:Smtp:Host is required when Email:Delivery is Smtp.")
@@ -42,7 +44,9 @@ public static class OptionsSetup
         Bind<ObservabilityOptions>(services, ObservabilityOptions.Section);
         Bind<StatementsOptions>(services, StatementsOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),
-                "Statements:TimeZone must be an IANA time zone id such as America/New_York.");
+                "Statements:TimeZone must be an IANA time zone id such as America/New_York.")
+            .Validate(o => IsCron(o.Cron),
+                "Statements:Cron must be a cron expression of 5 fields (or 6 with seconds), e.g. \"0 9 10 1 *\".");
 
         services.AddOptions<ConnectionStringOptions>()
             .Configure(o => o.Donations = builder.Configuration.GetConnectionString("Donations"))
@@ -75,6 +79,27 @@ public static class OptionsSetup
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     private static bool IsTimeZone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out _);
+
+    /// <summary>
+    /// What Hangfire accepts when it registers a recurring job (5 fields, or 6 with seconds, parsed
+    /// by Cronos), checked here so that a bad value stops start-up naming its key, not with
+    /// Hangfire's message that names none.
+    /// </summary>
+    internal static bool IsCron(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return false;
+        var fields = value.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;
+        if (fields is not (5 or 6)) return false;
+        try
+        {
+            Cronos.CronExpression.Parse(value, fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+            return true;
+        }
+        catch (Cronos.CronFormatException)
+        {
+            return false;
+        }
+    }
 
     private static bool IsMailbox(string value) => MimeKit.MailboxAddress.TryParse(value, out _);
 }

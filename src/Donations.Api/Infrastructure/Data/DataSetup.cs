@@ -62,11 +62,9 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     private static string TunePostgres(string cs)
     {
         var b = new NpgsqlConnectionStringBuilder(cs);
-        if (!Mentions(cs, "Max Auto Prepare", "MaxAutoPrepare"))
-        {
-            b.MaxAutoPrepare = 64;
-            b.AutoPrepareMinUsages = 2;
-        }
+        // Each key on its own: a string that sets only one of them keeps it.
+        if (!Mentions(cs, "Max Auto Prepare", "MaxAutoPrepare")) b.MaxAutoPrepare = 64;
+        if (!Mentions(cs, "Auto Prepare Min Usages", "AutoPrepareMinUsages")) b.AutoPrepareMinUsages = 2;
         if (!Mentions(cs, "No Reset On Close", "NoResetOnClose")) b.NoResetOnClose = true;
         return b.ConnectionString;
     }

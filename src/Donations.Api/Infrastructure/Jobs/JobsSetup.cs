@@ -45,6 +45,16 @@ public static class JobsSetup
 
     private static HangfireOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<HangfireOptions>>().Value;
 
+    /// <summary>
+    /// Hangfire.PostgreSql's lock rows (<c>hangfire.lock</c>) name no holder, so a lock taken by a
+    /// connection that died in a database restart cannot be told from a live one; it stands until
+    /// this expiry, and every job whose state-lock it is stays Enqueued until then (the default, 10
+    /// minutes, kept acknowledged gifts unrecorded that long). Every lock taken here is held for
+    /// milliseconds (state changes, the recurring-job scheduler) or a few seconds (the receipts
+    /// sweeper), so 30 seconds is ample for a live holder and the worst wait after a restart.
+    /// </summary>
+    public static readonly TimeSpan PostgreSqlLockExpiry = TimeSpan.FromSeconds(30);
+
     private static JobStorage CreateStorage(DatabaseSettings db, HangfireOptions options) => db.Provider switch
     {
         DatabaseProvider.Sqlite => new SQLiteStorage(
@@ -62,6 +72,7 @@ public static class JobsSetup
                 // The default (30 min, fixed) would leave a crashed node's jobs hidden for half an hour.
                 InvisibilityTimeout = options.InvisibilityTimeout,
                 UseSlidingInvisibilityTimeout = true,
+                DistributedLockTimeout = PostgreSqlLockExpiry,
             }),
         DatabaseProvider.SqlServer => new SqlServerStorage(db.ConnectionString, new SqlServerStorageOptions
         {

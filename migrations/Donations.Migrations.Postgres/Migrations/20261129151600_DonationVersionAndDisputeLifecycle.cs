@@ -1,0 +1,40 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Donations.Migrations.Postgres.Migrations
+{
+    /// <inheritdoc />
+    public partial class DonationVersionAndDisputeLifecycle : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DisputeEventAt",
+                table: "Donations",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Version",
+                table: "Donations",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "DisputeEventAt",
+                table: "Donations");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Donations");
+        }
+    }
+}

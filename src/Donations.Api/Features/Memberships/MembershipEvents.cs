@@ -1,0 +1,10 @@
+using Donations.Api.Infrastructure.Events;
+using Donations.Data.Entities;
+
+namespace Donations.Api.Features.Memberships;
+
+/// <summary>A subscription event was applied to the membership (tracked entity; its id is assigned by the commit).</summary>
+public sealed record MembershipChanged(Membership Membership) : IDomainEvent;
+
+/// <summary>A renewal payment failed, whether or not it changed the membership: the donor hears once per invoice.</summary>
+public sealed record RenewalFailed(Membership Membership, string InvoiceId) : IDomainEvent;

@@ -1,0 +1,26 @@
+using Donations.Api.Features.Donations;
+using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Events;
+
+namespace Donations.Api.Features.Memberships;
+
+/// <summary>
+/// Memberships: the subscription events that shape them, the tiers that grant monthly gifts their
+/// benefits, and what follows a committed gift or change (linking, lifecycle emails).
+/// </summary>
+public static class MembershipsSetup
+{
+    public static WebApplicationBuilder AddMemberships(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<MembershipTiers>();
+        services.AddSingleton<IMonthlyGiftBenefits>(sp => sp.GetRequiredService<MembershipTiers>());
+        services.AddStripeEventHandler<SubscriptionChanged>();
+        services.AddStripeEventHandler<InvoicePaymentFailed>();
+        services.AddAfterCommit<MembershipFollowUp>();
+
+        services.AddSingleton<IMembershipNotifier, MembershipNotifier>();
+        services.AddScoped<SendMembershipEmail>();
+        return builder;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Donations.Api.Infrastructure.Data;
+using Donations.Api.Infrastructure.Events;
+using Donations.Api.Infrastructure.Observability;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Stripe;
+
+namespace Donations.Api.Features.StripeWebhooks;
+
+/// <summary>
+/// Applies one inbox row, the unit every way of processing events shares: parse, hand to the
+/// handler for its type, and mark the row Processed/Ignored in the same SaveChanges as the
+/// handler's changes; then publish the domain events the handler raised and wake events waiting
+/// for what it created. A row already marked is left alone. Failures are recorded on the row
+/// (visible to staff) and rethrown for the caller's retry. Knows no feature: handlers and
+/// after-commit subscribers come from DI.
+/// </summary>
+public sealed class StripeEventProcessor(
+    DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, AfterCommitPublisher publisher,
+    InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<StripeEventProcessor> log)
+{
+    private const int RaceAttempts = 8;
+    private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
+        .SelectMany(h => h.EventTypes.Select(t => (Type: t, Handler: h)))
+        .ToDictionary(x => x.Type, x => x.Handler);
+
+    public IReadOnlyCollection<string> HandledTypes => _byType.Keys;
+
+    public async Task ApplyAsync(string eventId, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var lookedAgain = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var row = await db.StripeEvents.SingleOrDefaultAsync(e => e.Id == eventId, ct);
+            if (row is null)
+            {
+                log.LogWarning("Stripe event {EventId} is not in the inbox; nothing to do", eventId);
+                return;
+            }
+            if (row.Status is StripeEventStatus.Processed or StripeEventStatus.Ignored) return;
+            if (!StripeApiVersion.IsSupported(row.ApiVersion))
+            {
+                await RecordFailureAsync(eventId, StripeApiVersion.MismatchError(row.ApiVersion), ct);
+                return; // retrying cannot help; the row says what to do
+            }
+
+            var effects = new StripeEventEffects();
+            try
+            {
+                var outcome = StripeEventOutcome.Ignored;
+                if (_byType.TryGetValue(row.Type, out var handler))
+                {
+                    var stripeEvent = EventUtility.ParseEvent(row.Payload, throwOnApiVersionMismatch: false);
+                    outcome = await handler.HandleAsync(stripeEvent, effects, ct);
+                }
+                row.Status = outcome == StripeEventOutcome.Processed ? StripeEventStatus.Processed : StripeEventStatus.Ignored;
+                row.ProcessedAt = time.GetUtcNow().UtcDateTime;
+                row.Attempts++;
+                row.Error = row.Status == StripeEventStatus.Ignored ? effects.IgnoredReason : null;
+                await db.SaveChangesAsync(ct);
+                log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
+                metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
+            }
+            catch (DbUpdateException e) when ((UniqueViolation.Is(e) || e is DbUpdateConcurrencyException) && attempt < RaceAttempts)
+            {
+                // Another job inserted the same donor/donation/membership first: run again on top of it.
+                log.LogInformation("Stripe event {EventId} lost a race for a unique key or a changed donation; re-running (attempt {Attempt})", eventId, attempt);
+                continue;
+            }
+            catch (StripeEventNotReadyException e)
+            {
+                log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
+                await RecordFailureAsync(eventId, e.Message, ct);
+                // The event that creates the missing thing may have committed, and looked for
+                // waiting events, between our look and our "waiting" mark: look once more now
+                // that the mark is visible, or no one may wake this event before Hangfire's retry.
+                if (!lookedAgain)
+                {
+                    lookedAgain = true;
+                    continue;
+                }
+                metrics.WebhookHandled(row.Type, "waiting", Stopwatch.GetElapsedTime(started));
+                throw;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Stripe event {EventId} ({EventType}) failed", eventId, row.Type);
+                metrics.WebhookHandled(row.Type, "failed", Stopwatch.GetElapsedTime(started));
+                await RecordFailureAsync(eventId, e.Message, ct);
+                throw;
+            }
+
+            await publisher.PublishAsync(effects.Events, ct);
+            await WakeWaitingEventsAsync(effects.StripeIds, ct);
+            return;
+        }
+    }
+
+    private async Task RecordFailureAsync(string eventId, string error, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var message = error.Length > 4000 ? error[..4000] : error;
+        await db.StripeEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(s => s
+            .SetProperty(e => e.Status, StripeEventStatus.Failed)
+            .SetProperty(e => e.Error, message)
+            .SetProperty(e => e.Attempts, e => e.Attempts + 1), ct);
+    }
+
+    /// <summary>
+    /// Events that failed only because something was missing (see <see cref="StripeEventNotReadyException"/>)
+    /// and mention an id this event just created go back to the dispatcher now instead of waiting
+    /// for Hangfire's next retry, which may be minutes away.
+    /// </summary>
+    private async Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
+    {
+        var woken = 0;
+        foreach (var id in stripeIds)
+        {
+            var quoted = $"\"{id}\"";
+            woken += await db.StripeEvents
+                .Where(e => e.Status == StripeEventStatus.Failed
+                            && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix)
+                            && e.Payload.Contains(quoted))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(e => e.Status, StripeEventStatus.Received)
+                    .SetProperty(e => e.EnqueuedAt, (DateTime?)null), ct);
+        }
+        if (woken > 0) signal.Notify();
+    }
+}

@@ -1,0 +1,62 @@
+using Donations.Api.Infrastructure.Events;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Donations.Tests.Foundation;
+
+public sealed class AfterCommitPublisherTests
+{
+    private sealed record Paid(int Id) : IDomainEvent;
+    private sealed record Refunded(int Id) : IDomainEvent;
+    private sealed record Unheard(int Id) : IDomainEvent;
+
+    private sealed class Journal
+    {
+        public List<string> Calls { get; } = [];
+    }
+
+    private sealed class Ledger(Journal journal) : IAfterCommit<Paid>, IAfterCommit<Refunded>
+    {
+        public Task AfterCommitAsync(IReadOnlyList<Paid> events, CancellationToken ct)
+        {
+            journal.Calls.Add($"ledger {this.GetHashCode()} paid {string.Join(",", events.Select(e => e.Id))}");
+            return Task.CompletedTask;
+        }
+
+        public Task AfterCommitAsync(IReadOnlyList<Refunded> events, CancellationToken ct)
+        {
+            journal.Calls.Add($"ledger {this.GetHashCode()} refunded {string.Join(",", events.Select(e => e.Id))}");
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Thanks(Journal journal) : IAfterCommit<Paid>
+    {
+        public Task AfterCommitAsync(IReadOnlyList<Paid> events, CancellationToken ct)
+        {
+            journal.Calls.Add($"thanks paid {string.Join(",", events.Select(e => e.Id))}");
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Each_subscriber_gets_its_kind_once_per_publish_in_order_of_first_appearance_without_duplicates()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<Journal>();
+        services.AddAfterCommit<Ledger>();
+        services.AddAfterCommit<Thanks>();
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+
+        await scope.ServiceProvider.GetRequiredService<AfterCommitPublisher>().PublishAsync(
+            [new Refunded(7), new Paid(1), new Unheard(3), new Paid(2), new Refunded(7), new Paid(1)], CancellationToken.None);
+
+        var ledger = scope.ServiceProvider.GetRequiredService<Ledger>().GetHashCode();
+        Assert.Equal(
+        [
+            $"ledger {ledger} refunded 7",
+            $"ledger {ledger} paid 1,2",
+            "thanks paid 1,2",
+        ], provider.GetRequiredService<Journal>().Calls);
+    }
+}

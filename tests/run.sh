@@ -23,6 +23,19 @@ status=0
 # One test project after the other: run side by side, the browser tests shared two cores with the
 # fault tests' load and could miss their timeouts.
 dotnet build Donations.sln -v quiet -nologo
+
+# Known vulnerable packages (direct or transitive) fail the run. The advisories come from the NuGet
+# vulnerability feed; when it cannot be reached (an offline machine) the check warns and the run
+# goes on, saying so, rather than passing silently or failing for want of a network.
+audit="$(dotnet list Donations.sln package --vulnerable --include-transitive 2>&1)" && audit_status=0 || audit_status=$?
+if grep -qiE "has the following vulnerable packages" <<<"$audit"; then
+  echo "$audit" >&2
+  echo "Known vulnerable packages (above): update them." >&2
+  status=1
+elif [ "$audit_status" -ne 0 ] || grep -qiE "unable to load|failed to retrieve|error|warn" <<<"$audit"; then
+  echo "WARNING: the vulnerable-package check could not reach the NuGet vulnerability feed; packages were not checked." >&2
+  grep -iE "error|warn|unable|failed" <<<"$audit" | head -n 5 >&2 || true
+fi
 for project in tests/Donations.Tests tests/Donations.EndToEnd; do
   dotnet test "$project" --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
 done

@@ -12,6 +12,7 @@ public static class BenchmarkEnvironment
         ["ConnectionStrings:Donations"] = connectionString,
         ["Hangfire:WorkerCount"] = "10",
         ["Hangfire:PollingInterval"] = "00:00:00.500",
+        ["DataProtection:CertificatePath"] = TestKeyRing.CertificatePath,
         ["Stripe:SecretKey"] = "sk_test_benchmark",
         ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,
         ["Stripe:ApiBase"] = "http://127.0.0.1:9",

@@ -111,6 +111,7 @@ public sealed class CheckoutFailureTests
         await using var app = await CheckoutApp.StartAsync(o =>
         {
             o.Settings["Observability:PrometheusEndpoint"] = "/metrics";
+            o.Settings["Observability:ManagementUrl"] = $"http://127.0.0.1:{Operations.MetricsTests.ManagementPort}";
             o.Settings["Donations:RateLimit:PerClientPermitLimit"] = "2";
         });
         await CheckoutApp.PostJsonAsync(app, Gift);
@@ -123,7 +124,7 @@ public sealed class CheckoutFailureTests
         var text = "";
         await Wait.UntilAsync(async () =>
         {
-            text = await app.Client.GetStringAsync("/metrics");
+            text = await Operations.MetricsTests.ScrapeOnManagementListenerAsync(app);
             return outcomes.All(o => text.Contains($"outcome=\"{o}\""));
         }, what: "the checkout attempts counter to be exported");
 

@@ -55,8 +55,8 @@ public sealed class SignInLinkTests
         Assert.Equal(TimeSpan.FromMinutes(30), stored.ExpiresAt - stored.CreatedAt);
 
         var browser = app.CreateClient();
-        var first = await browser.GetAsync(path);
-        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        var first = await Portal.RedeemAsync(browser, path);
+        Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
         Assert.Equal("/manage/account", first.Headers.Location?.OriginalString);
         var cookie = Assert.Single(first.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".Donations.Donor="));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
@@ -67,8 +67,8 @@ public sealed class SignInLinkTests
         Assert.Contains("ada@example.com", await account.Content.ReadAsStringAsync());
 
         // The same link again, from the same browser or another one, is refused.
-        var again = await browser.GetAsync(path);
-        var elsewhere = await app.CreateClient().GetAsync(path);
+        var again = await Portal.RedeemAsync(browser, path);
+        var elsewhere = await Portal.RedeemAsync(app.CreateClient(), path);
         Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
         Assert.Equal(HttpStatusCode.Gone, elsewhere.StatusCode);
         var refusal = await elsewhere.Content.ReadAsStringAsync();
@@ -132,10 +132,10 @@ public sealed class SignInLinkTests
         var paths = app.Smtp!.Messages.Select(Portal.LinkPath).ToList();
 
         clock.Advance(TimeSpan.FromMinutes(29));
-        Assert.Equal(HttpStatusCode.Redirect, (await app.CreateClient().GetAsync(paths[0])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await Portal.RedeemAsync(app.CreateClient(), paths[0])).StatusCode);
 
         clock.Advance(TimeSpan.FromMinutes(2));
-        var late = await app.CreateClient().GetAsync(paths[1]);
+        var late = await Portal.RedeemAsync(app.CreateClient(), paths[1]);
         Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
         Assert.Contains("""action="/manage">""", await late.Content.ReadAsStringAsync());
         Assert.Equal(1, await app.WithDbAsync(db => db.DonorSignInTokens.CountAsync(t => t.DonorId == donor.Id && t.UsedAt == null)));
@@ -176,9 +176,12 @@ public sealed class SignInLinkTests
         var donor = await Portal.SeedDonorAsync(app, "twice@example.com");
         var path = await Portal.SeedLinkAsync(app, donor.Id);
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.CreateClient().GetAsync(path)));
+        var browsers = Enumerable.Range(0, 8).Select(_ => app.CreateClient()).ToList();
+        var tokens = await Task.WhenAll(browsers.Select(b => Portal.FormTokenAsync(b, path)));
 
-        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Redirect);
+        var answers = await Task.WhenAll(browsers.Select((b, i) => Portal.PostFormAsync(b, path, tokens[i])));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.SeeOther);
         Assert.Equal(7, answers.Count(a => a.StatusCode == HttpStatusCode.Gone));
     }
 
@@ -192,11 +195,11 @@ public sealed class SignInLinkTests
         bot.DefaultRequestHeaders.UserAgent.ParseAdd("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)");
 
         var preview = await bot.GetAsync(path);
-        var click = await app.Client.GetAsync(path);
+        var click = await Portal.RedeemAsync(app.Client, path);
 
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
-        Assert.DoesNotContain("Set-Cookie", preview.Headers.Select(h => h.Key));
-        Assert.Equal(HttpStatusCode.Redirect, click.StatusCode);
+        Assert.DoesNotContain(preview.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith(".Donations.Donor="));
+        Assert.Equal(HttpStatusCode.SeeOther, click.StatusCode);
     }
 
     [Fact]
@@ -241,5 +244,39 @@ public sealed class SignInLinkTests
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         await app.WaitForIdleJobsAsync();
         Assert.Empty(app.Smtp!.Messages);
+    }
+
+    [Fact]
+    public async Task A_link_fetched_twice_by_a_mail_scanner_still_signs_the_donor_in_on_the_post()
+    {
+        await using var app = await StartAsync();
+        var donor = await Portal.SeedDonorAsync(app, "scanned@example.com");
+        var path = await Portal.SeedLinkAsync(app, donor.Id);
+        var scanner = app.CreateClient(); // announces nothing: looks like a browser
+
+        var firstScan = await scanner.GetAsync(path);
+        var secondScan = await scanner.GetAsync(path);
+        var donorClicks = await Portal.RedeemAsync(app.Client, path);
+
+        Assert.Equal(HttpStatusCode.OK, firstScan.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, secondScan.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, donorClicks.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/manage/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await scanner.GetAsync("/manage/account")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sign_in_post_without_the_pages_antiforgery_token_spends_nothing()
+    {
+        await using var app = await StartAsync();
+        var donor = await Portal.SeedDonorAsync(app, "csrf@example.com");
+        var path = await Portal.SeedLinkAsync(app, donor.Id);
+
+        // Another site posting the link for a visitor (login CSRF) has no token for the visitor's browser.
+        var forged = await app.CreateClient().PostAsync(path, new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(0, await app.WithDbAsync(db => db.DonorSignInTokens.CountAsync(t => t.UsedAt != null)));
+        Assert.Equal(HttpStatusCode.SeeOther, (await Portal.RedeemAsync(app.Client, path)).StatusCode);
     }
 }

@@ -11,6 +11,7 @@ public sealed class ConfigurationTests
     [InlineData("Email:From")]
     [InlineData("Donations:PublicBaseUrl")]
     [InlineData("Stripe:SecretKey")]
+    [InlineData("DataProtection:CertificatePath")]
     public async Task A_missing_required_key_stops_start_up_with_a_message_naming_it(string key)
     {
         Assert.Contains(key, await StartUpErrorAsync(key, ""));

@@ -98,6 +98,7 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Hangfire:ServerEnabled"] = o.HangfireServer ? "true" : "false",
         ["Hangfire:WorkerCount"] = "4",
         ["Hangfire:PollingInterval"] = "00:00:00.200",
+        ["DataProtection:CertificatePath"] = TestKeyRing.CertificatePath,
         ["Stripe:SecretKey"] = "sk_test_harness",
         ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,
         ["Stripe:ApiBase"] = o.Stripe!.BaseUrl,
@@ -134,8 +135,20 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Memberships:Tiers:2:BenefitsFairMarketValue"] = "5.00",
     };
 
+    /// <summary>
+    /// The in-memory client speaks HTTPS (https://localhost), as a browser behind the TLS proxy
+    /// does, so the <c>Secure</c> cookies the service sets outside Development come back. Over a
+    /// real loopback listener cookies are kept by <see cref="LoopbackCookies"/>.
+    /// </summary>
     public HttpClient CreateClient(bool handleCookies = true) =>
-        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = handleCookies });
+        Options.UseKestrel
+            ? new HttpClient(handleCookies ? new LoopbackCookies(LoopbackHandler()) : LoopbackHandler()) { BaseAddress = BaseAddress }
+            : _factory.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                AllowAutoRedirect = false, HandleCookies = handleCookies, BaseAddress = new Uri("https://localhost"),
+            });
+
+    private static HttpClientHandler LoopbackHandler() => new() { AllowAutoRedirect = false, UseCookies = false };
 
     public async Task<T> WithDbAsync<T>(Func<DonationsDbContext, Task<T>> work)
     {

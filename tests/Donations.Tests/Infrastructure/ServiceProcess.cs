@@ -149,7 +149,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public HttpClient CreateClient() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true })
+    /// <summary>A client that keeps cookies the way a browser does on loopback (see <see cref="LoopbackCookies"/>).</summary>
+    public HttpClient CreateClient() => new(new LoopbackCookies(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }))
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromSeconds(30),

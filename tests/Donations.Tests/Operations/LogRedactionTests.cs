@@ -83,7 +83,7 @@ public sealed class LogRedactionTests
                 m.TextBody?.Contains(Portal.BaseUrl + "/manage/") == true)) is not null),
             TimeSpan.FromSeconds(30), "the sign-in link to be emailed");
         var link = Portal.LinkPath(linkMail!);
-        Assert.Equal(HttpStatusCode.Redirect, (await donor.GetAsync(link)).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await Portal.RedeemAsync(donor, link)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await donor.GetAsync("/manage/account")).StatusCode);
 
         var signInToken = link["/manage/".Length..];
@@ -101,8 +101,8 @@ public sealed class LogRedactionTests
         Assert.Contains(entries, e => e.Category == "Microsoft.AspNetCore.Hosting.Diagnostics");
         Assert.Contains(entries, e => e.Category == "Microsoft.EntityFrameworkCore.Database.Command");
         Assert.Contains(entries, e => e.Category.StartsWith("Donations.Api", StringComparison.Ordinal) && e.Message.Contains("refunded"));
-        Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/donate?email=" + Redact.Marker));
-        Assert.Contains(entries, e => e.Message.Contains("GET http://localhost/manage/" + Redact.Marker));
+        Assert.Contains(entries, e => e.Message.Contains("GET https://localhost/donate?email=" + Redact.Marker));
+        Assert.Contains(entries, e => e.Message.Contains("GET https://localhost/manage/" + Redact.Marker));
         Assert.Contains(entries, e => e.Texts().Any(t => t.Contains(Redact.Email(RefusedEmail))));
     }
 

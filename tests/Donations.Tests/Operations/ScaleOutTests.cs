@@ -77,10 +77,10 @@ public sealed class ScaleOutTests
             }
 
             // Staff sign in on one node; the other node reads the same cookie with keys from the database.
-            var cookies = new CookieContainer();
-            using (var onWeb = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = web.BaseAddress })
+            var cookies = new LoopbackCookies(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false });
+            using (var onWeb = new HttpClient(cookies, disposeHandler: false) { BaseAddress = web.BaseAddress })
                 Assert.Equal(HttpStatusCode.SeeOther, (await StaffTestSupport.SignInAsync(onWeb, staffEmail, StaffTestSupport.Password)).StatusCode);
-            var cookie = cookies.GetCookieHeader(web.BaseAddress);
+            var cookie = cookies.HeaderFor(StaffAuthentication.HomePath);
             using var onWorker = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = worker.BaseAddress };
             var home = new HttpRequestMessage(HttpMethod.Get, StaffAuthentication.HomePath);
             home.Headers.Add("Cookie", cookie);

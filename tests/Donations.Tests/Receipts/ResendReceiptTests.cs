@@ -19,7 +19,7 @@ public sealed class ResendReceiptTests
         var original = ReceiptEmail.From(await app.Smtp!.WaitForMessageAsync(_ => true));
         var staff = await StaffTestSupport.SignedInAsync(app, "Finance");
 
-        var response = await staff.PostAsync($"/api/finance/receipts/{original.Number}/resend", null);
+        var response = await StaffTestSupport.PostApiAsync(staff, $"/api/finance/receipts/{original.Number}/resend");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<ResendReceipt.Response>();
@@ -38,7 +38,7 @@ public sealed class ResendReceiptTests
     {
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
 
-        var resend = await app.Client.PostAsync("/api/finance/receipts/2026-000001/resend", null);
+        var resend = await StaffTestSupport.PostApiAsync(app.Client, "/api/finance/receipts/2026-000001/resend");
         var lookup = await app.Client.GetAsync("/api/finance/receipts/2026-000001");
 
         Assert.Equal(HttpStatusCode.Unauthorized, resend.StatusCode);
@@ -51,7 +51,7 @@ public sealed class ResendReceiptTests
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
         var staff = await StaffTestSupport.SignedInAsync(app, "Finance");
 
-        var response = await staff.PostAsync("/api/finance/receipts/2026-999999/resend", null);
+        var response = await StaffTestSupport.PostApiAsync(staff, "/api/finance/receipts/2026-999999/resend");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -34,7 +34,7 @@ public sealed class ExportStreamingTests(ITestOutputHelper log)
             o.UseKestrel = true;
         });
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true })
+        using var client = new HttpClient(new LoopbackCookies(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }))
         {
             BaseAddress = new Uri($"http://127.0.0.1:{address.Port}"),
         };

@@ -19,7 +19,7 @@ public sealed class StatementsApiTests
         await app.GiftAsync(await app.DonorAsync("Ada Lovelace", "ada@example.com"), new DateTime(2025, 6, 1, 12, 0, 0, DateTimeKind.Utc), 2500);
         var admin = await StaffTestSupport.SignedInAsync(app, StaffRoles.Admin);
 
-        var answer = await admin.PostAsync("/api/finance/statements/2025", null);
+        var answer = await StaffTestSupport.PostApiAsync(admin, "/api/finance/statements/2025");
 
         Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
         var started = await answer.Content.ReadFromJsonAsync<StatementsApi.RunResponse>();
@@ -36,8 +36,7 @@ public sealed class StatementsApiTests
         Assert.Equal((1, 1, 0, 0), (progress!.DonorsTotal, progress.Sent, progress.Skipped, progress.Failed));
         Assert.Single(app.Statements());
 
-        // Asked again with resend, the donor gets the statement a second time.
-        var resend = await admin.PostAsync("/api/finance/statements/2025?resend=true", null);
+        var resend = await StaffTestSupport.PostApiAsync(admin, "/api/finance/statements/2025?resend=true");
         Assert.Equal(HttpStatusCode.Accepted, resend.StatusCode);
         Assert.True((await resend.Content.ReadFromJsonAsync<StatementsApi.RunResponse>())!.Resend);
         await Wait.UntilAsync(async () =>
@@ -64,7 +63,7 @@ public sealed class StatementsApiTests
             return r;
         });
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await finance.PostAsync("/api/finance/statements/2025", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await StaffTestSupport.PostApiAsync(finance, "/api/finance/statements/2025")).StatusCode);
         var progress = await finance.GetFromJsonAsync<StatementsApi.RunResponse>($"/api/finance/statements/runs/{run.Id}");
         Assert.Equal((40, 12, "Running"), (progress!.DonorsTotal, progress.Sent, progress.Status));
         Assert.Equal(HttpStatusCode.NotFound, (await finance.GetAsync($"/api/finance/statements/runs/{run.Id + 1}")).StatusCode);
@@ -78,7 +77,7 @@ public sealed class StatementsApiTests
     {
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.PostAsync("/api/finance/statements/2025", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await StaffTestSupport.PostApiAsync(app.Client, "/api/finance/statements/2025")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.GetAsync("/api/finance/statements/runs/1")).StatusCode);
         Assert.Equal(0, await app.WithDbAsync(db => db.StatementRuns.CountAsync()));
     }
@@ -91,7 +90,7 @@ public sealed class StatementsApiTests
 
         foreach (var year in new[] { 1999, DateTime.UtcNow.Year + 2 })
         {
-            var answer = await admin.PostAsync($"/api/finance/statements/{year}", null);
+            var answer = await StaffTestSupport.PostApiAsync(admin, $"/api/finance/statements/{year}");
             Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
             Assert.Contains("between 2000 and the current year", await answer.Content.ReadAsStringAsync());
         }

@@ -1,8 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Donations.Api.Infrastructure.Web;
 using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Checkout;
@@ -40,7 +39,7 @@ internal sealed class CheckoutClientLimit(IOptions<CheckoutRateLimitOptions> opt
     public const string Name = "checkout-per-client";
 
     public RateLimitPartition<string> GetPartition(HttpContext http) =>
-        RateLimitPartition.GetFixedWindowLimiter(ClientKey(http),
+        RateLimitPartition.GetFixedWindowLimiter(ClientKey.Of(http),
             _ => options.Value.Limiter(options.Value.PerClientPermitLimit, options.Value.PerClientWindow));
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (context, _) =>
@@ -50,24 +49,9 @@ internal sealed class CheckoutClientLimit(IOptions<CheckoutRateLimitOptions> opt
         var services = http.RequestServices;
         services.GetRequiredService<CheckoutMetrics>().Attempt(CheckoutMetrics.RateLimited);
         services.GetRequiredService<ILogger<CheckoutClientLimit>>().LogWarning(
-            "Checkout rate limit reached for client {Client}", services.GetRequiredService<Pseudonyms>().Of(ClientKey(http)));
+            "Checkout rate limit reached for client {Client}", services.GetRequiredService<Pseudonyms>().Of(ClientKey.Of(http)));
         await DonateForm.FailureFor(http, CheckoutFailure.TooManyAttempts(retryAfter)).ExecuteAsync(http);
     };
-
-    /// <summary>
-    /// The client's address; IPv6 by its /64, which one subscriber usually holds whole, so a
-    /// tester cannot rotate through it. Behind a proxy this relies on forwarded headers.
-    /// </summary>
-    public static string ClientKey(HttpContext http)
-    {
-        var ip = http.Connection.RemoteIpAddress;
-        if (ip is null) return "unknown";
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (ip.AddressFamily != AddressFamily.InterNetworkV6) return ip.ToString();
-        var bytes = ip.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
 }
 
 /// <summary>The per-email limit: the address is in the body, so the handler asks after validation.</summary>

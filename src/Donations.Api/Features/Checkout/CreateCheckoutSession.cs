@@ -28,7 +28,7 @@ public sealed class CreateCheckoutSession(
 
     public async Task<CheckoutOutcome> RunAsync(DonationRequest request, string? suppliedKey, HttpContext http)
     {
-        var client = pseudonyms.Of(CheckoutClientLimit.ClientKey(http));
+        var client = pseudonyms.Of(Infrastructure.Web.ClientKey.Of(http));
         var emailKey = request.Email is null ? null : pseudonyms.OfEmail(request.Email);
         if (!IsConfigured(stripeOptions.Value))
             return Fail(CheckoutFailure.NotConfigured, CheckoutMetrics.NotConfigured);
@@ -156,7 +156,7 @@ public static class CheckoutIdempotency
         var normalized = string.Join('|', r.FrequencyName, r.Currency, r.Gift, r.Fee, r.CoverFee,
             r.Email?.ToLowerInvariant(), r.Campaign, r.Source);
         var seed = string.IsNullOrWhiteSpace(supplied)
-            ? $"auto|{CheckoutClientLimit.ClientKey(http)}|{http.Request.Headers.UserAgent}|{time.GetUtcNow().ToUnixTimeSeconds() / 60}"
+            ? $"auto|{Infrastructure.Web.ClientKey.Of(http)}|{http.Request.Headers.UserAgent}|{time.GetUtcNow().ToUnixTimeSeconds() / 60}"
             : $"supplied|{supplied.Trim()}";
         return "donate-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed + "|" + normalized)));
     }

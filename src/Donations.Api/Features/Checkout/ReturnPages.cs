@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Web;
 using System.Text.RegularExpressions;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -22,7 +23,7 @@ public static partial class ReturnPages
     {
         var id = http.Request.Query["session_id"].ToString();
         var session = SessionIdPattern().IsMatch(id) && CreateCheckoutSession.IsConfigured(stripeOptions.Value)
-            ? await lookups.FindAsync(id, CheckoutClientLimit.ClientKey(http))
+            ? await lookups.FindAsync(id, ClientKey.Of(http))
             : null;
         return new HtmlPage("Thank you", organization.Value).Add(ThankYouBody(session, organization.Value));
     }

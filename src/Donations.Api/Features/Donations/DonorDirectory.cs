@@ -23,14 +23,20 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         if (donor is null)
         {
             if (email is null) return null;
-            donor = new Donor { Email = email, CreatedAt = time.GetUtcNow().UtcDateTime };
+            // The payer whose payment founds the record is its customer; see Complete.
+            donor = new Donor { Email = email, StripeCustomerId = who.StripeCustomerId, CreatedAt = time.GetUtcNow().UtcDateTime };
             db.Donors.Add(donor);
         }
         Complete(donor, who);
         return donor;
     }
 
-    /// <summary>Adds what an event knows and the donor record lacks; never overwrites.</summary>
+    /// <summary>
+    /// Adds what an event knows and the donor record lacks; never overwrites. Never links a Stripe
+    /// customer to an existing record: the address was typed at Checkout, unverified, so another
+    /// payer's customer under the same address stays apart (its subscription keeps its own
+    /// customer) instead of becoming the customer whose billing portal the record opens.
+    /// </summary>
     public async Task CompleteAsync(long donorId, DonorIdentity who, CancellationToken ct)
     {
         if (await db.Donors.FindAsync([donorId], ct) is { } donor) Complete(donor, who);
@@ -38,7 +44,6 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
 
     private static void Complete(Donor donor, DonorIdentity who)
     {
-        donor.StripeCustomerId ??= who.StripeCustomerId;
         if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
     }
 

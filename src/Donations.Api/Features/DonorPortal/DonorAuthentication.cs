@@ -13,11 +13,12 @@ public static class DonorAuthentication
 {
     public const string Scheme = "Donor";
     public const string Policy = "donor";
+    public const string CookieName = ".Donations.Donor";
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(1);
 
     internal static void ConfigureCookie(CookieAuthenticationOptions o)
     {
-        o.Cookie.Name = ".Donations.Donor";
+        o.Cookie.Name = CookieName;
         o.Cookie.Path = "/manage";
         o.Cookie.HttpOnly = true;
         // Lax, not Strict: the donor arrives from a link in their mail client and comes back from

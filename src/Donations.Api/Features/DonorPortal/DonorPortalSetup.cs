@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Web;
 using Donations.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -15,6 +16,7 @@ public static class DonorPortalSetup
     {
         var services = builder.Services;
         services.AddAntiforgery();
+        services.Configure<CrossSiteRequestOptions>(o => o.SessionCookies.Add(DonorAuthentication.CookieName));
         services.AddAuthentication().AddCookie(DonorAuthentication.Scheme, DonorAuthentication.ConfigureCookie);
         services.AddAuthorizationBuilder().AddPolicy(DonorAuthentication.Policy, p => p
             .AddAuthenticationSchemes(DonorAuthentication.Scheme)
@@ -31,7 +33,8 @@ public static class DonorPortalSetup
         portal.MapGet("/", RequestSignInLink.Show);
         portal.MapPost("/", RequestSignInLink.Submit).WithFormCheck();
         // Literal segments (account, billing-portal) take precedence over this parameter.
-        portal.MapGet("/{token}", RedeemSignInLink.Handle);
+        portal.MapGet("/{token}", RedeemSignInLink.Show);
+        portal.MapPost("/{token}", RedeemSignInLink.Redeem).WithFormCheck();
 
         var signedIn = portal.MapGroup("").RequireAuthorization(DonorAuthentication.Policy);
         signedIn.MapGet("/account", Account.Show);
@@ -47,5 +50,5 @@ public static class DonorPortalSetup
 
     // The portal checks its own forms (AntiforgeryCheck) so that a failed check is a page, not a bare 400.
     private static RouteHandlerBuilder WithFormCheck(this RouteHandlerBuilder endpoint) =>
-        endpoint.DisableAntiforgery().AddEndpointFilter<AntiforgeryCheck>();
+        endpoint.DisableAntiforgery().AddEndpointFilter<AntiforgeryCheck>().WithMetadata(new ValidatesAntiforgeryItself());
 }

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Donations.Api.Infrastructure.Web;
 
 namespace Donations.Api.Features.DonorPortal;
 
@@ -28,18 +29,15 @@ public sealed class PortalRateLimits : IDisposable
         _redemptionsByAddress = Create(RedemptionsPerAddress, AddressWindow);
     }
 
-    public ValueTask<bool> AllowRequestFromAsync(HttpContext http) => AcquireAsync(_requestsByAddress, Address(http));
+    public ValueTask<bool> AllowRequestFromAsync(HttpContext http) => AcquireAsync(_requestsByAddress, ClientKey.Of(http));
     public ValueTask<bool> AllowRequestForAsync(string normalizedEmail) => AcquireAsync(_requestsByEmail, normalizedEmail);
-    public ValueTask<bool> AllowRedemptionFromAsync(HttpContext http) => AcquireAsync(_redemptionsByAddress, Address(http));
+    public ValueTask<bool> AllowRedemptionFromAsync(HttpContext http) => AcquireAsync(_redemptionsByAddress, ClientKey.Of(http));
 
     private static async ValueTask<bool> AcquireAsync(PartitionedRateLimiter<string> limiter, string key)
     {
         using var lease = await limiter.AcquireAsync(key);
         return lease.IsAcquired;
     }
-
-    // Behind a reverse proxy this is the proxy's address unless forwarded headers are configured.
-    private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static PartitionedRateLimiter<string> Create(int permits, TimeSpan window) =>
         PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ =>

@@ -2,46 +2,55 @@ using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using static Donations.Api.Infrastructure.Web.HtmlShell;
 
 namespace Donations.Api.Features.DonorPortal;
 
 /// <summary>
-/// <c>GET /manage/{token}</c>: spends the link and starts a one-hour donor session, then sends
-/// the browser to <c>/manage/account</c>. The token is marked used by one conditional update, so
-/// of two simultaneous clicks exactly one signs in.
-///
-/// Why a plain GET spends the link (and not a "Continue" button that posts): the link must work
-/// in one click from any mail client, and the contract is that the link itself opens the account.
-/// Link-preview fetchers (chat apps, social sites) announce themselves and are answered with a
-/// page that spends nothing; HEAD is not served at all. A mail scanner that fetches links
-/// pretending to be a browser can still spend one: the donor then sees "already used" with the
-/// form to get a new link, one click away. The used token can never be replayed.
+/// <c>GET /manage/{token}</c> only shows a page with a "Sign in" button; the button's
+/// <c>POST /manage/{token}</c> (with its antiforgery token) spends the link and starts a one-hour
+/// donor session. Mail scanners (Safe Links, Proofpoint and the like) fetch every link in a
+/// message, often pretending to be a browser; a GET that spent the link would hand them the
+/// session and leave the donor with "already used". Fetching the page spends nothing, however
+/// often. The post also needs the antiforgery cookie the page set, so another site cannot sign
+/// a visitor into a session of its choosing (login CSRF). The token is marked used by one
+/// conditional update, so of two simultaneous posts exactly one signs in.
 /// </summary>
 public static class RedeemSignInLink
 {
-    // Substrings of User-Agent headers of well-known link unfurlers.
-    private static readonly string[] PreviewAgents =
-    [
-        "Slackbot", "facebookexternalhit", "Facebot", "Twitterbot", "WhatsApp", "TelegramBot", "Discordbot",
-        "LinkedInBot", "SkypeUriPreview", "redditbot", "Embedly", "Iframely", "Pinterestbot", "vkShare",
-    ];
+    public static async Task<IResult> Show(
+        string token, HttpContext http, DonationsDbContext db, TimeProvider clock,
+        PortalRateLimits limits, IOptions<OrganizationOptions> org)
+    {
+        var organization = org.Value.Name;
+        if (!await limits.AllowRedemptionFromAsync(http)) return TooMany(http, organization);
+        if (!SignInTokens.LooksValid(token)) return Refused(http, organization, StatusCodes.Status404NotFound);
 
-    public static async Task<IResult> Handle(
+        var hash = SignInTokens.Hash(token);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var link = await db.DonorSignInTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+            .Select(t => new { Usable = t.UsedAt == null && t.ExpiresAt > now })
+            .SingleOrDefaultAsync(http.RequestAborted);
+        if (link is null) return Refused(http, organization, StatusCodes.Status404NotFound);
+        if (!link.Usable) return Refused(http, organization, StatusCodes.Status410Gone);
+
+        return PortalPage.Render(http, organization, "Sign in", $"""
+            <p>Sign in to see your gifts, receipts and statements, and to manage a monthly gift.</p>
+            <form method="post" action="/manage/{E(token)}">
+              {AntiforgeryField(http)}
+              <button type="submit">Sign in</button>
+            </form>
+            <p><small>The link works once, for {(int)SignInTokens.Lifetime.TotalMinutes} minutes from when it was sent.</small></p>
+            """);
+    }
+
+    public static async Task<IResult> Redeem(
         string token, HttpContext http, DonationsDbContext db, TimeProvider clock,
         PortalRateLimits limits, IOptions<OrganizationOptions> org, ILoggerFactory logs)
     {
         var organization = org.Value.Name;
-        var agent = http.Request.Headers.UserAgent.ToString();
-        if (PreviewAgents.Any(a => agent.Contains(a, StringComparison.OrdinalIgnoreCase)))
-            return PortalPage.Render(http, organization, "Sign in", "<p>Open this link in your browser to sign in.</p>");
-
-        if (!await limits.AllowRedemptionFromAsync(http))
-            return PortalPage.Render(http, organization, "Please wait a little",
-                "<p class=\"notice error\" role=\"alert\">Too many sign-in attempts from here. Please wait a few minutes.</p>",
-                StatusCodes.Status429TooManyRequests);
-
-        if (!SignInTokens.LooksValid(token))
-            return Refused(http, organization, StatusCodes.Status404NotFound);
+        if (!await limits.AllowRedemptionFromAsync(http)) return TooMany(http, organization);
+        if (!SignInTokens.LooksValid(token)) return Refused(http, organization, StatusCodes.Status404NotFound);
 
         var hash = SignInTokens.Hash(token);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -63,8 +72,15 @@ public static class RedeemSignInLink
         await DonorAuthentication.SignInAsync(http, row.DonorId);
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Redirect("/manage/account");
+        // 303: the browser fetches the account page with GET, and a reload does not post again.
+        http.Response.Headers.Location = "/manage/account";
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    private static IResult TooMany(HttpContext http, string organization) =>
+        PortalPage.Render(http, organization, "Please wait a little",
+            "<p class=\"notice error\" role=\"alert\">Too many sign-in attempts from here. Please wait a few minutes.</p>",
+            StatusCodes.Status429TooManyRequests);
 
     private static IResult Refused(HttpContext http, string organization, int status) =>
         PortalPage.Render(http, organization, "This link no longer works", $"""

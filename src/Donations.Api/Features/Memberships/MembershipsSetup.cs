@@ -20,7 +20,7 @@ public static class MembershipsSetup
         services.AddStripeEventHandler<InvoicePaymentFailed>();
         services.AddAfterCommit<MembershipFollowUp>();
 
-        services.AddSingleton<IMembershipNotifier, MembershipNotifier>();
+        services.AddSingleton<MembershipNotifier>();
         services.AddScoped<SendMembershipEmail>();
         return builder;
     }

@@ -7,7 +7,7 @@ namespace Donations.Api.Features.Receipts;
 /// Once a donation's change is committed, its receipts are brought in line with it: an original
 /// once settled, a void notice or corrected receipt after a refund or lost dispute.
 /// </summary>
-public sealed class ScheduleReceipts(IReceiptScheduler receipts) : IAfterCommit<DonationChanged>
+public sealed class ScheduleReceipts(ReceiptScheduler receipts) : IAfterCommit<DonationChanged>
 {
     public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
     {

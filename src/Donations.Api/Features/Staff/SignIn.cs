@@ -1,5 +1,7 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
+using Donations.Api.Infrastructure.Security;
+using Donations.Api.Infrastructure.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -36,7 +38,7 @@ internal static class SignIn
 
     public static async Task<IResult> SubmitAsync(
         HttpContext http, [FromForm] SignInForm form, DonationsDbContext db, StaffPasswords passwords,
-        TimeProvider time, IOptions<OrganizationOptions> org, ILoggerFactory logs)
+        TimeProvider time, IOptions<OrganizationOptions> org, SessionStampKey stamps, ILoggerFactory logs)
     {
         var log = logs.CreateLogger(typeof(SignIn));
         var email = Data.Entities.Donor.NormalizeEmail(form.Email ?? "");
@@ -70,7 +72,7 @@ internal static class SignIn
         user.LockedUntil = null;
         user.LastSignInAt = now;
         await db.SaveChangesAsync(http.RequestAborted);
-        await http.SignInAsync(StaffAuthentication.Scheme, StaffAuthentication.CreatePrincipal(user));
+        await http.SignInAsync(StaffAuthentication.Scheme, StaffAuthentication.CreatePrincipal(user, stamps));
         log.LogInformation("Staff {StaffId} signed in as {Role}", user.Id, user.Role);
         return SeeOther(returnUrl);
     }

@@ -1,6 +1,5 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
+using Donations.Api.Infrastructure.Security;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.AspNetCore.Authentication;
@@ -15,11 +14,12 @@ public static class StaffAuthentication
     public const string Scheme = "Staff";
     public const string LoginPath = "/staff/login";
     public const string HomePath = "/staff";
+    public const string CookieName = ".Donations.Staff";
     private const string StampClaim = "donations:stamp";
 
     internal static void ConfigureCookie(CookieAuthenticationOptions o)
     {
-        o.Cookie.Name = ".Donations.Staff";
+        o.Cookie.Name = CookieName;
         o.Cookie.HttpOnly = true;
         // Strict: no cross-site request ever carries the cookie, which also shields the Hangfire
         // dashboard's own POST commands. The cost is a sign-in page when a staff member follows
@@ -63,12 +63,12 @@ public static class StaffAuthentication
         });
     }
 
-    public static ClaimsPrincipal CreatePrincipal(StaffUser user) => new(new ClaimsIdentity(
+    public static ClaimsPrincipal CreatePrincipal(StaffUser user, SessionStampKey stamps) => new(new ClaimsIdentity(
     [
         new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new Claim(ClaimTypes.Name, user.Email),
         new Claim(ClaimTypes.Role, user.Role),
-        new Claim(StampClaim, Stamp(user)),
+        new Claim(StampClaim, Stamp(user, stamps)),
     ], Scheme));
 
     /// <summary>
@@ -81,17 +81,20 @@ public static class StaffAuthentication
         var id = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var stamp = ctx.Principal?.FindFirstValue(StampClaim);
         var db = ctx.HttpContext.RequestServices.GetRequiredService<DonationsDbContext>();
+        var stamps = ctx.HttpContext.RequestServices.GetRequiredService<SessionStampKey>();
         var user = long.TryParse(id, out var userId)
             ? await db.StaffUsers.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ctx.HttpContext.RequestAborted)
             : null;
-        if (user is null || user.Disabled || user.Role != ctx.Principal!.FindFirstValue(ClaimTypes.Role) || Stamp(user) != stamp)
+        if (user is null || user.Disabled || user.Role != ctx.Principal!.FindFirstValue(ClaimTypes.Role) || Stamp(user, stamps) != stamp)
         {
             ctx.RejectPrincipal();
             await ctx.HttpContext.SignOutAsync(Scheme);
         }
     }
 
-    // Derived from the password hash, so it changes with the password without a schema column.
-    private static string Stamp(StaffUser user) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(user.PasswordHash)))[..16];
+    /// <summary>
+    /// Derived from the password hash, so it changes with the password without a schema column;
+    /// keyed with a secret that is not in the database, so a copy of it cannot produce a valid one.
+    /// </summary>
+    internal static string Stamp(StaffUser user, SessionStampKey stamps) => stamps.Of(user.PasswordHash);
 }

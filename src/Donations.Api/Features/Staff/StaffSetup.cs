@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Security;
+using Donations.Api.Infrastructure.Web;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -22,9 +24,9 @@ public static class StaffSetup
     {
         var services = builder.Services;
 
-        // Keys in the database: every instance reads the same ring, so a cookie issued by one is
-        // accepted by all, and restarts do not sign staff out.
-        services.AddDataProtection().PersistKeysToDbContext<DonationsDbContext>().SetApplicationName("Donations");
+        // Keys in the database, encrypted with a certificate kept outside it: every instance reads
+        // the same ring, so a cookie issued by one is accepted by all, and restarts do not sign staff out.
+        builder.AddProtectedKeyRing();
 
         services.AddAuthentication(StaffAuthentication.Scheme).AddCookie(StaffAuthentication.Scheme, StaffAuthentication.ConfigureCookie);
         services.AddAuthorizationBuilder()
@@ -32,6 +34,7 @@ public static class StaffSetup
                 .RequireAuthenticatedUser().RequireRole(StaffRoles.Finance, StaffRoles.Admin))
             .AddPolicy(StaffPolicies.Admin, p => p.AddAuthenticationSchemes(StaffAuthentication.Scheme)
                 .RequireAuthenticatedUser().RequireRole(StaffRoles.Admin));
+        services.Configure<CrossSiteRequestOptions>(o => o.SessionCookies.Add(StaffAuthentication.CookieName));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = ".Donations.Antiforgery";
@@ -41,7 +44,7 @@ public static class StaffSetup
         services.AddRateLimiter(o =>
         {
             o.AddPolicy(SignInRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                Infrastructure.Web.ClientKey.Of(http),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) }));
         });
 
@@ -62,7 +65,7 @@ public static class StaffSetup
 
         app.MapGet(StaffAuthentication.LoginPath, SignIn.ShowForm);
         app.MapPost(StaffAuthentication.LoginPath, SignIn.SubmitAsync).RequireRateLimiting(SignInRateLimit);
-        app.MapPost(SignIn.LogoutPath, SignIn.SignOutAsync);
+        app.MapPost(SignIn.LogoutPath, SignIn.SignOutAsync).WithMetadata(new ValidatesAntiforgeryItself());
         app.MapGet(StaffAuthentication.HomePath, (HttpContext http, DonationsDbContext db, JobStorage jobs, TimeProvider time,
                 IOptions<OrganizationOptions> org) => StaffHome.ShowAsync(http, db, jobs, time, org.Value, dashboardPath))
             .RequireAuthorization(StaffPolicies.Finance);

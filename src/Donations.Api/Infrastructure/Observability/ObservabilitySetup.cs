@@ -24,7 +24,7 @@ public static class ObservabilitySetup
         builder.Services.AddHostedService<InboxBacklogSampler>();
         // OpenTelemetry's own standard variable, which its exporter reads itself; asked here only to know whether to add it.
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        var prometheus = !string.IsNullOrWhiteSpace(builder.Configuration.StartupOption(ObservabilityOptions.Section, (ObservabilityOptions o) => o.PrometheusEndpoint));
+        var prometheus = builder.AddManagementListener();
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName: "donations", serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString()))
@@ -63,11 +63,36 @@ public static class ObservabilitySetup
         return builder;
     }
 
+    /// <summary>
+    /// Validates the metrics settings and, when the scrape endpoint is on, adds the management
+    /// listener to the service's own (<c>urls</c> / <c>ASPNETCORE_URLS</c>). True when it is on.
+    /// </summary>
+    private static bool AddManagementListener(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section)
+            .Validate(o => !o.Enabled || o.ManagementPort is not null,
+                "Observability:ManagementUrl (e.g. http://127.0.0.1:9464, with its port) is required with Observability:PrometheusEndpoint: "
+                + "metrics are served only on that listener, never on the public one.")
+            .ValidateOnStart();
+        var settings = builder.Configuration.GetSection(ObservabilityOptions.Section).Get<ObservabilityOptions>() ?? new();
+        if (!settings.Enabled) return false;
+        if (settings.ManagementPort is not null)
+        {
+            var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : "http://localhost:5000";
+            builder.WebHost.UseUrls([.. urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), settings.ManagementUrl!]);
+        }
+        return true;
+    }
+
     public static WebApplication MapDonationsObservability(this WebApplication app)
     {
-        var path = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.PrometheusEndpoint;
-        if (!string.IsNullOrWhiteSpace(path))
-            app.MapPrometheusScrapingEndpoint(path);
+        var settings = app.Services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
+        if (settings is { Enabled: true, ManagementPort: { } port })
+        {
+            var path = new PathString(settings.PrometheusEndpoint!.TrimEnd('/'));
+            // The connection's local port cannot be chosen by the client (a Host header can).
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(http => http.Connection.LocalPort == port && http.Request.Path == path);
+        }
         return app;
     }
 }

@@ -16,6 +16,7 @@ public static class WebSetup
         // have set the client's real address.
         builder.Services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
         builder.AddTrustedForwardedHeaders();
+        builder.Services.AddSecurityHeaders(builder.Environment);
         // The middleware below needs these; features add their schemes, policies and cookie settings.
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
@@ -26,6 +27,7 @@ public static class WebSetup
     public static WebApplication UseDonationsWeb(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseSecurityHeaders(app.Environment);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Every limit is per client address, so refusing a flood before any cookie is read costs least.
@@ -33,6 +35,7 @@ public static class WebSetup
         // Once for every feature (staff and donor cookies are separate schemes, chosen by policy).
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCrossSiteRequestCheck();
         app.UseAntiforgery();
         // The JSON API's description, for developers; not published in production.
         if (app.Environment.IsDevelopment()) app.MapOpenApi();

@@ -1,0 +1,70 @@
+using System.Net;
+using Donations.Api.Features.Staff;
+using Donations.Tests.Infrastructure;
+using static Donations.Tests.Staff.StaffTestSupport;
+
+namespace Donations.Tests.Security;
+
+/// <summary>
+/// X-Forwarded-For and X-Forwarded-Proto, over a real loopback listener so the client address is
+/// the socket's: believed only from proxies named in ForwardedHeaders:KnownProxies/KnownNetworks.
+/// </summary>
+public sealed class ForwardedHeadersTests
+{
+    private const int Attempts = 25;
+
+    [Fact]
+    public async Task Sign_in_attempts_with_a_rotating_X_Forwarded_For_and_no_proxy_configured_are_limited_like_one_address()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.HangfireServer = false; o.UseKestrel = true; });
+
+        var statuses = await SignInFromRotatingAddressesAsync(app);
+
+        Assert.Equal(StaffSetup.SignInAttemptsPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(Attempts - StaffSetup.SignInAttemptsPerMinute, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Behind_a_configured_proxy_each_forwarded_client_address_has_its_own_limit()
+    {
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.HangfireServer = false;
+            o.UseKestrel = true;
+            o.Settings["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
+            o.Settings["ForwardedHeaders:KnownProxies:1"] = "::1";
+        });
+
+        var statuses = await SignInFromRotatingAddressesAsync(app);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+    }
+
+    [Fact]
+    public async Task A_client_claiming_X_Forwarded_Proto_https_is_still_served_as_plain_http()
+    {
+        // Development, where cookies follow the request's scheme: a believed claim would mark them Secure.
+        await using var app = await DonationsApp.StartAsync(o => { o.HangfireServer = false; o.UseKestrel = true; o.Environment = "Development"; });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+
+        var page = await client.GetAsync(StaffAuthentication.LoginPath);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var cookie = Assert.Single(page.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".Donations.Antiforgery=", StringComparison.Ordinal));
+        Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.False(page.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    /// <summary>All at once, so that every attempt falls in one one-minute window however slow the machine.</summary>
+    private static async Task<List<HttpStatusCode>> SignInFromRotatingAddressesAsync(DonationsApp app)
+    {
+        var attempts = Enumerable.Range(1, Attempts).Select(async i =>
+        {
+            using var client = app.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{i}");
+            return (await SignInAsync(client, $"someone{i}@example.org", "whatever password")).StatusCode;
+        });
+        return [.. await Task.WhenAll(attempts)];
+    }
+}

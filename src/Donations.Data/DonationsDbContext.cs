@@ -36,6 +36,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
         builder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
         builder.Properties<DonationFrequency>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<DonationStatus>().HaveConversion<string>().HaveMaxLength(24);
+        builder.Properties<BenefitsTreatment>().HaveConversion<string>().HaveMaxLength(24);
         builder.Properties<ReceiptKind>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<ReceiptStatus>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<StatementRunStatus>().HaveConversion<string>().HaveMaxLength(16);

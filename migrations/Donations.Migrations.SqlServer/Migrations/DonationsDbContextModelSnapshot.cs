@@ -37,6 +37,11 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
+                    b.Property<string>("BenefitsTreatment")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nvarchar(24)");
+
                     b.Property<long>("BenefitsValue")
                         .HasColumnType("bigint");
 

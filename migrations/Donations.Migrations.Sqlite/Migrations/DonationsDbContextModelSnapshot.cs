@@ -30,6 +30,11 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BenefitsTreatment")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("BenefitsValue")
                         .HasColumnType("INTEGER");
 

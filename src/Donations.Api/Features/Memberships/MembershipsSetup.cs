@@ -14,6 +14,7 @@ public static class MembershipsSetup
     {
         var services = builder.Services;
         services.AddSingleton<MembershipTiers>();
+        services.AddSingleton<InsubstantialBenefitLimits>();
         services.AddSingleton<IMonthlyGiftBenefits>(sp => sp.GetRequiredService<MembershipTiers>());
         services.AddStripeEventHandler<SubscriptionChanged>();
         services.AddStripeEventHandler<InvoicePaymentFailed>();

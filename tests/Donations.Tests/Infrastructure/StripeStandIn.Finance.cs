@@ -101,9 +101,10 @@ public sealed partial class StripeStandIn
         var expand = query.AllKeys.Where(k => k is not null && k.StartsWith("expand[")).SelectMany(k => query.GetValues(k)!).ToList();
         foreach (var (prefix, type) in Retrievable)
             if (r.Path.StartsWith(prefix) && r.Path.Length > prefix.Length && !r.Path[prefix.Length..].Contains('/'))
+                // Not put in here: the general object store (Store) answers, or says it is missing.
                 return _objects.TryGetValue(r.Path[prefix.Length..], out var found) && (string?)found["object"] == type
                     ? StripeReply.Ok(Expand(found.DeepClone().AsObject(), expand))
-                    : StripeReply.Error(404, "invalid_request_error", $"No such {type}: '{r.Path[prefix.Length..]}'", "resource_missing");
+                    : null;
         var listed = r.Path switch
         {
             "/v1/balance_transactions" => Of("balance_transaction").Where(t => query["payout"] is not { } po || _payoutOf.GetValueOrDefault((string)t["id"]!) == po),

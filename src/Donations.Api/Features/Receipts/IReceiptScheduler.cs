@@ -9,4 +9,7 @@ namespace Donations.Api.Features.Receipts;
 public interface IReceiptScheduler
 {
     void Schedule(long donationId);
+
+    /// <summary>The same for many gifts at once, in as few jobs as a batch allows.</summary>
+    void Schedule(IReadOnlyCollection<long> donationIds);
 }

@@ -56,47 +56,11 @@ public sealed class ReceiptMessages(
     /// </summary>
     public async Task IssueDocumentsAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
-        var texts = new List<(long ReceiptId, string Subject, string Text)>();
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
             if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
             var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-            texts.Add((source.Receipt.Id, subject, text));
-        }
-        if (texts.Count == 0) return;
-
-        // Laying out a PDF is the CPU-heavy part and needs nothing shared: a few at a time.
-        var pdfs = new byte[texts.Count][];
-        await Parallel.ForEachAsync(Enumerable.Range(0, texts.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = PdfParallelism, CancellationToken = ct },
-            (i, _) =>
-            {
-                pdfs[i] = RenderPdf(texts[i].Text, texts[i].Subject);
-                return ValueTask.CompletedTask;
-            });
-        await StoreAllAsync(texts.Select((t, i) => (t.ReceiptId, pdfs[i])).ToList(), ct);
-    }
-
-    private static int PdfParallelism => Math.Clamp(Environment.ProcessorCount, 1, 4);
-
-    /// <summary>One round trip for the batch; if a send or download stored one meanwhile, each row keeps its first.</summary>
-    private async Task StoreAllAsync(List<(long ReceiptId, byte[] Pdf)> documents, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        db.ChangeTracker.Clear();
-        db.ReceiptDocuments.AddRange(documents.Select(d => new ReceiptDocument { ReceiptId = d.ReceiptId, Pdf = d.Pdf, RenderedAt = now }));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (UniqueViolation.Is(e))
-        {
-            db.ChangeTracker.Clear();
-            foreach (var (receiptId, pdf) in documents) await StoreAsync(receiptId, pdf, ct);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
+            await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
         }
     }
 

@@ -1,6 +1,7 @@
 using Donations.Api.Features.Checkout;
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.DonorPortal;
+using Donations.Api.Features.Finance;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Statements;
@@ -31,6 +32,7 @@ builder.AddReceipts();
 builder.AddStaff();
 builder.AddDonorPortal();
 builder.AddStatements();
+builder.AddFinance();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -43,6 +45,7 @@ app.MapStripeWebhooks();
 app.MapStaff();
 app.MapDonorPortal();
 app.MapStatements();
+app.MapFinance();
 
 return await app.RunDonationsAsync(args);
 

@@ -23,6 +23,11 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<DonorSignInToken> DonorSignInTokens => Set<DonorSignInToken>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<StripeBalanceTransaction> StripeBalanceTransactions => Set<StripeBalanceTransaction>();
+    public DbSet<StripePayout> StripePayouts => Set<StripePayout>();
+    public DbSet<GiftSettlement> GiftSettlements => Set<GiftSettlement>();
+    public DbSet<DriftReport> DriftReports => Set<DriftReport>();
+    public DbSet<DriftItem> DriftItems => Set<DriftItem>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -31,6 +36,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
         builder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
         builder.Properties<DonationFrequency>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<DonationStatus>().HaveConversion<string>().HaveMaxLength(24);
+        builder.Properties<BenefitsTreatment>().HaveConversion<string>().HaveMaxLength(24);
         builder.Properties<ReceiptKind>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<ReceiptStatus>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<StatementRunStatus>().HaveConversion<string>().HaveMaxLength(16);
@@ -160,6 +166,61 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.MessageId).HasMaxLength(255);
             e.Property(x => x.LastError).HasMaxLength(2000);
             e.HasIndex(x => x.Key).IsUnique();
+        });
+
+        ConfigureFinance(b);
+    }
+
+    private static void ConfigureFinance(ModelBuilder b)
+    {
+        b.Entity<StripeBalanceTransaction>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.Property(x => x.ReportingCategory).HasMaxLength(64);
+            e.Property(x => x.SourceId).HasMaxLength(255);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.ExchangeRate).HasPrecision(18, 9);
+            e.Property(x => x.PayoutId).HasMaxLength(255);
+            e.HasIndex(x => x.DonationId);
+            e.HasIndex(x => x.PayoutId);
+            e.HasIndex(x => x.SourceId);
+            e.HasOne<Donation>().WithMany().HasForeignKey(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<StripePayout>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(255);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Status).HasMaxLength(32);
+            e.HasIndex(x => x.ArrivalDate);
+        });
+
+        b.Entity<GiftSettlement>(e =>
+        {
+            e.HasKey(x => x.DonationId);
+            e.Property(x => x.DonationId).ValueGeneratedNever();
+            e.Property(x => x.CheckedDisputeStatus).HasMaxLength(32);
+            e.Property(x => x.Error).HasMaxLength(2000);
+            e.HasIndex(x => x.NextAttemptAt);
+            e.HasOne<Donation>().WithOne().HasForeignKey<GiftSettlement>(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<DriftReport>(e =>
+        {
+            e.Property(x => x.RequestedBy).HasMaxLength(320);
+            e.Property(x => x.Error).HasMaxLength(2000);
+            e.HasIndex(x => x.StartedAt);
+            e.HasMany(x => x.Items).WithOne().HasForeignKey(x => x.ReportId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<DriftItem>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.StripeObject).HasMaxLength(255);
+            e.Property(x => x.Detail).HasMaxLength(1000);
         });
     }
 

@@ -37,6 +37,11 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
+                    b.Property<string>("BenefitsTreatment")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nvarchar(24)");
+
                     b.Property<long>("BenefitsValue")
                         .HasColumnType("bigint");
 
@@ -216,6 +221,114 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("DonorSignInTokens");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<long?>("DonationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("ReplayedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StripeObject")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("DriftItems");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("WindowFrom")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("WindowTo")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("DriftReports");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
+                {
+                    b.Property<long>("DonationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("CheckedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CheckedDisputeStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<long>("CheckedRefundedAmount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("DonationId");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("GiftSettlements");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Membership", b =>
@@ -598,6 +711,70 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("StatementRuns");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripeBalanceTransaction", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("AvailableOn")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.Property<long?>("DonationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<decimal?>("ExchangeRate")
+                        .HasPrecision(18, 9)
+                        .HasColumnType("decimal(18,9)");
+
+                    b.Property<long>("Fee")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("Net")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PayoutId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<string>("ReportingCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SourceId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DonationId");
+
+                    b.HasIndex("PayoutId");
+
+                    b.HasIndex("SourceId");
+
+                    b.ToTable("StripeBalanceTransactions");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.StripeEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -658,6 +835,47 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("StripeEvents");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripePayout", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ArrivalDate")
+                        .HasColumnType("datetime2");
+
+                    b.Property<bool>("Automatic")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("TransactionsFetchedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArrivalDate");
+
+                    b.ToTable("StripePayouts");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -706,6 +924,24 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Navigation("Donor");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.DriftItem", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.DriftReport", null)
+                        .WithMany("Items")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Donation", null)
+                        .WithOne()
+                        .HasForeignKey("Donations.Data.Entities.GiftSettlement", "DonationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Membership", b =>
                 {
                     b.HasOne("Donations.Data.Entities.Donor", "Donor")
@@ -748,6 +984,14 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Navigation("Donor");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripeBalanceTransaction", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Donation", null)
+                        .WithMany()
+                        .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
                     b.Navigation("Receipts");
@@ -758,6 +1002,11 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Navigation("Donations");
 
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftReport", b =>
+                {
+                    b.Navigation("Items");
                 });
 #pragma warning restore 612, 618
         }

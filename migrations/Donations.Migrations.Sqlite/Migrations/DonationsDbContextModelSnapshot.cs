@@ -30,6 +30,11 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BenefitsTreatment")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("BenefitsValue")
                         .HasColumnType("INTEGER");
 
@@ -205,6 +210,110 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("DonorSignInTokens");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DonationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReplayedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StripeObject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("DriftItems");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("WindowFrom")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("WindowTo")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("DriftReports");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
+                {
+                    b.Property<long>("DonationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("CheckedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckedDisputeStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CheckedRefundedAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DonationId");
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("GiftSettlements");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Membership", b =>
@@ -575,6 +684,70 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("StatementRuns");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripeBalanceTransaction", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AvailableOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DonationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("ExchangeRate")
+                        .HasPrecision(18, 9)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Fee")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Net")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PayoutId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportingCategory")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DonationId");
+
+                    b.HasIndex("PayoutId");
+
+                    b.HasIndex("SourceId");
+
+                    b.ToTable("StripeBalanceTransactions");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.StripeEvent", b =>
                 {
                     b.Property<string>("Id")
@@ -635,6 +808,47 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("StripeEvents");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripePayout", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ArrivalDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Automatic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TransactionsFetchedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArrivalDate");
+
+                    b.ToTable("StripePayouts");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -681,6 +895,24 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Navigation("Donor");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.DriftItem", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.DriftReport", null)
+                        .WithMany("Items")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Donation", null)
+                        .WithOne()
+                        .HasForeignKey("Donations.Data.Entities.GiftSettlement", "DonationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Membership", b =>
                 {
                     b.HasOne("Donations.Data.Entities.Donor", "Donor")
@@ -723,6 +955,14 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Navigation("Donor");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.StripeBalanceTransaction", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Donation", null)
+                        .WithMany()
+                        .HasForeignKey("DonationId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
                     b.Navigation("Receipts");
@@ -733,6 +973,11 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Navigation("Donations");
 
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.DriftReport", b =>
+                {
+                    b.Navigation("Items");
                 });
 #pragma warning restore 612, 618
         }

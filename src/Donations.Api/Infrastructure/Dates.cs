@@ -26,4 +26,12 @@ public static class Dates
     /// <summary>"2026-03-05 14:30": times on staff pages.</summary>
     public static string IsoMinutes(DateTime utc, TimeZoneInfo zone) =>
         Local(utc, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>Local midnight as a UTC instant; where midnight does not exist (a DST jump) the day starts an hour later.</summary>
+    public static DateTime StartInUtc(DateTime localMidnight, TimeZoneInfo zone)
+    {
+        var start = DateTime.SpecifyKind(localMidnight, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(start)) start = start.AddHours(1);
+        return TimeZoneInfo.ConvertTimeToUtc(start, zone);
+    }
 }

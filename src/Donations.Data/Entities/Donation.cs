@@ -5,6 +5,22 @@ public enum DonationFrequency { OneTime, Monthly }
 public enum DonationStatus { Succeeded, PartiallyRefunded, Refunded, Disputed }
 
 /// <summary>
+/// How the benefits received for a payment count for the IRS. <see cref="Deducted"/> (the
+/// default, and the only one for gifts without benefits) takes their value off the deductible
+/// amount; the others leave the whole payment deductible, each for the reason the receipt states.
+/// </summary>
+public enum BenefitsTreatment
+{
+    Deducted,
+    /// <summary>Rev. Proc. 90-12: within the 2% / dollar-cap test or token items only.</summary>
+    Insubstantial,
+    /// <summary>Treas. Reg. 1.170A-13(f)(8)(i)(B): privileges for payments of $75 a year or less.</summary>
+    MembershipPrivileges,
+    /// <summary>The donor declined the benefits.</summary>
+    Declined,
+}
+
+/// <summary>
 /// One settled payment: a one-time gift, or one paid invoice of a monthly gift.
 /// <see cref="SettlementKey"/> is unique so that any number of events describing the same
 /// payment produce exactly one row: <c>pi:&lt;payment intent&gt;</c> for one-time gifts,
@@ -30,6 +46,7 @@ public sealed class Donation
     /// <summary>Fair market value of benefits received for this payment (membership tier), minor units.</summary>
     public long BenefitsValue { get; set; }
     public string? BenefitsDescription { get; set; }
+    public BenefitsTreatment BenefitsTreatment { get; set; }
 
     public DateTime ReceivedAt { get; set; }
     public DateTime CreatedAt { get; set; }

@@ -5,23 +5,10 @@ namespace Donations.Tests.Architecture;
 /// <summary>The arrows of ARCHITECTURE.md, checked on the compiled API and on its source.</summary>
 public sealed class ArchitectureTests
 {
-    // The one known Infrastructure → Features arrow left (StripeOptions' default from
-    // SweepStripeInbox), being removed by the options work. Delete these two lists (and their
-    // filters) once that change is merged.
-    private static readonly HashSet<(string Origin, string To)> KnownCompiledEdges =
-    [
-        ("Donations.Api.Infrastructure.Configuration.StripeOptions", "Features/StripeWebhooks"),
-    ];
-    private static readonly HashSet<(string Origin, string To)> KnownSourceEdges =
-    [
-        ("Infrastructure/Configuration/Options.cs", "Features/StripeWebhooks"),
-    ];
-
     [Fact]
     public void Compiled_API_has_no_feature_cycle_and_no_Infrastructure_to_feature_arrow()
     {
-        var dependencies = CompiledDependencies.Of(typeof(Money).Assembly)
-            .Where(d => !KnownCompiledEdges.Contains((d.Origin, d.To)));
+        var dependencies = CompiledDependencies.Of(typeof(Money).Assembly);
 
         var violations = DependencyRules.Violations(dependencies);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
@@ -30,8 +17,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void Using_graph_of_the_source_has_no_feature_cycle_and_no_Infrastructure_to_feature_arrow()
     {
-        var dependencies = SourceDependencies.Of(SourceDependencies.ApiSourceRoot())
-            .Where(d => !KnownSourceEdges.Contains((d.Origin, d.To)));
+        var dependencies = SourceDependencies.Of(SourceDependencies.ApiSourceRoot());
 
         var violations = DependencyRules.Violations(dependencies);
         Assert.True(violations.Count == 0, string.Join("\n", violations));

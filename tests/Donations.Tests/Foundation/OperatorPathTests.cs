@@ -101,6 +101,10 @@ public sealed class OperatorPathTests(OperatorPathTests.Published published) : I
     {
         var filled = example.ToDictionary(e => e.Key, e => (string?)e.Value.Replace("/var/lib/donations", state));
         foreach (var (key, value) in edits) filled[key] = value?.Replace("/var/lib/donations", state);
+        // The README's key-ring step: the operator makes a certificate with the example's password
+        // and puts it where the example's path says (here, a file of this test's own).
+        if (filled.ContainsKey("DataProtection__CertificatePath"))
+            filled["DataProtection__CertificatePath"] = TestKeyRing.NewCertificateFile(filled.GetValueOrDefault("DataProtection__CertificatePassword"));
         return filled;
     }
 

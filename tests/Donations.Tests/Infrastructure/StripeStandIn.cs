@@ -39,7 +39,7 @@ public sealed record StripeReply(int Status, string Json)
 /// calls the service makes with Stripe-shaped objects, honours idempotency keys the way Stripe
 /// does, and lets a test replace any answer with <see cref="On"/>.
 /// </summary>
-public sealed class StripeStandIn : IAsyncDisposable
+public sealed partial class StripeStandIn : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<StripeRequest> _requests = new();
@@ -143,6 +143,7 @@ public sealed class StripeStandIn : IAsyncDisposable
             custom = _overrides.FirstOrDefault(o => o.Method == r.Method &&
                 (o.Path.EndsWith('*') ? r.Path.StartsWith(o.Path[..^1]) : r.Path == o.Path)).Handler;
         if (custom is not null) return custom(r);
+        if (AnswerFinance(r) is { } finance) return finance;
 
         return (r.Method, r.Path) switch
         {

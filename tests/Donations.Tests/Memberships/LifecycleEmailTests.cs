@@ -22,7 +22,7 @@ public sealed class LifecycleEmailTests
     {
         await using var app = await StartAsync(provider);
         var membershipId = await SeedMembershipAsync(app, "sub_welcome", "Supporter", 2000);
-        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+        var notifier = app.Services.GetRequiredService<MembershipNotifier>();
 
         // Handlers calling on every duplicate event, and jobs racing each other directly.
         var direct = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
@@ -51,7 +51,7 @@ public sealed class LifecycleEmailTests
     {
         await using var app = await StartAsync();
         var membershipId = await SeedMembershipAsync(app, "sub_failing", "Reader", 1000);
-        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+        var notifier = app.Services.GetRequiredService<MembershipNotifier>();
 
         for (var attempt = 0; attempt < 4; attempt++) notifier.PaymentFailed(membershipId, "in_march");
         notifier.PaymentFailed(membershipId, "in_april");
@@ -74,7 +74,7 @@ public sealed class LifecycleEmailTests
         await using var app = await StartAsync();
         var membershipId = await SeedMembershipAsync(app, "sub_recovered", "Reader", 1000);
 
-        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+        var notifier = app.Services.GetRequiredService<MembershipNotifier>();
 
         notifier.PaymentFailed(membershipId, "in_first_sub_recovered");
         notifier.PaymentFailed(membershipId, "in_second_sub_recovered"); // not paid: this one goes out
@@ -91,7 +91,7 @@ public sealed class LifecycleEmailTests
     {
         await using var app = await StartAsync();
         var membershipId = await SeedMembershipAsync(app, "sub_leaving", "Patron", 6000);
-        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+        var notifier = app.Services.GetRequiredService<MembershipNotifier>();
 
         notifier.Canceled(membershipId);
         notifier.Canceled(membershipId);
@@ -109,7 +109,7 @@ public sealed class LifecycleEmailTests
     {
         await using var app = await StartAsync();
         var membershipId = await SeedMembershipAsync(app, "sub_story", "Reader", 500);
-        var notifier = app.Services.GetRequiredService<IMembershipNotifier>();
+        var notifier = app.Services.GetRequiredService<MembershipNotifier>();
 
         notifier.Welcome(membershipId);
         notifier.PaymentFailed(membershipId, "in_1");
@@ -127,7 +127,7 @@ public sealed class LifecycleEmailTests
         app.Smtp!.Reject("member@example.com");
         var membershipId = await SeedMembershipAsync(app, "sub_bounce", "Reader", 500);
 
-        app.Services.GetRequiredService<IMembershipNotifier>().Welcome(membershipId);
+        app.Services.GetRequiredService<MembershipNotifier>().Welcome(membershipId);
         await app.WaitForIdleJobsAsync();
 
         var notification = await app.WithDbAsync(db => db.Notifications.AsNoTracking().SingleAsync());
@@ -152,7 +152,7 @@ public sealed class LifecycleEmailTests
             });
             var membershipId = await SeedMembershipAsync(app, "sub_edited", "Supporter", 2000);
 
-            app.Services.GetRequiredService<IMembershipNotifier>().Welcome(membershipId);
+            app.Services.GetRequiredService<MembershipNotifier>().Welcome(membershipId);
             await app.WaitForIdleJobsAsync();
 
             var email = Assert.Single(Lifecycle(app));

@@ -72,14 +72,14 @@ public sealed class MetricsTests
     [Fact]
     public async Task Two_services_in_one_process_each_count_only_their_own_gifts()
     {
-        await using var quiet = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
-        await using var busy = await DonationsApp.StartAsync(o => o.Settings["Observability:PrometheusEndpoint"] = "/metrics");
+        await using var quiet = await StartWithMetricsAsync();
+        await using var busy = await StartWithMetricsAsync();
 
         await busy.DeliverAndProcessAsync(new OneTimeGift(Amount: 4200, Currency: "eur").CheckoutCompleted());
 
-        await Wait.UntilAsync(async () => (await busy.Client.GetStringAsync("/metrics")).Contains("donations_settled_total"),
+        await Wait.UntilAsync(async () => (await ScrapeOnManagementListenerAsync(busy)).Contains("donations_settled_total"),
             what: "the busy service to export its gift");
-        var text = await quiet.Client.GetStringAsync("/metrics");
+        var text = await ScrapeOnManagementListenerAsync(quiet);
         Assert.Contains("donations_webhook_inbox_backlog", text);
         Assert.DoesNotContain("donations_settled_total", text);
     }

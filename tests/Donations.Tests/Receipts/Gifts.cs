@@ -40,7 +40,7 @@ public static class Gifts
         });
 
     public static void ScheduleReceipts(this DonationsApp app, long donationId) =>
-        app.Services.GetRequiredService<IReceiptScheduler>().Schedule(donationId);
+        app.Services.GetRequiredService<ReceiptScheduler>().Schedule(donationId);
 
     /// <summary>What a webhook handler does on a refund: update the donation, then schedule.</summary>
     public static async Task RefundAsync(this DonationsApp app, long donationId, long refunded)

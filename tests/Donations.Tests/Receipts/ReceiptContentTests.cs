@@ -69,6 +69,49 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
     }
 
     [Fact]
+    public async Task Monthly_gift_of_14_30_with_a_covered_fee_lands_in_no_15_dollar_tier()
+    {
+        var gift = new MonthlyGift(Amount: 1504, Email: "covered-fee@example.org",
+            Metadata: new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "74" });
+
+        await fixture.App.DeliverAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
+
+        var receipt = Assert.Single(await fixture.MailToAsync("covered-fee@example.org"));
+        receipt.AssertSaysEverywhere("$15.04 USD", "Monthly gift", "This amount includes $0.74 you added to cover payment processing fees.", NoGoods);
+        receipt.AssertSaysNowhere("Quarterly print edition", "Deductible amount: $13.04");
+    }
+
+    [Fact]
+    public async Task Bank_debit_started_on_30_December_and_settled_on_3_January_is_a_gift_of_the_old_year()
+    {
+        // Checkout opened at noon in New York on 30 December; the debit settles on 3 January.
+        var gift = new OneTimeGift(Amount: 5000, Email: "bank-debit@example.org") { PaidAt = new DateTimeOffset(2025, 12, 30, 17, 2, 0, TimeSpan.Zero) };
+
+        await fixture.App.DeliverAsync(
+            gift.CheckoutCompleted(paymentStatus: "unpaid"),
+            gift.CheckoutCompleted(created: new DateTimeOffset(2026, 1, 3, 15, 0, 0, TimeSpan.Zero), type: "checkout.session.async_payment_succeeded"));
+
+        var receipt = Assert.Single(await fixture.MailToAsync("bank-debit@example.org"));
+        Assert.StartsWith("2025-", receipt.Number);
+        receipt.AssertSaysEverywhere("Date of contribution: December 30, 2025", "$50.00 USD");
+        receipt.AssertSaysNowhere("January 3, 2026");
+    }
+
+    [Fact]
+    public async Task Donor_known_only_by_email_is_named_once()
+    {
+        var app = fixture.App;
+        var id = await app.SeedAsync(name: null);
+        var email = await app.EmailOfAsync(id);
+
+        app.ScheduleReceipts(id);
+
+        var receipt = Assert.Single(await fixture.MailToAsync(email));
+        receipt.AssertSaysEverywhere("Donor: " + email);
+        receipt.AssertSaysNowhere($"{email} ({email})");
+    }
+
+    [Fact]
     public async Task Covered_processing_fee_is_shown_as_part_of_the_gift()
     {
         var app = fixture.App;

@@ -5,10 +5,17 @@ namespace Donations.Tests.Receipts;
 /// <summary>One app with an SMTP sink shared by tests that only look at what each gift's donor received.</summary>
 public sealed class ReceiptsApp : IAsyncLifetime
 {
+    /// <summary>Settings of a fixture that needs more than the harness defaults.</summary>
+    public Action<DonationsAppOptions>? Configure { get; init; }
+
     public DonationsApp App { get; private set; } = null!;
     public SmtpSink Smtp => App.Smtp!;
 
-    public async Task InitializeAsync() => App = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+    public async Task InitializeAsync() => App = await DonationsApp.StartAsync(o =>
+    {
+        o.UseSmtp = true;
+        Configure?.Invoke(o);
+    });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 

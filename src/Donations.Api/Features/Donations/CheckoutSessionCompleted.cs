@@ -51,7 +51,12 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<Chec
             Amount = session.AmountTotal.Value,
             Currency = session.Currency,
             Frequency = frequency,
-            ReceivedAt = stripeEvent.Created,
+            // A bank debit settles days after the donor paid: date it when they completed Checkout
+            // (the session's creation is the nearest the event carries), so a debit made on
+            // 30 December stays in that year. A card payment is dated when it completed.
+            ReceivedAt = stripeEvent.Type == "checkout.session.async_payment_succeeded" && session.Created > DateTime.UnixEpoch
+                ? session.Created
+                : stripeEvent.Created,
             Donor = new DonorIdentity(session.CustomerDetails?.Email ?? session.CustomerEmail, session.CustomerDetails?.Name,
                 session.CustomerId),
             Metadata = GiftMetadata.From(session.Metadata),

@@ -58,15 +58,17 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         donation.Campaign ??= p.Metadata.Campaign;
         donation.Source ??= p.Metadata.Source;
 
-        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && benefits.For(donation.Amount, donation.Currency) is { } earned)
-        {
-            donation.BenefitsValue = earned.Value;
-            donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
-        }
         if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
             donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
+        // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
+        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
+            && benefits.For(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt) is { } earned)
+        {
+            donation.BenefitsValue = earned.Value;
+            donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
+            donation.BenefitsTreatment = earned.Treatment;
+        }
 
         DonationStatusRules.Apply(donation);
         effects.Raise(new DonationChanged(donation));

@@ -1,7 +1,12 @@
+using Donations.Data.Entities;
+
 namespace Donations.Api.Features.Donations;
 
-/// <summary>What a monthly gift of some size earns in return, to be deducted on its receipt.</summary>
-public sealed record GiftBenefits(string Description, long Value);
+/// <summary>
+/// What a monthly gift of some size earns in return, and whether the IRS lets its value be
+/// disregarded (<see cref="BenefitsTreatment"/>) or it is deducted on the receipt.
+/// </summary>
+public sealed record GiftBenefits(string Description, long Value, BenefitsTreatment Treatment = BenefitsTreatment.Deducted);
 
 /// <summary>
 /// Answers which benefits a monthly gift earns. Implemented by the feature that grants them
@@ -9,5 +14,8 @@ public sealed record GiftBenefits(string Description, long Value);
 /// </summary>
 public interface IMonthlyGiftBenefits
 {
-    GiftBenefits? For(long monthlyAmount, string currency);
+    /// <param name="giftAmount">The gift without a covered fee: it chooses the tier.</param>
+    /// <param name="payment">The whole payment, fee included: the IRS tests weigh the benefits against it.</param>
+    /// <param name="paidAtUtc">When the donor paid: the year's limits apply.</param>
+    GiftBenefits? For(long giftAmount, long payment, string currency, DateTime paidAtUtc);
 }

@@ -35,7 +35,7 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
         }
 
         var key = SettledPayment.InvoiceKey(invoice.Id);
-        var (paymentIntentId, chargeId) = PaymentOf(invoice);
+        var (paymentIntentId, chargeId, paymentStartedAt) = PaymentOf(invoice);
         if (paymentIntentId is null && (await ledger.FindByKeyAsync(key, ct))?.StripePaymentIntentId is null
             && await links.ForInvoiceAsync(invoice.Id, ct) is { } link)
             (paymentIntentId, chargeId) = (link.PaymentIntentId, link.ChargeId);
@@ -46,7 +46,8 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
             Amount = invoice.AmountPaid,
             Currency = invoice.Currency,
             Frequency = DonationFrequency.Monthly,
-            ReceivedAt = invoice.StatusTransitions?.PaidAt ?? stripeEvent.Created,
+            // When the donor's payment started (a bank debit settles days later), else when it was paid.
+            ReceivedAt = paymentStartedAt ?? invoice.StatusTransitions?.PaidAt ?? stripeEvent.Created,
             IsAuthoritative = true,
             Donor = new DonorIdentity(invoice.CustomerEmail, invoice.CustomerName, invoice.CustomerId),
             Metadata = GiftMetadata.From(invoice.Parent?.SubscriptionDetails?.Metadata),
@@ -58,10 +59,12 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
         return StripeEventOutcome.Processed;
     }
 
-    private static (string? PaymentIntentId, string? ChargeId) PaymentOf(Invoice invoice)
+    private static (string? PaymentIntentId, string? ChargeId, DateTime? StartedAt) PaymentOf(Invoice invoice)
     {
         var payments = invoice.Payments?.Data ?? [];
         var paid = payments.FirstOrDefault(p => p.Status == "paid") ?? payments.FirstOrDefault();
-        return (paid?.Payment?.PaymentIntentId, paid?.Payment?.ChargeId);
+        // An invoice payment without "created" deserialises to the epoch or DateTime's default: unknown.
+        var started = paid?.Created is { } created && created > DateTime.UnixEpoch ? created : (DateTime?)null;
+        return (paid?.Payment?.PaymentIntentId, paid?.Payment?.ChargeId, started);
     }
 }

@@ -12,7 +12,7 @@ namespace Donations.Api.Features.Memberships;
 /// have their ids). It asks on every occasion it sees; <see cref="SendMembershipEmail"/> keeps each
 /// email to one per occasion and checks the occasion still holds when it runs.
 /// </summary>
-public sealed class MembershipFollowUp(DonationsDbContext db, IMembershipNotifier notifier, TimeProvider time)
+public sealed class MembershipFollowUp(DonationsDbContext db, MembershipNotifier notifier, TimeProvider time)
     : IAfterCommit<DonationChanged>, IAfterCommit<MembershipChanged>, IAfterCommit<RenewalFailed>
 {
     /// <summary>Members who joined longer ago than this are not welcomed (e.g. when this feature is first deployed).</summary>

@@ -9,12 +9,13 @@ namespace Donations.Api.Features.Memberships;
 /// default currency, so gifts in another currency get no tier (and no benefits to deduct).
 /// A monthly gift earns its tier's benefits.
 /// </summary>
-public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
+public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations,
+    InsubstantialBenefitLimits limits, IOptionsMonitor<OrganizationOptions> organization)
     : IMonthlyGiftBenefits
 {
-    public sealed record Tier(string Name, string? Benefits, long BenefitsValue);
+    public sealed record Tier(string Name, string? Benefits, long BenefitsValue, TierBenefitsKind BenefitsKind);
 
-    /// <summary>The highest tier whose minimum the monthly amount reaches, if any.</summary>
+    /// <summary>The highest tier whose minimum the monthly amount reaches, if any. Pass the gift without a covered fee.</summary>
     public Tier? For(long monthlyAmount, string currency)
     {
         currency = currency.ToLowerInvariant();
@@ -25,11 +26,16 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
             .FirstOrDefault();
         return tier is null ? null
             : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
-                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount));
+                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount), tier.BenefitsKind);
     }
 
-    GiftBenefits? IMonthlyGiftBenefits.For(long monthlyAmount, string currency) =>
-        For(monthlyAmount, currency) is { Benefits: { } benefits } tier ? new GiftBenefits(benefits, tier.BenefitsValue) : null;
+    GiftBenefits? IMonthlyGiftBenefits.For(long giftAmount, long payment, string currency, DateTime paidAtUtc)
+    {
+        if (For(giftAmount, currency) is not { Benefits: { } benefits } tier) return null;
+        var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
+        return new GiftBenefits(benefits, tier.BenefitsValue,
+            BenefitRules.Classify(payment, tier.BenefitsValue, tier.BenefitsKind, paymentsPerYear: 12, currency, limits.For(year)));
+    }
 
     public static long ToMinor(decimal major, string currency) =>
         Infrastructure.Money.ToMinor(major, currency);

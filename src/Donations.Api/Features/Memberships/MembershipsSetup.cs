@@ -14,12 +14,13 @@ public static class MembershipsSetup
     {
         var services = builder.Services;
         services.AddSingleton<MembershipTiers>();
+        services.AddSingleton<InsubstantialBenefitLimits>();
         services.AddSingleton<IMonthlyGiftBenefits>(sp => sp.GetRequiredService<MembershipTiers>());
         services.AddStripeEventHandler<SubscriptionChanged>();
         services.AddStripeEventHandler<InvoicePaymentFailed>();
         services.AddAfterCommit<MembershipFollowUp>();
 
-        services.AddSingleton<IMembershipNotifier, MembershipNotifier>();
+        services.AddSingleton<MembershipNotifier>();
         services.AddScoped<SendMembershipEmail>();
         return builder;
     }

@@ -115,7 +115,7 @@ public sealed class ReceiptMessages(
         var org = organization.Value;
         var currency = receipt.Currency;
         var isVoid = receipt.Kind == ReceiptKind.VoidNotice;
-        var benefits = isVoid ? 0 : donation.BenefitsValue;
+        var benefits = isVoid ? 0 : ReceiptRules.DeductedBenefits(donation);
         return new ReceiptModel
         {
             Organization = OrganizationModel.From(org),
@@ -137,6 +137,7 @@ public sealed class ReceiptMessages(
             Currency = currency.ToUpperInvariant(),
             Frequency = donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
             HasBenefits = benefits > 0,
+            BenefitsReason = isVoid ? null : ReceiptRules.DisregardedBenefitsReason(donation),
             BenefitsDescription = donation.BenefitsDescription,
             BenefitsValue = Money.Format(benefits, currency),
             DeductibleAmount = Money.Format(receipt.DeductibleAmount, currency),

@@ -22,6 +22,8 @@ public sealed class ReceiptModel
     public string? ReplacesNumber { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>False when only the email is known: the documents then print it once, not "a@x.org (a@x.org)".</summary>
+    public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
     public required string DonationDate { get; init; }
     public required string IssuedDate { get; init; }
@@ -32,7 +34,20 @@ public sealed class ReceiptModel
     /// <summary>"one-time" or "monthly".</summary>
     public required string Frequency { get; init; }
     public bool IsMonthly => Frequency == "monthly";
+    /// <summary>Benefits were listed with the payment and their value is taken off the deductible amount.</summary>
     public bool HasBenefits { get; init; }
+    /// <summary>Benefits were listed but the whole payment is deductible (<see cref="BenefitsReason"/> says why).</summary>
+    public bool BenefitsDisregarded => BenefitsReason is not null;
+    /// <summary>
+    /// Why benefits listed with the payment leave it fully deductible: "insubstantial" (Rev. Proc.
+    /// 90-12), "membership-privileges" (Treas. Reg. 1.170A-13(f)(8)(i)(B)), "declined" or
+    /// "no-value" (valued at nothing in good faith); null when nothing is disregarded.
+    /// </summary>
+    public string? BenefitsReason { get; init; }
+    public bool BenefitsInsubstantial => BenefitsReason == "insubstantial";
+    public bool BenefitsMembershipPrivileges => BenefitsReason == "membership-privileges";
+    public bool BenefitsDeclined => BenefitsReason == "declined";
+    public bool BenefitsWithoutValue => BenefitsReason == "no-value";
     public string? BenefitsDescription { get; init; }
     public required string BenefitsValue { get; init; }
     public required string DeductibleAmount { get; init; }

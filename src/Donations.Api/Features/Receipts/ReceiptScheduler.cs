@@ -20,7 +20,6 @@ namespace Donations.Api.Features.Receipts;
 /// holds back, the minutely <see cref="ReceiptsSweeper"/> asks again.
 /// </summary>
 public sealed class ReceiptScheduler(IBackgroundJobClient jobs, JobStorage storage, TimeProvider clock, IOptions<EmailOptions> email)
-    : IReceiptScheduler
 {
     /// <summary>
     /// After a failed connection, how long requests rely on that job's retry: a little over the
@@ -35,6 +34,11 @@ public sealed class ReceiptScheduler(IBackgroundJobClient jobs, JobStorage stora
     private int _running;
     private bool _wakeMissed;
 
+    /// <summary>
+    /// Asks for a donation's receipts to be brought in line with its state: an original receipt once
+    /// it is settled, a void notice or corrected receipt after a refund or lost dispute. Idempotent,
+    /// so asking again (a duplicate event, a retry after a crash) is always safe.
+    /// </summary>
     public void Schedule(long donationId) =>
         jobs.Enqueue<ReconcileReceipts>(JobQueues.Email, job => job.RunAsync(donationId, CancellationToken.None));
 

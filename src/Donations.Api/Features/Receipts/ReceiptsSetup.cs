@@ -12,7 +12,6 @@ public static class ReceiptsSetup
         var services = builder.Services;
         services.AddDocuments();
         services.AddSingleton<ReceiptScheduler>();
-        services.AddSingleton<IReceiptScheduler>(sp => sp.GetRequiredService<ReceiptScheduler>());
         services.AddScoped<ReceiptNumbers>();
         services.AddScoped<ReceiptMessages>();
         services.AddScoped<ReconcileReceipts>();

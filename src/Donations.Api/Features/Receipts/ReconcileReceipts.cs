@@ -168,7 +168,7 @@ public sealed class ReconcileReceipts(
             ReplacesReceiptId = replaces,
             Amount = amount,
             Currency = donation.Currency,
-            DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation.BenefitsValue),
+            DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation),
             IssuedAt = now,
             // Chosen once, before the first attempt: a resend after a crash keeps it, so clients thread it.
             MessageId = mail.NewMessageId($"{(kind == ReceiptKind.VoidNotice ? "void" : "receipt")}-{number}"),

@@ -10,7 +10,7 @@ namespace Donations.Api.Features.Receipts;
 /// issues its receipts in a few jobs; if the process dies first, <see cref="ReceiptsSweeper"/>
 /// finds the gifts within a minute.
 /// </summary>
-public sealed class ScheduleReceipts(IReceiptScheduler receipts, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
+public sealed class ScheduleReceipts(ReceiptScheduler receipts, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
 {
     private readonly List<long> _held = [];
 

@@ -20,17 +20,16 @@ internal static class DonationsExport
         "donation_id", "received_at", "donor_email", "donor_name", "amount", "currency", "frequency", "status",
         "refunded_amount", "fee_covered", "receipt_number", "stripe_payment_intent", "stripe_charge",
         "stripe_invoice", "stripe_subscription",
+        "fee_amount", "net_amount", "settlement_currency", "settlement_amount", "exchange_rate", "payout_id",
+        "benefits_value", "deductible_amount", "campaign", "source",
     ];
+
+    private static readonly string[] ChargeTypes = ["charge", "payment"];
 
     public static Results<CsvResult, ProblemHttpResult> Export(
         HttpContext http, string? from, string? to, DonationsDbContext db, ILoggerFactory logs)
     {
-        if (!TryParseInstant(from, out var fromUtc) || !TryParseInstant(to, out var toUtc))
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid date range",
-                detail: "'from' and 'to' must be dates (yyyy-MM-dd) or ISO 8601 instants such as 2026-11-25T13:40:00Z.");
-        if (fromUtc >= toUtc)
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid date range",
-                detail: "'from' must be earlier than 'to' ('to' is exclusive).");
+        if (ExportRange.Invalid(from, to, out var fromUtc, out var toUtc) is { } problem) return problem;
 
         var query = db.Donations.AsNoTracking();
         if (fromUtc is { } f) query = query.Where(d => d.ReceivedAt >= f);
@@ -43,12 +42,24 @@ internal static class DonationsExport
                 d.RefundedAmount, d.FeeCovered,
                 ReceiptNumber = d.Receipts.Where(r => r.Kind == ReceiptKind.Original).OrderBy(r => r.Id).Select(r => r.Number).FirstOrDefault(),
                 d.StripePaymentIntentId, d.StripeChargeId, d.StripeInvoiceId, d.StripeSubscriptionId,
+                // Stripe's side, from the gift's balance transactions (charge, refunds, disputes) once read.
+                Fee = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id).Sum(t => (long?)t.Fee),
+                Net = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id).Sum(t => (long?)t.Net),
+                SettlementCurrency = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
+                    .OrderBy(t => t.CreatedAt).Select(t => t.Currency).FirstOrDefault(),
+                SettlementAmount = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
+                    .OrderBy(t => t.CreatedAt).Select(t => (long?)t.Amount).FirstOrDefault(),
+                ExchangeRate = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
+                    .OrderBy(t => t.CreatedAt).Select(t => t.ExchangeRate).FirstOrDefault(),
+                PayoutId = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
+                    .OrderBy(t => t.CreatedAt).Select(t => t.PayoutId).FirstOrDefault(),
+                d.BenefitsValue, d.Campaign, d.Source,
             })
             .AsAsyncEnumerable();
 
         logs.CreateLogger(typeof(DonationsExport)).LogInformation("Staff {StaffId} exported donations from {From} to {To}",
             http.User.FindFirstValue(ClaimTypes.NameIdentifier), fromUtc, toUtc);
-        return new CsvResult(FileName(fromUtc, toUtc), Columns, async (csv, ct) =>
+        return new CsvResult(ExportRange.FileName("donations", fromUtc, toUtc), Columns, async (csv, ct) =>
         {
             await foreach (var d in rows.WithCancellation(ct))
             {
@@ -58,6 +69,15 @@ internal static class DonationsExport
                     .Value(Money.ToMajorString(d.RefundedAmount, d.Currency)).Value(CsvValues.Boolean(d.FeeCovered))
                     .Text(d.ReceiptNumber).Text(d.StripePaymentIntentId).Text(d.StripeChargeId)
                     .Text(d.StripeInvoiceId).Text(d.StripeSubscriptionId);
+                var settled = d.SettlementCurrency ?? "";
+                csv.Value(d.Fee is { } fee && settled.Length > 0 ? Money.ToMajorString(fee, settled) : "")
+                    .Value(d.Net is { } net && settled.Length > 0 ? Money.ToMajorString(net, settled) : "")
+                    .Text(d.SettlementCurrency)
+                    .Value(d.SettlementAmount is { } gross && settled.Length > 0 ? Money.ToMajorString(gross, settled) : "")
+                    .Value(d.ExchangeRate?.ToString("0.#########", CultureInfo.InvariantCulture) ?? "").Text(d.PayoutId)
+                    .Value(Money.ToMajorString(d.BenefitsValue, d.Currency))
+                    .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount - d.BenefitsValue), d.Currency))
+                    .Text(d.Campaign).Text(d.Source);
                 await csv.EndRowAsync();
             }
         });
@@ -85,8 +105,4 @@ internal static class DonationsExport
     }
 
     private static bool HasOffset(string value) => value.Length > 6 && value[^6] is '+' or '-' && value[^3] == ':';
-
-    private static string FileName(DateTime? from, DateTime? to) =>
-        $"donations{(from is { } f ? "-from-" + f.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) : "")}"
-        + $"{(to is { } t ? "-to-" + t.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) : "")}.csv";
 }

@@ -30,8 +30,8 @@ internal static class StaffHome
         var ct = http.RequestAborted;
         var zone = org.GetTimeZone();
         var localNow = TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone);
-        var todayStart = StartInUtc(localNow.Date, zone);
-        var monthStart = StartInUtc(new DateTime(localNow.Year, localNow.Month, 1), zone);
+        var todayStart = Dates.StartInUtc(localNow.Date, zone);
+        var monthStart = Dates.StartInUtc(new DateTime(localNow.Year, localNow.Month, 1), zone);
 
         var today = await TotalsSinceAsync(db, todayStart, ct);
         var month = await TotalsSinceAsync(db, monthStart, ct);
@@ -99,13 +99,5 @@ internal static class StaffHome
         return $"""
             <table id="totals-{id}"><thead><tr><th>Currency</th><th>Net total</th><th>Gifts</th></tr></thead><tbody>{rows}</tbody></table>
             """;
-    }
-
-    /// <summary>Local midnight as a UTC instant; where midnight does not exist (a DST jump) the day starts an hour later.</summary>
-    private static DateTime StartInUtc(DateTime localMidnight, TimeZoneInfo zone)
-    {
-        var start = DateTime.SpecifyKind(localMidnight, DateTimeKind.Unspecified);
-        if (zone.IsInvalidTime(start)) start = start.AddHours(1);
-        return TimeZoneInfo.ConvertTimeToUtc(start, zone);
     }
 }

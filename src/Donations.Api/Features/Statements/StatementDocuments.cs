@@ -80,6 +80,8 @@ public sealed class StatementDocuments(
             BenefitsDescription = l.BenefitsDescription,
             BenefitsValue = Money.Format(l.BenefitsValue, l.Currency),
             Deductible = Money.Format(l.Deductible, l.Currency),
+            BenefitsDisregarded = l.BenefitsDisregardedReason,
+            InOpenDispute = l.InOpenDispute,
         }).ToList();
         var totals = ledger.Totals.Select(t => new StatementTotalModel
         {
@@ -106,7 +108,9 @@ public sealed class StatementDocuments(
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),
             RefundedInFull = ledger.RefundedInFull,
             HasBenefits = gifts.Any(g => g.HasBenefits),
-            HasGiftsWithoutBenefits = gifts.Any(g => !g.HasBenefits),
+            HasOpenDisputes = gifts.Any(g => g.InOpenDispute),
+            HasDisregardedBenefits = gifts.Any(g => g.BenefitsDisregarded is not null),
+            HasGiftsWithoutBenefits = gifts.Any(g => !g.HasBenefits && g.BenefitsDisregarded is null),
             Benefits = ledger.Lines.Where(l => l.BenefitsValue > 0 && !string.IsNullOrWhiteSpace(l.BenefitsDescription))
                 .Select(l => l.BenefitsDescription!).Distinct().ToList(),
         };

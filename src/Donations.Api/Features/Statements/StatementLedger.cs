@@ -6,7 +6,8 @@ namespace Donations.Api.Features.Statements;
 /// <summary>One gift as the statement counts it: what was paid, what was refunded, what remains.</summary>
 public sealed record StatementLine(
     DateTime ReceivedAt, string Currency, DonationFrequency Frequency, string? ReceiptNumber,
-    long Paid, long Refunded, long Net, long BenefitsValue, string? BenefitsDescription, long Deductible)
+    long Paid, long Refunded, long Net, long BenefitsValue, string? BenefitsDescription, long Deductible,
+    string? BenefitsDisregardedReason = null, bool InOpenDispute = false)
 {
     public bool IsPartiallyRefunded => Refunded > 0;
 }
@@ -46,7 +47,8 @@ public sealed class StatementLedger
                 continue;
             }
             lines.Add(new StatementLine(d.ReceivedAt, d.Currency, d.Frequency, ReceiptRules.Standing(d.Receipts)?.Number,
-                d.Amount, d.Amount - net, net, d.BenefitsValue, d.BenefitsDescription, ReceiptRules.Deductible(net, d.BenefitsValue)));
+                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, ReceiptRules.Deductible(net, d),
+                ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d)));
         }
 
         var totals = lines

@@ -13,6 +13,8 @@ public sealed class StatementModel
     public required int Year { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>False when only the email is known: the documents then print it once.</summary>
+    public bool HasDonorName => DonorName != DonorEmail;
     public required string IssuedDate { get; init; }
     /// <summary>Every gift that still counts, oldest first.</summary>
     public required List<StatementGiftModel> Gifts { get; init; }
@@ -23,6 +25,10 @@ public sealed class StatementModel
     public int RefundedInFull { get; init; }
     public bool HasRefundedInFull => RefundedInFull > 0;
     public bool HasBenefits { get; init; }
+    /// <summary>Some gifts are disputed with the donor's bank and the disputes are not closed.</summary>
+    public bool HasOpenDisputes { get; init; }
+    /// <summary>Some gifts came with benefits that leave them fully deductible.</summary>
+    public bool HasDisregardedBenefits { get; init; }
     /// <summary>Some gifts came with benefits and some did not.</summary>
     public bool HasGiftsWithoutBenefits { get; init; }
     /// <summary>Distinct descriptions of the goods or services received, e.g. "Quarterly print edition".</summary>
@@ -47,8 +53,13 @@ public sealed class StatementGiftModel
     public required string ReceiptNumber { get; init; }
     public bool HasBenefits { get; init; }
     public string? BenefitsDescription { get; init; }
+    /// <summary>Fair market value of the benefits for this payment.</summary>
     public required string BenefitsValue { get; init; }
     public required string Deductible { get; init; }
+    /// <summary>Benefits listed with the gift but disregarded (receipts' reasons: "insubstantial", ...); null otherwise.</summary>
+    public string? BenefitsDisregarded { get; init; }
+    /// <summary>The payment is disputed with the donor's bank and the dispute is not closed.</summary>
+    public bool InOpenDispute { get; init; }
 }
 
 public sealed class StatementTotalModel

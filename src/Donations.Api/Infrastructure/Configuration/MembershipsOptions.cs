@@ -4,4 +4,20 @@ public sealed class MembershipsOptions
 {
     public const string Section = "Memberships";
     public List<MembershipTier> Tiers { get; set; } = [];
+    /// <summary>By calendar year ("2026"); missing years use the table in code.</summary>
+    public Dictionary<string, InsubstantialBenefitLimitsOptions> InsubstantialBenefitLimits { get; set; } = [];
+}
+
+/// <summary>
+/// One year's insubstantial-benefit limits (Rev. Proc. 90-12 as indexed), US dollars. Overrides
+/// or adds to the table in code, e.g. when the IRS publishes a new year's figures.
+/// </summary>
+public sealed class InsubstantialBenefitLimitsOptions
+{
+    /// <summary>The most a token item (bearing the organisation's name or logo) may cost: $13.60 for 2025.</summary>
+    public decimal LowCostArticle { get; set; }
+    /// <summary>The dollar cap of the 2% test: $136 for 2025.</summary>
+    public decimal BenefitCap { get; set; }
+    /// <summary>The least payment for which token items are disregarded: $68 for 2025.</summary>
+    public decimal MinimumPayment { get; set; }
 }

@@ -40,7 +40,11 @@ public static class OptionsSetup
         Bind<MembershipsOptions>(services, MembershipsOptions.Section)
             .Validate(o => o.Tiers.All(t => !string.IsNullOrWhiteSpace(t.Name)), "Memberships:Tiers: every tier needs a Name.")
             .Validate(o => o.Tiers.All(t => t.BenefitsFairMarketValue >= 0 && t.MinimumMonthlyAmount >= 0),
-                "Memberships:Tiers: MinimumMonthlyAmount and BenefitsFairMarketValue must not be negative.");
+                "Memberships:Tiers: MinimumMonthlyAmount and BenefitsFairMarketValue must not be negative.")
+            .Validate(o => o.InsubstantialBenefitLimits.All(y => int.TryParse(y.Key, out var year) && year is >= 1990 and <= 2100),
+                "Memberships:InsubstantialBenefitLimits: each key must be a calendar year such as 2026.")
+            .Validate(o => o.InsubstantialBenefitLimits.Values.All(l => l.LowCostArticle > 0 && l.BenefitCap > 0 && l.MinimumPayment > 0),
+                "Memberships:InsubstantialBenefitLimits:<year>: LowCostArticle, BenefitCap and MinimumPayment must all be set and positive.");
         Bind<ObservabilityOptions>(services, ObservabilityOptions.Section);
         Bind<StatementsOptions>(services, StatementsOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),

@@ -20,6 +20,7 @@ public sealed class DonationsMetrics
     private readonly Counter<long> _statementRuns;
     private readonly Counter<long> _statements;
     private long _inboxBacklog;
+    private volatile IReadOnlyDictionary<string, long> _drift = new Dictionary<string, long>();
 
     public DonationsMetrics(IMeterFactory meters)
     {
@@ -33,6 +34,9 @@ public sealed class DonationsMetrics
         _statements = meter.CreateCounter<long>("donations.statements", "{statement}", "Year-end statements, by outcome.");
         meter.CreateObservableGauge("donations.webhook.inbox.backlog", () => Volatile.Read(ref _inboxBacklog), "{event}",
             "Stripe events received but not yet processed.");
+        meter.CreateObservableGauge("donations.finance.drift.items",
+            () => _drift.Select(k => new Measurement<long>(k.Value, new KeyValuePair<string, object?>("kind", k.Key))), "{item}",
+            "Disagreements between the books and Stripe in the last drift report, by kind (0 when they agree).");
     }
 
     public void DonationSettled(string currency, string frequency, long amount)
@@ -56,4 +60,7 @@ public sealed class DonationsMetrics
     public void Statement(string outcome) => _statements.Add(1, new TagList { { "outcome", outcome } });
 
     public void InboxBacklog(long count) => Volatile.Write(ref _inboxBacklog, count);
+
+    /// <summary>The last drift report's items per kind (every kind, zeros included).</summary>
+    public void Drift(IReadOnlyDictionary<string, long> itemsByKind) => _drift = itemsByKind;
 }

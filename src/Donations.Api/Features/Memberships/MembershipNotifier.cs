@@ -8,26 +8,17 @@ namespace Donations.Api.Features.Memberships;
 /// occasion, duplicates and retries included: each email goes out once per occasion (see
 /// <see cref="SendMembershipEmail"/>), so calling again is always safe.
 /// </summary>
-public interface IMembershipNotifier
+public sealed class MembershipNotifier(IBackgroundJobClient jobs)
 {
     /// <summary>The first payment of a membership went through.</summary>
-    void Welcome(long membershipId);
-
-    /// <summary>A payment failed; one email per invoice however many retries fail.</summary>
-    void PaymentFailed(long membershipId, string invoiceId);
-
-    /// <summary>The membership has ended.</summary>
-    void Canceled(long membershipId);
-}
-
-internal sealed class MembershipNotifier(IBackgroundJobClient jobs) : IMembershipNotifier
-{
     public void Welcome(long membershipId) =>
         jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.WelcomeAsync(membershipId, CancellationToken.None));
 
+    /// <summary>A payment failed; one email per invoice however many retries fail.</summary>
     public void PaymentFailed(long membershipId, string invoiceId) =>
         jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.PaymentFailedAsync(membershipId, invoiceId, CancellationToken.None));
 
+    /// <summary>The membership has ended.</summary>
     public void Canceled(long membershipId) =>
         jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.CanceledAsync(membershipId, CancellationToken.None));
 }

@@ -1,0 +1,87 @@
+using Donations.Api.Features.Donations;
+using Donations.Data;
+using Donations.Data.Entities;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Stripe;
+
+namespace Donations.Api.Features.Finance;
+
+/// <summary>
+/// Job: reads one gift's money movements from Stripe — the charge's balance transaction (fee,
+/// net, settlement currency, exchange rate), its refunds' and its disputes' — and records them.
+/// Runs after the gift is recorded, never in the webhook request. The gift's refunded amount and
+/// dispute status at the time are the "done" marker: a later refund or dispute makes it due again.
+/// A lookup that fails is retried by <see cref="SweepGiftSettlements"/> with a growing delay.
+/// </summary>
+public sealed class FetchGiftSettlement(
+    DonationsDbContext db, IStripeClient stripe, InvoicePaymentLinks links, BalanceTransactionBook book,
+    TimeProvider time, ILogger<FetchGiftSettlement> log)
+{
+    [AutomaticRetry(Attempts = 0)] // the sweep tries again, with a delay that grows
+    public async Task RunAsync(long donationId)
+    {
+        var ct = CancellationToken.None;
+        var gift = await db.Donations.AsNoTracking().Where(d => d.Id == donationId)
+            .Select(d => new { d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId, d.RefundedAmount, d.DisputeStatus })
+            .SingleOrDefaultAsync(ct);
+        if (gift is null) return;
+        var settlement = await db.GiftSettlements.FindAsync([donationId], ct);
+        if (settlement is null)
+        {
+            settlement = new GiftSettlement { DonationId = donationId };
+            db.GiftSettlements.Add(settlement);
+        }
+        if (settlement.CheckedAt is not null && settlement.CheckedRefundedAmount == gift.RefundedAmount
+            && settlement.CheckedDisputeStatus == gift.DisputeStatus)
+            return;
+
+        var now = time.GetUtcNow().UtcDateTime;
+        try
+        {
+            var chargeId = gift.StripeChargeId ?? await ChargeOfAsync(gift.StripePaymentIntentId, gift.StripeInvoiceId, ct)
+                           ?? throw new InvalidOperationException("Stripe names no charge for this gift yet");
+            var charge = await new ChargeService(stripe).GetAsync(chargeId,
+                new ChargeGetOptions { Expand = ["balance_transaction", "refunds.data.balance_transaction"] }, cancellationToken: ct);
+            if (charge.BalanceTransaction is { } paid) await book.RecordAsync(paid, donationId, null, ct);
+            foreach (var refund in charge.Refunds?.Data ?? [])
+                if (refund.BalanceTransaction is { } refunded) await book.RecordAsync(refunded, donationId, null, ct);
+            if (charge.Disputed)
+                foreach (var dispute in (await new DisputeService(stripe).ListAsync(new DisputeListOptions { Charge = chargeId }, cancellationToken: ct)).Data)
+                foreach (var moved in dispute.BalanceTransactions ?? [])
+                    await book.RecordAsync(moved, donationId, null, ct);
+
+            settlement.CheckedAt = now;
+            settlement.CheckedRefundedAmount = gift.RefundedAmount;
+            settlement.CheckedDisputeStatus = gift.DisputeStatus;
+            settlement.Attempts = 0;
+            settlement.NextAttemptAt = null;
+            settlement.Error = null;
+            log.LogInformation("Stripe's fees and net recorded for donation {DonationId} (charge {ChargeId})", donationId, chargeId);
+        }
+        catch (Exception e) when (e is StripeException or HttpRequestException or InvalidOperationException or TaskCanceledException)
+        {
+            settlement.Attempts++;
+            settlement.NextAttemptAt = now + RetryDelay(settlement.Attempts);
+            settlement.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+            log.LogWarning("Stripe's fees for donation {DonationId} could not be read (attempt {Attempt}): {Error}",
+                donationId, settlement.Attempts, settlement.Error);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>1, 2, 4 … minutes, at most a day: a gift whose charge Stripe does not show yet is not asked about every minute.</summary>
+    public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Min(attempts - 1, 11)), 1440));
+
+    private async Task<string?> ChargeOfAsync(string? paymentIntentId, string? invoiceId, CancellationToken ct)
+    {
+        if (paymentIntentId is null && invoiceId is not null && await links.ForInvoiceAsync(invoiceId, ct) is { } link)
+        {
+            if (link.ChargeId is not null) return link.ChargeId;
+            paymentIntentId = link.PaymentIntentId;
+        }
+        if (paymentIntentId is null) return null;
+        var intent = await new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
+        return intent.LatestChargeId;
+    }
+}

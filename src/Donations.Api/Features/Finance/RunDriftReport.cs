@@ -1,0 +1,181 @@
+using Donations.Api.Infrastructure;
+using Donations.Api.Infrastructure.Observability;
+using Donations.Api.Infrastructure.Stripe;
+using Donations.Data;
+using Donations.Data.Entities;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Donations.Api.Features.Finance;
+
+/// <summary>
+/// Job (nightly, and on demand by Admin): walks Stripe's own objects for <c>Finance:DriftWindow</c>
+/// — charges, paid invoices, payouts, not the Events API, which keeps only 30 days — and
+/// compares them with the books. Payments of the last <c>Finance:DriftSettleTime</c> are left out
+/// (their webhooks may be on their way). The result is kept as a report of items and published
+/// as a metric; an empty report is the "books agree with Stripe" state.
+/// </summary>
+public sealed class RunDriftReport(
+    DonationsDbContext db, IStripeClient stripe, SyncPayout payouts, IOptionsMonitor<FinanceOptions> options,
+    DonationsMetrics metrics, TimeProvider time, ILogger<RunDriftReport> log)
+{
+    public const string RecurringJobId = "finance-drift-report";
+    private const int PageSize = 100;
+    // Stripe's charge is created a little before the event that records the gift; look this much further back.
+    private static readonly TimeSpan Margin = TimeSpan.FromDays(2);
+
+    private sealed record Gift(long Id, long Amount, long RefundedAmount, string? DisputeId, string? DisputeStatus,
+        string? ChargeId, string? PaymentIntentId, string? InvoiceId);
+
+    [DisableConcurrentExecution(60 * 60)]
+    public async Task<long> RunAsync(string? requestedBy)
+    {
+        var ct = CancellationToken.None;
+        var o = options.CurrentValue;
+        var now = time.GetUtcNow().UtcDateTime;
+        var report = new DriftReport { StartedAt = now, WindowFrom = now - o.DriftWindow, WindowTo = now - o.DriftSettleTime, RequestedBy = requestedBy };
+        db.DriftReports.Add(report);
+        await db.SaveChangesAsync(ct);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await CompareChargesAsync(report, seen, ct);
+            await CompareInvoicesAsync(report, seen, ct);
+            await FindGiftsWithoutPaymentAsync(report, seen, ct);
+            await ComparePayoutsAsync(report, ct);
+        }
+        catch (Exception e) when (e is StripeException or HttpRequestException)
+        {
+            report.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
+            log.LogError(e, "Drift report {ReportId} could not walk Stripe", report.Id);
+        }
+        report.ItemCount = report.Items.Count;
+        report.FinishedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        if (report.Error is null)
+            metrics.Drift(DriftKinds.All.ToDictionary(k => k, k => (long)report.Items.Count(i => i.Kind == k)));
+        log.Log(report.ItemCount > 0 ? LogLevel.Warning : LogLevel.Information,
+            "Drift report {ReportId} from {From:o} to {To:o}: {Count} items", report.Id, report.WindowFrom, report.WindowTo, report.ItemCount);
+        return report.Id;
+    }
+
+    private async Task CompareChargesAsync(DriftReport report, HashSet<string> seen, CancellationToken ct)
+    {
+        var query = new ChargeListOptions
+        {
+            Created = new DateRangeOptions { GreaterThanOrEqual = report.WindowFrom - Margin, LessThan = report.WindowTo },
+            Limit = PageSize,
+            Expand = ["data.payment_intent"],
+        };
+        var page = new List<Charge>(PageSize);
+        await foreach (var charge in new ChargeService(stripe).ListAutoPagingAsync(query, cancellationToken: ct))
+        {
+            if (charge.Status != "succeeded" || !charge.Paid) continue;
+            seen.Add(charge.Id);
+            if (charge.PaymentIntentId is { } pi) seen.Add(pi);
+            page.Add(charge);
+            if (page.Count == PageSize) await CompareChargePageAsync(report, page, ct);
+        }
+        await CompareChargePageAsync(report, page, ct);
+    }
+
+    private async Task CompareChargePageAsync(DriftReport report, List<Charge> page, CancellationToken ct)
+    {
+        var chargeIds = page.Select(c => c.Id).ToList();
+        var intentIds = page.Select(c => c.PaymentIntentId).OfType<string>().ToList();
+        var gifts = await Gifts(db.Donations.Where(d => chargeIds.Contains(d.StripeChargeId!) || intentIds.Contains(d.StripePaymentIntentId!)))
+            .ToListAsync(ct);
+        foreach (var charge in page)
+        {
+            var gift = gifts.FirstOrDefault(g => g.ChargeId == charge.Id) ?? gifts.FirstOrDefault(g => g.PaymentIntentId == charge.PaymentIntentId);
+            var paid = $"{Money.ToMajorString(charge.Amount, charge.Currency)} {charge.Currency.ToUpperInvariant()} on {charge.Created:yyyy-MM-dd}";
+            if (gift is null)
+            {
+                // A monthly gift's payment intent carries no metadata: its invoice is compared instead.
+                if (charge.Created >= report.WindowFrom && DonateFlowMetadata.IsOurs(charge.PaymentIntent?.Metadata))
+                    Add(report, DriftKinds.MissingGift, charge.Id, null, $"Stripe charged {paid} through the donate page; no gift is recorded.");
+                continue;
+            }
+            if (gift.Amount != charge.Amount)
+                Add(report, DriftKinds.AmountMismatch, charge.Id, gift.Id,
+                    $"Stripe charged {paid}; the gift says {Money.ToMajorString(gift.Amount, charge.Currency)}.");
+            // A lost dispute counts as refunded in the books; Stripe keeps it apart from refunds.
+            if (gift.DisputeStatus != "lost" && gift.RefundedAmount != charge.AmountRefunded)
+                Add(report, DriftKinds.RefundMismatch, charge.Id, gift.Id,
+                    $"Stripe has refunded {Money.ToMajorString(charge.AmountRefunded, charge.Currency)}; the gift says {Money.ToMajorString(gift.RefundedAmount, charge.Currency)}.");
+            if (charge.Disputed && gift.DisputeId is null)
+                Add(report, DriftKinds.DisputeMismatch, charge.Id, gift.Id, "Stripe shows the charge disputed; the gift records no dispute.");
+        }
+        page.Clear();
+    }
+
+    private async Task CompareInvoicesAsync(DriftReport report, HashSet<string> seen, CancellationToken ct)
+    {
+        var query = new InvoiceListOptions
+        {
+            Status = "paid",
+            Created = new DateRangeOptions { GreaterThanOrEqual = report.WindowFrom - Margin, LessThan = report.WindowTo },
+            Limit = PageSize,
+        };
+        await foreach (var invoice in new InvoiceService(stripe).ListAutoPagingAsync(query, cancellationToken: ct))
+        {
+            if (invoice.AmountPaid <= 0 || invoice.Parent?.SubscriptionDetails is not { } subscription) continue;
+            seen.Add(invoice.Id);
+            var key = "in:" + invoice.Id;
+            var gift = await Gifts(db.Donations.Where(d => d.SettlementKey == key || d.StripeInvoiceId == invoice.Id)).FirstOrDefaultAsync(ct);
+            var paid = $"{Money.ToMajorString(invoice.AmountPaid, invoice.Currency)} {invoice.Currency.ToUpperInvariant()} on {invoice.Created:yyyy-MM-dd}";
+            if (gift is null)
+            {
+                if (invoice.Created >= report.WindowFrom && DonateFlowMetadata.IsOurs(subscription.Metadata))
+                    Add(report, DriftKinds.MissingGift, invoice.Id, null, $"Stripe collected {paid} for a monthly gift; no gift is recorded.");
+            }
+            else if (gift.Amount != invoice.AmountPaid)
+                Add(report, DriftKinds.AmountMismatch, invoice.Id, gift.Id,
+                    $"Stripe collected {paid}; the gift says {Money.ToMajorString(gift.Amount, invoice.Currency)}.");
+        }
+    }
+
+    private async Task FindGiftsWithoutPaymentAsync(DriftReport report, HashSet<string> seen, CancellationToken ct)
+    {
+        var gifts = Gifts(db.Donations.AsNoTracking().Where(d => d.ReceivedAt >= report.WindowFrom && d.ReceivedAt < report.WindowTo)
+            .OrderBy(d => d.Id)).AsAsyncEnumerable();
+        await foreach (var gift in gifts.WithCancellation(ct))
+        {
+            if ((gift.ChargeId is { } c && seen.Contains(c)) || (gift.PaymentIntentId is { } pi && seen.Contains(pi))
+                || (gift.InvoiceId is { } inv && seen.Contains(inv)))
+                continue;
+            Add(report, DriftKinds.GiftWithoutPayment, gift.ChargeId ?? gift.PaymentIntentId ?? gift.InvoiceId, gift.Id,
+                "Stripe lists no paid charge or invoice for this gift.");
+        }
+    }
+
+    private async Task ComparePayoutsAsync(DriftReport report, CancellationToken ct)
+    {
+        var query = new PayoutListOptions
+        {
+            Status = "paid",
+            Created = new DateRangeOptions { GreaterThanOrEqual = report.WindowFrom, LessThan = report.WindowTo },
+            Limit = PageSize,
+        };
+        var ids = new List<string>();
+        await foreach (var payout in new PayoutService(stripe).ListAutoPagingAsync(query, cancellationToken: ct)) ids.Add(payout.Id);
+        foreach (var id in ids)
+        {
+            await payouts.RunAsync(id);
+            var p = await PayoutTotals.Query(db, null, null, id).SingleAsync(ct);
+            if (p.BankAmount == p.Net) continue;
+            Add(report, DriftKinds.PayoutMismatch, id, null,
+                $"Payout of {Money.ToMajorString(p.BankAmount, p.Currency)} {p.Currency.ToUpperInvariant()}; its listed transactions add up to "
+                + $"{Money.ToMajorString(p.Net, p.Currency)} ({p.Gifts} gifts, {p.Unmatched} not from gifts).");
+        }
+    }
+
+    private static IQueryable<Gift> Gifts(IQueryable<Donation> donations) => donations.Select(d =>
+        new Gift(d.Id, d.Amount, d.RefundedAmount, d.StripeDisputeId, d.DisputeStatus, d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId));
+
+    private static void Add(DriftReport report, string kind, string? stripeObject, long? donationId, string detail) =>
+        report.Items.Add(new DriftItem { Kind = kind, StripeObject = stripeObject, DonationId = donationId, Detail = detail });
+}

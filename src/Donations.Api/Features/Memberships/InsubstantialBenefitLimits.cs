@@ -1,0 +1,35 @@
+using Donations.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Features.Memberships;
+
+/// <summary>
+/// The yearly limits under which the IRS lets a charity disregard benefits (Rev. Proc. 90-12,
+/// 1990-1 C.B. 471, and Rev. Proc. 92-49, 1992-1 C.B. 987, indexed for inflation each year under
+/// section 513(h)(2)). Configuration (<c>Memberships:InsubstantialBenefitLimits:&lt;year&gt;</c>)
+/// overrides or adds years; a year in neither uses the latest earlier year's figures.
+/// </summary>
+public sealed class InsubstantialBenefitLimits(IOptionsMonitor<MembershipsOptions> options)
+{
+    /// <summary>US dollars, in cents.</summary>
+    public sealed record Limits(int Year, long LowCostArticle, long BenefitCap, long MinimumPayment);
+
+    // Rev. Proc. 2023-34 (for 2024) and Rev. Proc. 2024-40 (for 2025). The 2026 figures were
+    // not at hand when this was written: until they are configured, 2026 uses 2025's.
+    private static readonly Limits[] Published =
+    [
+        new(2024, LowCostArticle: 13_20, BenefitCap: 132_00, MinimumPayment: 66_00),
+        new(2025, LowCostArticle: 13_60, BenefitCap: 136_00, MinimumPayment: 68_00),
+    ];
+
+    public Limits For(int year)
+    {
+        var configured = options.CurrentValue.InsubstantialBenefitLimits
+            .Select(kv => (Year: int.Parse(kv.Key, System.Globalization.CultureInfo.InvariantCulture), kv.Value))
+            .Select(c => new Limits(c.Year, Cents(c.Value.LowCostArticle), Cents(c.Value.BenefitCap), Cents(c.Value.MinimumPayment)));
+        var table = Published.Where(p => configured.All(c => c.Year != p.Year)).Concat(configured).OrderBy(l => l.Year).ToList();
+        return table.LastOrDefault(l => l.Year <= year) ?? table[0];
+    }
+
+    private static long Cents(decimal dollars) => Infrastructure.Money.ToMinor(dollars, "usd");
+}

@@ -1,0 +1,92 @@
+namespace Donations.Data.Entities;
+
+/// <summary>
+/// One Stripe balance transaction as Stripe reported it: what a charge, refund or dispute moved
+/// in the account's settlement currency, its fee, and the payout that took it to the bank. Linked
+/// to the gift it belongs to when there is one; a transaction with no gift is "unmatched".
+/// </summary>
+public sealed class StripeBalanceTransaction
+{
+    /// <summary>Stripe's id, <c>txn_…</c>.</summary>
+    public required string Id { get; set; }
+    /// <summary>charge, payment, refund, payment_refund, adjustment, payout, stripe_fee, …</summary>
+    public required string Type { get; set; }
+    /// <summary>charge, refund, dispute, dispute_reversal, fee, payout, …</summary>
+    public string? ReportingCategory { get; set; }
+    /// <summary>The object that moved the money: <c>ch_</c>, <c>py_</c>, <c>re_</c>, <c>du_</c>, <c>po_</c>, …</summary>
+    public string? SourceId { get; set; }
+    public long? DonationId { get; set; }
+    /// <summary>Gross, in minor units of <see cref="Currency"/> (negative for money going out).</summary>
+    public long Amount { get; set; }
+    public long Fee { get; set; }
+    public long Net { get; set; }
+    /// <summary>The settlement currency (the account's balance), which may differ from the gift's.</summary>
+    public required string Currency { get; set; }
+    /// <summary>Gift currency to settlement currency, when they differ.</summary>
+    public decimal? ExchangeRate { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime AvailableOn { get; set; }
+    public string? PayoutId { get; set; }
+    public DateTime FetchedAt { get; set; }
+}
+
+/// <summary>A Stripe payout: one bank deposit.</summary>
+public sealed class StripePayout
+{
+    /// <summary><c>po_…</c></summary>
+    public required string Id { get; set; }
+    /// <summary>What reached the bank, minor units of <see cref="Currency"/>.</summary>
+    public long Amount { get; set; }
+    public required string Currency { get; set; }
+    public DateTime ArrivalDate { get; set; }
+    public required string Status { get; set; }
+    public bool Automatic { get; set; }
+    public DateTime CreatedAt { get; set; }
+    /// <summary>When its balance transactions were last listed; null until then.</summary>
+    public DateTime? TransactionsFetchedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// When a gift's balance transactions were last read from Stripe, and what the gift looked like
+/// then: a refund or dispute recorded since makes the gift due for another look.
+/// </summary>
+public sealed class GiftSettlement
+{
+    public long DonationId { get; set; }
+    public DateTime? CheckedAt { get; set; }
+    public long CheckedRefundedAmount { get; set; }
+    public string? CheckedDisputeStatus { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>One run of the drift report: the books compared with Stripe's objects over a window.</summary>
+public sealed class DriftReport
+{
+    public long Id { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public DateTime WindowFrom { get; set; }
+    public DateTime WindowTo { get; set; }
+    public int ItemCount { get; set; }
+    /// <summary>Staff email for an on-demand run; null for the nightly one.</summary>
+    public string? RequestedBy { get; set; }
+    public string? Error { get; set; }
+    public List<DriftItem> Items { get; set; } = [];
+}
+
+/// <summary>One disagreement between the books and Stripe.</summary>
+public sealed class DriftItem
+{
+    public long Id { get; set; }
+    public long ReportId { get; set; }
+    /// <summary>missing_gift, gift_without_payment, amount_mismatch, refund_mismatch, dispute_mismatch, payout_mismatch.</summary>
+    public required string Kind { get; set; }
+    public string? StripeObject { get; set; }
+    public long? DonationId { get; set; }
+    public required string Detail { get; set; }
+    /// <summary>When an Admin replayed the missing object into the inbox.</summary>
+    public DateTime? ReplayedAt { get; set; }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using Donations.Api.Features.Staff;
+using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using static Donations.Tests.Finance.FinanceBooks;
+using static Donations.Tests.Staff.StaffTestSupport;
+
+namespace Donations.Tests.Finance;
+
+public sealed class FeesAndPayoutsTests
+{
+    [Fact]
+    public async Task Fees_net_settlement_and_payout_of_each_gift_in_the_donations_export_equal_Stripes()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var usd = new OneTimeGift(Amount: 2500, Metadata: DonatePage(campaign: "spring", source: "article-42"));
+        var eur = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur@example.org", Metadata: DonatePage());
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        app.Stripe.AddCharge(usd.ChargeId, usd.PaymentIntentId, 2500, "usd", fee: 103, at);
+        app.Stripe.AddCharge(eur.ChargeId, eur.PaymentIntentId, 5000, "eur", fee: 190, at, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        await app.DeliverAndProcessAsync(usd.CheckoutCompleted(), eur.CheckoutCompleted());
+        await app.ReadStripeFeesAsync();
+
+        // A partial refund later: its balance transaction joins the gift's, and the gift is read again.
+        app.Stripe.AddRefund(usd.ChargeId, 1000, DateTimeOffset.UtcNow);
+        await app.DeliverAndProcessAsync(usd.Refunded(1000));
+        await app.ReadStripeFeesAsync();
+        var payout = app.Stripe.AddPayout(DateTimeOffset.UtcNow.Date.AddDays(1),
+            [app.Stripe.TransactionOf(usd.ChargeId), app.Stripe.TransactionOf(eur.ChargeId)]);
+        await app.PayoutArrivesAsync(payout);
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var rows = Rows(await finance.GetStringAsync("/api/finance/donations.csv")).ToDictionary(r => r["stripe_payment_intent"]);
+
+        var u = rows[usd.PaymentIntentId];
+        Assert.Equal(("1.03", "13.97", "usd", "25.00", "", (string)payout["id"]!), (u["fee_amount"], u["net_amount"], u["settlement_currency"], u["settlement_amount"], u["exchange_rate"], u["payout_id"]));
+        Assert.Equal(("spring", "article-42", "0.00", "15.00"), (u["campaign"], u["source"], u["benefits_value"], u["deductible_amount"]));
+        var e = rows[eur.PaymentIntentId];
+        Assert.Equal(("1.90", "52.22", "usd", "54.12", "1.0823", (string)payout["id"]!), (e["fee_amount"], e["net_amount"], e["settlement_currency"], e["settlement_amount"], e["exchange_rate"], e["payout_id"]));
+        Assert.Equal("50.00", e["amount"]);
+    }
+
+    [Fact]
+    public async Task A_payouts_journal_balances_to_its_bank_amount_and_its_row_counts_gifts_and_other_money()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gifts = new[] { new OneTimeGift(Amount: 10000, Metadata: DonatePage()), new OneTimeGift(Amount: 2500, Email: "b@example.org", Metadata: DonatePage()) };
+        var at = DateTimeOffset.UtcNow.AddDays(-3);
+        app.Stripe.AddCharge(gifts[0].ChargeId, gifts[0].PaymentIntentId, 10000, "usd", fee: 320, at);
+        app.Stripe.AddCharge(gifts[1].ChargeId, gifts[1].PaymentIntentId, 2500, "usd", fee: 103, at);
+        var refund = app.Stripe.AddRefund(gifts[1].ChargeId, 2500, at.AddDays(1));
+        // A sale from the organisation's shop on the same account: not a gift, but in the same deposit.
+        var shopCharge = app.Stripe.NextId("ch");
+        app.Stripe.AddCharge(shopCharge, app.Stripe.NextId("pi"), 4000, "usd", fee: 146, at);
+        await app.DeliverAndProcessAsync(gifts[0].CheckoutCompleted(), gifts[1].CheckoutCompleted(), gifts[1].Refunded(2500));
+        await app.ReadStripeFeesAsync();
+        var payout = app.Stripe.AddPayout(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero),
+        [
+            app.Stripe.TransactionOf(gifts[0].ChargeId), app.Stripe.TransactionOf(gifts[1].ChargeId),
+            app.Stripe.TransactionOf((string)refund["id"]!), app.Stripe.TransactionOf(shopCharge),
+        ]);
+        await app.PayoutArrivesAsync(payout);
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var journal = Rows(await finance.GetStringAsync("/api/finance/journal.csv?from=2026-11-27&to=2026-11-28"));
+        var payouts = Rows(await finance.GetStringAsync("/api/finance/payouts.csv"));
+
+        // Bank: 100 + 25 + 40 − 25 − fees 5.69 = 134.31.
+        Assert.Equal(134_31, payout["amount"]!.GetValue<long>());
+        decimal Sum(string column) => journal.Sum(r => r[column] == "" ? 0m : decimal.Parse(r[column], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Sum("debit"), Sum("credit"));
+        Assert.Equal(
+            [
+                ("2026-11-27", "Checking", "134.31", ""), ("2026-11-27", "Payment Processing Fees", "5.69", ""),
+                ("2026-11-27", "Donation Refunds", "25.00", ""), ("2026-11-27", "Donations Revenue", "", "125.00"),
+                ("2026-11-27", "Stripe Other Activity", "", "40.00"),
+            ],
+            journal.Select(r => (r["date"], r["account"], r["debit"], r["credit"])));
+        Assert.All(journal, r => Assert.Equal((string)payout["id"]!, r["journal_no"]));
+        var row = Assert.Single(payouts);
+        Assert.Equal(((string)payout["id"]!, "2026-11-27", "usd", "165.00", "5.69", "25.00", "0.00", "134.31", "2", "1"),
+            (row["payout_id"], row["arrival_date"], row["currency"], row["gross"], row["fees"], row["refunds"], row["disputes"], row["net"], row["gifts"], row["unmatched"]));
+    }
+
+    [Fact]
+    public async Task Payouts_and_journal_exports_are_for_staff_only_and_refuse_a_backwards_range()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var anonymous = app.CreateClient();
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        foreach (var path in new[] { "/api/finance/payouts.csv", "/api/finance/journal.csv" })
+        {
+            var refused = await anonymous.GetAsync(path);
+            Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await finance.GetAsync(path + "?from=2026-02-01&to=2026-01-01")).StatusCode);
+            var empty = await finance.GetAsync(path);
+            Assert.Equal("text/csv", empty.Content.Headers.ContentType!.MediaType);
+        }
+        Assert.Equal(0, await app.WithDbAsync(db => db.StripePayouts.CountAsync()));
+    }
+}

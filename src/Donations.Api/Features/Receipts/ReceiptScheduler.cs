@@ -42,6 +42,20 @@ public sealed class ReceiptScheduler(IBackgroundJobClient jobs, JobStorage stora
     public void Schedule(long donationId) =>
         jobs.Enqueue<ReconcileReceipts>(JobQueues.Email, job => job.RunAsync(donationId, CancellationToken.None));
 
+    public void Schedule(IReadOnlyCollection<long> donationIds)
+    {
+        if (donationIds.Count == 1)
+        {
+            Schedule(donationIds.First());
+            return;
+        }
+        foreach (var chunk in donationIds.Chunk(ReconcileBatchSize))
+            jobs.Enqueue<ReconcileReceipts>(JobQueues.Email, job => job.RunManyAsync(chunk, CancellationToken.None));
+    }
+
+    /// <summary>Gifts per batch job: enough to spread the job's bookkeeping thin, few enough to retry cheaply.</summary>
+    public const int ReconcileBatchSize = 100;
+
     /// <summary>Asks for pending receipts to be sent, unless a job that will see them is already on its way.</summary>
     public void SendPending()
     {

@@ -40,7 +40,8 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
             .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
         stale.AddRange(reinstated);
 
-        foreach (var id in unreceipted.Concat(stale)) scheduler.Schedule(id);
+        var due = unreceipted.Concat(stale).Distinct().ToList();
+        if (due.Count > 0) scheduler.Schedule(due);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var unsent = await db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Pending && (r.ClaimedUntil == null || r.ClaimedUntil < now), ct);

@@ -32,11 +32,66 @@ public sealed class ReconcileReceipts(
     [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunAsync(long donationId, CancellationToken ct)
     {
+        var issued = await ReconcileAsync(donationId, ct);
+        if (issued.Count == 0) return;
+        await IssueDocumentsAsync(issued, ct);
+        scheduler.SendPending();
+    }
+
+    /// <summary>
+    /// Many gifts in one job (a burst of events processed together): each gift is reconciled in
+    /// its own short transaction, as <see cref="RunAsync"/> does, so numbers stay gap-free and a
+    /// gift that fails holds back no other; then their PDFs are rendered together and one send is
+    /// asked for. A re-run after a crash finds the receipts already stored and issues nothing twice.
+    /// </summary>
+    [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
+    public async Task RunManyAsync(long[] donationIds, CancellationToken ct)
+    {
+        var issued = new List<Receipt>();
+        Exception? failure = null;
+        foreach (var id in donationIds)
+        {
+            try
+            {
+                issued.AddRange(await ReconcileAsync(id, ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Receipts: donation {DonationId} could not be reconciled in its batch; the batch is retried", id);
+                failure ??= ex;
+            }
+        }
+        if (issued.Count > 0)
+        {
+            await IssueDocumentsAsync(issued, ct);
+            scheduler.SendPending();
+        }
+        // Hangfire's retry runs the batch again: reconciled gifts change nothing, the failed one is tried anew.
+        if (failure is not null) throw new InvalidOperationException("Some receipts of the batch could not be issued", failure);
+    }
+
+    private async Task IssueDocumentsAsync(List<Receipt> issued, CancellationToken ct)
+    {
+        try
+        {
+            // Outside the transaction: it holds the year's counter row, which every issue waits for.
+            await messages.IssueDocumentsAsync(issued.Select(r => r.Id).ToList(), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The receipts stand; their first send renders the PDFs instead.
+            log.LogWarning(ex, "Receipts: the PDFs of {Count} receipts could not be stored now", issued.Count);
+        }
+    }
+
+    private async Task<List<Receipt>> ReconcileAsync(long donationId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
         var receivedAt = await db.Donations.Where(d => d.Id == donationId).Select(d => (DateTime?)d.ReceivedAt).SingleOrDefaultAsync(ct);
         if (receivedAt is null)
         {
             log.LogWarning("Receipts: donation {DonationId} does not exist", donationId);
-            return;
+            return [];
         }
         var year = numbers.YearOf(receivedAt.Value);
         await numbers.EnsureCounterAsync(year, ct);
@@ -52,24 +107,14 @@ public sealed class ReconcileReceipts(
             var receipts = await db.Receipts.Where(r => r.DonationId == donationId).ToListAsync(ct);
 
             issued = await IssueAsync(donation, receipts, year, ct);
-            if (issued.Count == 0) return;
+            if (issued.Count == 0) return [];
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
 
         foreach (var r in issued)
             log.LogInformation("Receipts: issued {Kind} {ReceiptNumber} for donation {DonationId}", r.Kind, r.Number, donationId);
-        try
-        {
-            // Outside the transaction: it holds the year's counter row, which every issue waits for.
-            await messages.IssueDocumentsAsync(issued.Select(r => r.Id).ToList(), ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The receipt stands; its first send renders the PDF instead.
-            log.LogWarning(ex, "Receipts: the PDF of donation {DonationId}'s receipt could not be stored now", donationId);
-        }
-        scheduler.SendPending();
+        return issued;
     }
 
     private async Task<List<Receipt>> IssueAsync(Donation donation, List<Receipt> receipts, int year, CancellationToken ct)

@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Donations.Api.Features.StripeWebhooks;
 
 /// <summary>
-/// Drains committed inbox rows into Hangfire, one <see cref="ProcessStripeEvent"/> job per event.
+/// Drains committed inbox rows into Hangfire, one <see cref="ProcessStripeEventBatch"/> job per
+/// <see cref="ProcessStripeEventBatch.Size"/> events in the order they arrived.
 /// Runs on every node, web-only ones included: enqueueing needs only Hangfire's storage, and the
 /// node that took the webhook is the one woken at once. Rows are claimed (EnqueuedAt set) before
 /// they are enqueued, so two nodes never both enqueue one; a crash between claim and enqueue is
@@ -81,11 +82,11 @@ public sealed class InboxDispatcher(
         var dispatched = 0;
         try
         {
-            foreach (var id in ids)
+            foreach (var chunk in ids.Chunk(ProcessStripeEventBatch.Size))
             {
-                var jobId = jobs.Enqueue<ProcessStripeEvent>(JobQueues.Webhooks, j => j.RunAsync(id));
-                log.LogDebug("Stripe event {EventId} enqueued as job {JobId}", id, jobId);
-                dispatched++;
+                var jobId = jobs.Enqueue<ProcessStripeEventBatch>(JobQueues.Webhooks, j => j.RunAsync(chunk));
+                log.LogDebug("{Count} Stripe events enqueued as job {JobId}", chunk.Length, jobId);
+                dispatched += chunk.Length;
             }
         }
         catch

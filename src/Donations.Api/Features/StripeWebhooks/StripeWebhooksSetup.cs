@@ -16,6 +16,7 @@ public static class StripeWebhooksSetup
         services.AddHostedService<InboxDispatcher>();
         services.AddScoped<StripeEventProcessor>();
         services.AddScoped<ProcessStripeEvent>();
+        services.AddScoped<ProcessStripeEventBatch>();
         services.AddScoped<SweepStripeInbox>();
         services.AddScoped<ReconcileStripeEvents>();
         services.AddScoped<PinnedEventCopy>();

@@ -7,6 +7,7 @@ public static class EventsSetup
     public static IServiceCollection AddDomainEvents(this IServiceCollection services)
     {
         services.TryAddScoped<AfterCommitPublisher>();
+        services.TryAddScoped<AfterCommitBatch>();
         return services;
     }
 

@@ -1,0 +1,36 @@
+namespace Donations.Api.Infrastructure.Events;
+
+/// <summary>
+/// Lets a job that commits many units of work one by one (a batch of Stripe events) have the
+/// after-commit subscribers that can coalesce hold their follow-up work until the batch is done,
+/// so a burst of gifts queues one follow-up job instead of one per gift. Scoped: the job and the
+/// subscribers it publishes to share one. Outside a batch it is closed and subscribers act at once.
+/// Held work is lost if the process dies before <see cref="CloseAsync"/>: only subscribers whose
+/// work a sweeper also finds may hold.
+/// </summary>
+public sealed class AfterCommitBatch
+{
+    private readonly List<Func<CancellationToken, Task>> _flushes = [];
+    private readonly HashSet<object> _holders = new(ReferenceEqualityComparer.Instance);
+
+    public bool IsOpen { get; private set; }
+
+    public void Open() => IsOpen = true;
+
+    /// <summary>While open, <paramref name="holder"/> has work to release through <paramref name="flush"/> at close.</summary>
+    public void Hold(object holder, Func<CancellationToken, Task> flush)
+    {
+        if (!IsOpen) throw new InvalidOperationException("No batch is open.");
+        if (_holders.Add(holder)) _flushes.Add(flush);
+    }
+
+    /// <summary>Releases everything held, in the order it was first held.</summary>
+    public async Task CloseAsync(CancellationToken ct)
+    {
+        IsOpen = false;
+        var flushes = _flushes.ToList();
+        _flushes.Clear();
+        _holders.Clear();
+        foreach (var flush in flushes) await flush(ct);
+    }
+}

@@ -62,6 +62,24 @@ public sealed class ForeignPaymentTests
     }
 
     [Fact]
+    public async Task A_monthly_gift_begun_before_the_origin_mark_still_renews_as_a_gift()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        // The donate flow's metadata as it was written before it carried an origin.
+        var earlier = new Dictionary<string, string>
+        {
+            ["frequency"] = "monthly", ["cover_fee"] = "false", ["fee_amount"] = "0", ["gift_amount"] = "1500",
+        };
+        var member = new MonthlyGift(Amount: 1500, Metadata: earlier);
+        var lookalike = new MonthlyGift(Amount: 1500, Metadata: new Dictionary<string, string> { ["gift_amount"] = "1500" });
+
+        await app.DeliverAndProcessAsync(member.InvoicePaid(2), lookalike.InvoicePaid(2));
+
+        var donation = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        Assert.Equal(("in:" + member.Month(2).InvoiceId, 1500L), (donation.SettlementKey, donation.Amount));
+    }
+
+    [Fact]
     public async Task A_refund_of_a_donate_page_payment_not_recorded_yet_still_waits_for_it()
     {
         await using var app = await DonationsApp.StartAsync();

@@ -15,7 +15,15 @@ public static class DonateFlowMetadata
     public const string Staff = "staff";
     public const string NotOurs = "not created by the donate page";
 
+    /// <summary>
+    /// What the donate flow wrote before it wrote <see cref="OriginKey"/>: monthly gifts begun then
+    /// renew for years, and their invoices must stay gifts.
+    /// </summary>
+    private static readonly string[] EarlierDonateFlowKeys = ["frequency", "cover_fee", "fee_amount", "gift_amount"];
+
     public static bool IsOurs(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata is not null && metadata.TryGetValue(OriginKey, out var origin)
-        && origin.Trim().ToLowerInvariant() is DonatePage or Staff;
+        metadata is not null
+        && (metadata.TryGetValue(OriginKey, out var origin)
+            ? origin.Trim().ToLowerInvariant() is DonatePage or Staff
+            : EarlierDonateFlowKeys.All(metadata.ContainsKey) && long.TryParse(metadata["gift_amount"], out _));
 }

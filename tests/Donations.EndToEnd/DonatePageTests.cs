@@ -70,7 +70,7 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
         // ceil(1000 / 0.971) = 1030; the 0.30 fixed part is less than a yen.
         await Assertions.Expect(page.Locator("#fee-amount")).ToHaveTextAsync("¥30");
         await Assertions.Expect(page.GetByRole(AriaRole.Button)).ToHaveTextAsync("Donate ¥1,030");
-        await Assertions.Expect(page.Locator("#amount-hint")).ToHaveTextAsync("Any amount from ¥5 to ¥10,000.");
+        await Assertions.Expect(page.Locator("#amount-hint")).ToHaveTextAsync("Any amount from ¥50 to ¥1,000,000.");
         await page.GetByRole(AriaRole.Button).ClickAsync();
 
         var sent = await ArrivedAtCheckoutAsync(page);

@@ -33,7 +33,7 @@ public static class FinanceSetup
         services.AddSingleton<IRecurringJobDefinition, FinanceRecurringJobs>();
 
         // Stripe events this feature handles itself.
-        services.AddScoped<IStripeEventHandler, PayoutReported>();
+        services.AddStripeEventHandler<PayoutReported>();
         return builder;
     }
 

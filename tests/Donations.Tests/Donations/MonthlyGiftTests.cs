@@ -37,8 +37,10 @@ public sealed class MonthlyGiftTests
                     StripeEventStatus.Processed, StripeEventStatus.Ignored, StripeEventStatus.Failed);
             }
         }
+        // Events that waited for another are woken when it lands; on two loaded cores a wake-up and
+        // its batch can take longer than the default wait, though far less than Hangfire's retries.
         await Wait.UntilAsync(() => app.WithDbAsync(db => db.StripeEvents.AllAsync(e => e.Status == StripeEventStatus.Processed)),
-            what: "every event to be processed");
+            TimeSpan.FromSeconds(60), what: "every event to be processed");
 
         var donations = await app.WithDbAsync(db => db.Donations.Include(d => d.Membership).Include(d => d.Donor).ToListAsync());
         Assert.Equal(6, donations.Count);

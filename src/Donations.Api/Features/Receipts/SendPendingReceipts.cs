@@ -219,7 +219,7 @@ public sealed class SendPendingReceipts(
         var voidedIds = done.Where(r => r.Kind == ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
         if (donationIds.Count + voidedIds.Count == 0) return;
         var changed = await db.Donations
-            .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost"))
+            .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded))
                         || (voidedIds.Contains(d.Id) && d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded))
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);

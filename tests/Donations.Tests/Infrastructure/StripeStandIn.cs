@@ -153,6 +153,7 @@ public sealed partial class StripeStandIn : IAsyncDisposable
                 ? StripeReply.Ok(s)
                 : StripeReply.Error(404, "invalid_request_error", $"No such checkout.session: '{p[22..]}'", "resource_missing"),
             ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(r),
+            ("POST", var p) when p.StartsWith("/v1/customers/") && p.Count(c => c == '/') == 3 => UpdateCustomer(r, p[14..]),
             ("GET", "/v1/events") => ListEvents(r),
             ("GET", "/v1/invoice_payments") => ListInvoicePayments(r),
             ("GET", var p) when p.Count(c => c == '/') == 3 && Objects.TryGetValue(p[(p.LastIndexOf('/') + 1)..], out var o) => StripeReply.Ok(o),
@@ -233,6 +234,35 @@ public sealed partial class StripeStandIn : IAsyncDisposable
             ["url"] = $"{BaseUrl}/portal/{id}" + (flowType is null ? "" : $"/flow/{flowType}"),
         });
     }
+
+    /// <summary>
+    /// POST /v1/customers/{id} on a customer put in here, with endive's <c>CustomerUpdateParams</c>
+    /// only; an empty value unsets the field, and an empty <c>metadata</c>, <c>address</c> or
+    /// <c>shipping</c> unsets all of it, as Stripe does.
+    /// </summary>
+    private StripeReply UpdateCustomer(StripeRequest r, string id)
+    {
+        if (!_objects.TryGetValue(id, out var customer) || (string?)customer["object"] != "customer")
+            return StripeReply.Error(404, "invalid_request_error", $"No such customer: '{id}'", "resource_missing");
+        var unknown = r.Form.Select(f => f.Key.Split('[')[0]).FirstOrDefault(k => !CustomerUpdateKeys.Contains(k));
+        if (unknown is not null) return StripeReply.Error(400, "invalid_request_error", $"Received unknown parameter: {unknown}");
+        foreach (var (key, value) in r.Form)
+        {
+            if (key is "metadata" or "address" or "shipping" && value != "")
+                return StripeReply.Error(400, "invalid_request_error", $"Invalid value for {key}: only an empty string unsets it.");
+            if (key == "metadata") customer["metadata"] = new JsonObject();
+            else if (key.StartsWith("metadata[")) customer["metadata"]![key[9..^1]] = value == "" ? null : value;
+            else if (!key.Contains('[')) customer[key] = value == "" ? null : value;
+        }
+        return StripeReply.Ok(customer.DeepClone().AsObject());
+    }
+
+    private static readonly HashSet<string> CustomerUpdateKeys =
+    [
+        "address", "balance", "business_name", "cash_balance", "default_source", "description", "email", "expand", "individual_name",
+        "invoice_prefix", "invoice_settings", "metadata", "name", "next_invoice_sequence", "phone", "preferred_locales", "shipping",
+        "source", "tax", "tax_exempt", "validate",
+    ];
 
     /// <summary>The parameters (and parameter families) under <c>flow_data</c> that endive accepts.</summary>
     private static readonly string[] PortalFlowKeys =

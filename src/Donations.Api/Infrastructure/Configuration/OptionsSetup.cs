@@ -48,6 +48,9 @@ public static class OptionsSetup
             .Validate(o => o.WinBackAfterDays is >= 0 and <= 3650, "Memberships:WinBackAfterDays must be between 0 (off) and 3650.")
             .Validate(o => o.CardExpiryReminderDays is >= 0 and <= 60, "Memberships:CardExpiryReminderDays must be between 0 (off) and 60.")
             .Validate(o => IsCron(o.FollowUpCron), "Memberships:FollowUpCron must be a cron expression such as \"0 15 * * *\".");
+        Bind<PrivacyOptions>(services, PrivacyOptions.Section)
+            .Validate(o => o.RetentionYears is >= 1 and <= 100, "Privacy:RetentionYears must be between 1 and 100.")
+            .Validate(o => IsCron(o.PurgeCron), "Privacy:PurgeCron must be a cron expression such as \"30 4 * * *\".");
         Bind<ObservabilityOptions>(services, ObservabilityOptions.Section);
         Bind<StatementsOptions>(services, StatementsOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),

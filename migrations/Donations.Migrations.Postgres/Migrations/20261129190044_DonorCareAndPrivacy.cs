@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Donations.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
-    public partial class DonorCareLinksAndLapses : Migration
+    public partial class DonorCareAndPrivacy : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -38,6 +38,12 @@ namespace Donations.Migrations.Postgres.Migrations
                 type: "character varying(255)",
                 maxLength: 255,
                 nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ErasedAt",
+                table: "Donors",
+                type: "timestamp with time zone",
+                nullable: true);
         }
 
         /// <inheritdoc />
@@ -58,6 +64,10 @@ namespace Donations.Migrations.Postgres.Migrations
             migrationBuilder.DropColumn(
                 name: "StripeCustomerId",
                 table: "DonorSignInTokens");
+
+            migrationBuilder.DropColumn(
+                name: "ErasedAt",
+                table: "Donors");
         }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Donations.Migrations.SqlServer.Migrations
 {
     /// <inheritdoc />
-    public partial class DonorCareLinksAndLapses : Migration
+    public partial class DonorCareAndPrivacy : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -38,6 +38,12 @@ namespace Donations.Migrations.SqlServer.Migrations
                 type: "nvarchar(255)",
                 maxLength: 255,
                 nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ErasedAt",
+                table: "Donors",
+                type: "datetime2",
+                nullable: true);
         }
 
         /// <inheritdoc />
@@ -58,6 +64,10 @@ namespace Donations.Migrations.SqlServer.Migrations
             migrationBuilder.DropColumn(
                 name: "StripeCustomerId",
                 table: "DonorSignInTokens");
+
+            migrationBuilder.DropColumn(
+                name: "ErasedAt",
+                table: "Donors");
         }
     }
 }

@@ -7,6 +7,8 @@ public sealed record MembershipFacts(
 {
     /// <summary>The Stripe customer that pays the gift: the only one its card-update link may open.</summary>
     public string? CustomerId { get; init; }
+    /// <summary>The donor asked to stop at the end of the period.</summary>
+    public bool CancelAtPeriodEnd { get; init; }
 }
 
 /// <summary>

@@ -60,7 +60,7 @@ public sealed class SendMembershipEmail(
     {
         if (await LoadAsync(membershipId, ct) is not { } m) return;
         var key = $"{PaymentFailedKind}:{invoiceId}";
-        if (m.Status == "canceled" || await db.Donations.AnyAsync(d => d.StripeInvoiceId == invoiceId, ct)
+        if (MembershipLapses.HasEnded(m.Status) || await db.Donations.AnyAsync(d => d.StripeInvoiceId == invoiceId, ct)
             || await db.Notifications.AnyAsync(n => n.Key == key && n.SentAt != null, ct))
         {
             log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} is paid, the membership ended, or the donor was told; no payment-failed email", invoiceId, membershipId);
@@ -85,7 +85,8 @@ public sealed class SendMembershipEmail(
     /// <summary>The card the next payment would use expires before it: one reminder per card and expiry.</summary>
     public async Task CardExpiringAsync(long membershipId, string paymentMethodId, string card, int expYear, int expMonth, CancellationToken ct)
     {
-        if (await LoadAsync(membershipId, ct) is not { Status: "active" or "trialing" } m) return;
+        // Not to a donor who has asked to stop since the daily scan queued this.
+        if (await LoadAsync(membershipId, ct) is not { Status: "active" or "trialing", CancelAtPeriodEnd: false } m) return;
         var expires = new DateTime(expYear, expMonth, 1).ToString("MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
         await SendOnceAsync($"{CardExpiringKind}:{paymentMethodId}:{expYear:D4}-{expMonth:D2}", CardExpiringKind, m, "membership-card-expiring",
             j => j.CardExpiringAsync(membershipId, paymentMethodId, card, expYear, expMonth, CancellationToken.None), ct,
@@ -94,7 +95,9 @@ public sealed class SendMembershipEmail(
 
     public async Task CanceledAsync(long membershipId, CancellationToken ct)
     {
-        if (await LoadAsync(membershipId, ct) is { } m)
+        // A gift that lapsed first (Stripe gave up) has had its one email: staff cancelling it afterwards adds none.
+        if (await LoadAsync(membershipId, ct) is { } m
+            && !await db.Notifications.AnyAsync(n => n.Key == $"{LapsedKind}:{m.SubscriptionId}" && n.SentAt != null, ct))
             await SendOnceAsync($"{CanceledKind}:{m.SubscriptionId}", CanceledKind, m, "membership-canceled",
                 j => j.CanceledAsync(membershipId, CancellationToken.None), ct);
     }
@@ -127,7 +130,8 @@ public sealed class SendMembershipEmail(
     {
         var facts = await db.Memberships.AsNoTracking().Where(m => m.Id == membershipId)
             .Select(m => new MembershipFacts(m.Id, m.DonorId, m.Donor!.Email, m.Donor.Name, m.StripeSubscriptionId,
-                m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd) { CustomerId = m.StripeCustomerId })
+                m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd)
+            { CustomerId = m.StripeCustomerId, CancelAtPeriodEnd = m.CancelAtPeriodEnd })
             .SingleOrDefaultAsync(ct);
         if (facts is null) log.LogWarning("Membership {MembershipId} not found; no email sent", membershipId);
         return facts;

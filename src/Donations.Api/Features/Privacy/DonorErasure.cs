@@ -56,6 +56,13 @@ public sealed class DonorErasure(
         await db.SaveChangesAsync(ct);
         var events = await scrub.ScrubAsync(donor.Id, oldEmail, oldName, ct);
         await db.DonorSignInTokens.Where(t => t.DonorId == donor.Id).ExecuteDeleteAsync(ct);
+        // A mail server's refusal usually quotes the address it refused.
+        await db.Receipts.Where(r => r.Donation!.DonorId == donor.Id && r.LastError != null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LastError, (string?)null), ct);
+        await db.Statements.Where(st => st.DonorId == donor.Id && st.LastError != null)
+            .ExecuteUpdateAsync(u => u.SetProperty(st => st.LastError, (string?)null), ct);
+        await db.Notifications.Where(n => n.DonorId == donor.Id && n.LastError != null)
+            .ExecuteUpdateAsync(u => u.SetProperty(n => n.LastError, (string?)null), ct);
         var documents = await db.ReceiptDocuments
             .Where(doc => db.Receipts.Any(r => r.Id == doc.ReceiptId && r.Donation!.DonorId == donor.Id))
             .ExecuteDeleteAsync(ct);

@@ -26,8 +26,24 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
         var due = await db.Donors.AsNoTracking()
             .Where(d => d.ErasedAt != null && !db.Donations.Any(g => g.DonorId == d.Id && g.ReceivedAt > cutoff))
             .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
-        foreach (var donorId in due) await PurgeAsync(donorId, ct);
-        if (due.Count > 0) log.LogWarning("Retention ended: {Count} erased donors removed with their gifts and receipts", due.Count);
+        var failed = 0;
+        foreach (var donorId in due)
+        {
+            // One donor that cannot be removed must not hold back every donor after it, day after day.
+            try
+            {
+                await PurgeAsync(donorId, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed++;
+                db.ChangeTracker.Clear();
+                log.LogError(e, "Retention ended for erased donor {DonorId}, but removing what remains failed; tried again tomorrow", donorId);
+            }
+        }
+        if (due.Count > 0)
+            log.LogWarning("Retention ended: {Count} erased donors removed with their gifts and receipts, {Failed} failed",
+                due.Count - failed, failed);
     }
 
     private async Task PurgeAsync(long donorId, CancellationToken ct)

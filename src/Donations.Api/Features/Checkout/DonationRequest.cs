@@ -25,7 +25,7 @@ public sealed record DonationInput(
 
 public static class Frequencies
 {
-    public const string OneTime = "one-time", Monthly = "monthly";
+    public const string OneTime = "one-time", Monthly = "monthly", Annual = "annual";
     public static string Name(DonationFrequency f) => f == DonationFrequency.Monthly ? Monthly : OneTime;
 
     public static DonationFrequency? Parse(string? value) => value?.Trim().ToLowerInvariant() switch

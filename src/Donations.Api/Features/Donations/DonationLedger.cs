@@ -67,7 +67,8 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         {
             donation.BenefitsValue = earned.Value;
             donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
-            donation.BenefitsTreatment = earned.Treatment;
+            // Declined in the portal (the subscription's metadata as of this invoice): still listed, never deducted.
+            donation.BenefitsTreatment = p.Metadata.BenefitsDeclined ? BenefitsTreatment.Declined : earned.Treatment;
         }
 
         DonationStatusRules.Apply(donation);

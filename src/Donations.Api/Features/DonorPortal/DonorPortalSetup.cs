@@ -24,6 +24,8 @@ public static class DonorPortalSetup
         services.AddSingleton<PortalRateLimits>();
         services.AddScoped<SendSignInLink>();
         services.AddSingleton<SignInRequests>();
+        services.AddScoped<GiftChanges>();
+        services.AddScoped<ConfirmGiftChange>();
         return builder;
     }
 
@@ -40,6 +42,15 @@ public static class DonorPortalSetup
         signedIn.MapGet("/account", Account.Show);
         signedIn.MapGet("/receipts/{number}.pdf", DownloadReceipt.Handle);
         signedIn.MapPost("/billing-portal", OpenBillingPortal.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/amount", ChangeGiftAmount.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/pause", PauseGift.Pause).WithFormCheck();
+        signedIn.MapPost("/gift/resume", PauseGift.Resume).WithFormCheck();
+        signedIn.MapPost("/gift/skip", SkipPayment.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/payment-day", MovePaymentDay.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/interval", SwitchGiftInterval.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/benefits", DeclineBenefits.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/cancel", CancelGift.Handle).WithFormCheck();
+        signedIn.MapPost("/name", CorrectReceiptName.Handle).WithFormCheck();
         signedIn.MapPost("/sign-out", async (HttpContext http) =>
         {
             await http.SignOutAsync(DonorAuthentication.Scheme);

@@ -37,6 +37,9 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
             BenefitRules.Classify(payment, tier.BenefitsValue, tier.BenefitsKind, paymentsPerYear: 12, currency, limits.For(year)));
     }
 
+    /// <summary>What a payment every <paramref name="interval"/> is worth a month: tiers compare on it.</summary>
+    public static long MonthlyEquivalent(long payment, string? interval) => interval == "year" ? payment / 12 : payment;
+
     public static long ToMinor(decimal major, string currency) =>
         Infrastructure.Money.ToMinor(major, currency);
 }

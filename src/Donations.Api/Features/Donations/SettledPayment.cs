@@ -44,6 +44,12 @@ public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campa
     /// <summary>The donor declined the tier's benefits: each payment from then on is wholly deductible.</summary>
     public bool BenefitsDeclined { get; init; }
 
+    /// <summary>A recurring gift paid once a year (metadata <c>frequency=annual</c>), not monthly.</summary>
+    public bool Annual { get; init; }
+
+    /// <summary>What a subscription's payment is: annual when its metadata says so, else monthly.</summary>
+    public DonationFrequency RecurringFrequency => Annual ? DonationFrequency.Annual : DonationFrequency.Monthly;
+
     public static GiftMetadata From(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null || metadata.Count == 0) return None;
@@ -53,6 +59,7 @@ public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campa
         return new GiftMetadata(covered, covered ? fee : 0, Text(metadata, "campaign"), Text(metadata, "source"))
         {
             BenefitsDeclined = metadata.TryGetValue(BenefitsKey, out var b) && b.Trim().Equals(BenefitsDeclinedValue, StringComparison.OrdinalIgnoreCase),
+            Annual = metadata.TryGetValue("frequency", out var frequency) && frequency.Trim().Equals("annual", StringComparison.OrdinalIgnoreCase),
         };
     }
 

@@ -92,7 +92,7 @@ public static class Account
         {
             var receipts = g.Receipts.Count == 0 ? "Being prepared"
                 : string.Join(", ", g.Receipts.Select(n => $"""<a href="/manage/receipts/{Uri.EscapeDataString(n)}.pdf">{E(n)} (PDF)</a>"""));
-            html.Append($"""<tr><td>{E(Dates.Long(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
+            html.Append($"""<tr><td>{E(Dates.Long(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{g.Frequency switch { DonationFrequency.Monthly => "Monthly", DonationFrequency.Annual => "Annual", _ => "One-time" }}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
         }
         html.Append("</tbody></table><p>Each receipt was also emailed to you when the gift arrived.</p>");
     }

@@ -73,7 +73,7 @@ public static class Account
             html.Append($"""
                 <form method="post" action="/manage/billing-portal">
                   {AntiforgeryField(http)}
-                  <p>Change the amount or card of your monthly gift, or cancel it, on Stripe's secure billing page.</p>
+                  <p>Change the card or bank account your gifts are paid with on Stripe's secure billing page.</p>
                   <button type="submit">Manage monthly gift and payment details</button>
                 </form>
                 """);

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Donations.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261129181249_DonorPortalGiftChanges")]
+    [Migration("20261129190115_DonorPortalGiftChanges")]
     partial class DonorPortalGiftChanges
     {
         /// <inheritdoc />
@@ -19,6 +19,20 @@ namespace Donations.Migrations.Sqlite.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Donations.Data.Entities.DelayedCheckout", b =>
+                {
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CheckoutSessionId");
+
+                    b.ToTable("DelayedCheckouts");
+                });
 
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
@@ -44,6 +58,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<string>("Campaign")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("ChargeRefundedAmount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -73,6 +90,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("LostDisputeAmount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("MembershipId")
                         .HasColumnType("INTEGER");

@@ -86,7 +86,8 @@ public sealed class ManageGiftTests
         var pause = member.SingleUpdate();
         Assert.Equal("void", pause["pause_collection[behavior]"]);
         var resumesAt = DateTimeOffset.FromUnixTimeSeconds(Member.Unix(pause["pause_collection[resumes_at]"]));
-        Assert.InRange(resumesAt, DateTimeOffset.UtcNow.AddMonths(2).AddMinutes(-5), DateTimeOffset.UtcNow.AddMonths(2).AddMinutes(5));
+        // From the start of the organisation's day, two months on.
+        Assert.InRange(resumesAt, DateTimeOffset.UtcNow.AddMonths(2).AddDays(-1), DateTimeOffset.UtcNow.AddMonths(2));
         Assert.False((await member.MembershipAsync()).Paused);
 
         await member.WebhookArrivesAsync();
@@ -251,6 +252,8 @@ public sealed class ManageGiftTests
         var member = await Member.StartAsync(app);
 
         var first = await member.PostAsync("pause", ("months", "1"));
+        // A second click a moment later: nothing in the request may depend on the clock's seconds.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
         var second = await member.PostAsync("pause", ("months", "1"));
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));

@@ -19,7 +19,10 @@ public static class PauseGift
             if (gift.Paused) return PlannedChange.Refused("This gift is already paused.");
             if (!int.TryParse(form["months"], out var months) || months is < 1 or > MaxMonths)
                 return PlannedChange.Refused($"Choose a pause of 1 to {MaxMonths} months.");
-            var resumesAt = changes.UtcNow.AddMonths(months);
+            // From the start of today in the organisation's time zone, not this second: a form sent
+            // twice must send Stripe the very same parameters under its idempotency key.
+            var today = Dates.Local(changes.UtcNow, changes.Zone).Date;
+            var resumesAt = Dates.StartInUtc(today.AddMonths(months), changes.Zone);
             return PlannedChange.To("pause",
                 $"Your {GiftWords.Name(gift)} gift is paused: no payment will be taken until {Dates.Long(resumesAt, changes.Zone)}, when it resumes by itself.",
                 new SubscriptionUpdateOptions

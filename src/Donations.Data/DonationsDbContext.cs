@@ -23,6 +23,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<StaffUser> StaffUsers => Set<StaffUser>();
     public DbSet<DonorSignInToken> DonorSignInTokens => Set<DonorSignInToken>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<GiftChange> GiftChanges => Set<GiftChange>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<StripeBalanceTransaction> StripeBalanceTransactions => Set<StripeBalanceTransaction>();
     public DbSet<StripePayout> StripePayouts => Set<StripePayout>();
@@ -88,6 +89,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Property(x => x.Tier).HasMaxLength(100);
             e.Property(x => x.StripeCancellationReason).HasMaxLength(64);
+            e.Property(x => x.Interval).HasMaxLength(8).HasDefaultValue("month");
+            e.Property(x => x.CancellationReason).HasMaxLength(500);
             e.HasIndex(x => x.StripeSubscriptionId).IsUnique();
             e.HasOne(x => x.Donor).WithMany(x => x.Memberships).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -167,6 +170,18 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.HasIndex(x => x.DonorId);
             e.HasOne(x => x.Donor).WithMany().HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<GiftChange>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.Summary).HasMaxLength(500);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.Property(x => x.RequestKey).HasMaxLength(255);
+            e.Property(x => x.MessageId).HasMaxLength(255);
+            e.HasIndex(x => x.RequestKey).IsUnique();
+            e.HasIndex(x => x.MembershipId);
+            e.HasOne(x => x.Membership).WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Restrict);
         });
 
         b.Entity<Notification>(e =>

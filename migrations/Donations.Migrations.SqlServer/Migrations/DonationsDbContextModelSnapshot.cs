@@ -333,6 +333,60 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("DriftReports");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.GiftChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("DonorId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("EmailSentAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MembershipId");
+
+                    b.HasIndex("RequestKey")
+                        .IsUnique();
+
+                    b.ToTable("GiftChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
                 {
                     b.Property<long>("DonationId")
@@ -373,11 +427,18 @@ namespace Donations.Migrations.SqlServer.Migrations
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("BenefitsDeclined")
+                        .HasColumnType("bit");
+
                     b.Property<bool>("CancelAtPeriodEnd")
                         .HasColumnType("bit");
 
                     b.Property<DateTime?>("CanceledAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("CancellationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
 
                     b.Property<DateTime?>("CardCheckedFor")
                         .HasColumnType("datetime2");
@@ -396,11 +457,27 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<long>("DonorId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("FeeAmount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)")
+                        .HasDefaultValue("month");
+
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("datetime2");
 
                     b.Property<long>("MonthlyAmount")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("datetime2");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("datetime2");
@@ -972,6 +1049,17 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>

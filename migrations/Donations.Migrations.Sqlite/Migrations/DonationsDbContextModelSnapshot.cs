@@ -318,6 +318,58 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("DriftReports");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.GiftChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DonorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("EmailSentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MembershipId");
+
+                    b.HasIndex("RequestKey")
+                        .IsUnique();
+
+                    b.ToTable("GiftChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>
                 {
                     b.Property<long>("DonationId")
@@ -356,10 +408,17 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("BenefitsDeclined")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelAtPeriodEnd")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("CanceledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancellationReason")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("CardCheckedFor")
@@ -379,11 +438,27 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<long>("DonorId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("FeeAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("month");
+
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("MonthlyAmount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PausedUntil")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
@@ -943,6 +1018,17 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.GiftChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.GiftSettlement", b =>

@@ -1,6 +1,7 @@
 namespace Donations.Data.Entities;
 
-public enum DonationFrequency { OneTime, Monthly }
+/// <summary>Stored by name. <see cref="Annual"/> is one payment a year of a recurring gift (Donations:Frequencies).</summary>
+public enum DonationFrequency { OneTime, Monthly, Annual }
 
 public enum DonationStatus { Succeeded, PartiallyRefunded, Refunded, Disputed }
 

@@ -88,7 +88,7 @@ public static class StripeCheckoutRules
     private static StripeReply Unknown(string key) => Refuse($"Received unknown parameter: {key}", "parameter_unknown", key);
 
     /// <summary>Stripe's shape of a 400: <c>{"error": {"type", "code", "message", "param"}}</c>.</summary>
-    private static StripeReply Refuse(string message, string? code = null, string? param = null) =>
+    internal static StripeReply Refuse(string message, string? code = null, string? param = null) =>
         new(400, new JsonObject
         {
             ["error"] = new JsonObject

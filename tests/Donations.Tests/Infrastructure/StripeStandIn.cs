@@ -144,6 +144,7 @@ public sealed partial class StripeStandIn : IAsyncDisposable
                 (o.Path.EndsWith('*') ? r.Path.StartsWith(o.Path[..^1]) : r.Path == o.Path)).Handler;
         if (custom is not null) return custom(r);
         if (AnswerFinance(r) is { } finance) return finance;
+        if (AnswerSubscriptions(r) is { } subscription) return subscription;
 
         return (r.Method, r.Path) switch
         {

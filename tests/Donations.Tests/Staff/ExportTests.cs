@@ -111,8 +111,8 @@ public sealed class ExportTests
         var csv = await admin.GetStringAsync("/api/finance/members.csv");
 
         Assert.Equal(
-            "email,name,tier,monthly_amount,currency,status,since,current_period_end,stripe_subscription\r\n"
-            + "grace@example.org,Grace Hopper,Supporter,15.00,usd,active,2026-11-25T13:40:00Z,2026-12-25T13:40:00Z,sub_9\r\n",
+            "email,name,tier,monthly_amount,currency,status,since,current_period_end,stripe_subscription,interval,paused_until,benefits_declined,cancel_reason\r\n"
+            + "grace@example.org,Grace Hopper,Supporter,15.00,usd,active,2026-11-25T13:40:00Z,2026-12-25T13:40:00Z,sub_9,month,,false,\r\n",
             csv);
     }
 

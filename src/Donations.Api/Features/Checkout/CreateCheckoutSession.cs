@@ -82,7 +82,9 @@ public sealed class CreateCheckoutSession(
 
     internal SessionCreateOptions SessionOptions(DonationRequest r)
     {
-        var monthly = r.Frequency == DonationFrequency.Monthly;
+        // Monthly and annual gifts are subscriptions; the interval is all that differs.
+        var monthly = r.Frequency != DonationFrequency.OneTime;
+        var annual = r.Frequency == DonationFrequency.Annual;
         var baseUrl = rules.Options.PublicBaseUrl.TrimEnd('/');
         // The webhook processor reads this back from the session, the payment intent or the
         // subscription, whichever event reaches it first.
@@ -116,12 +118,12 @@ public sealed class CreateCheckoutSession(
                         UnitAmount = r.Charged,
                         ProductData = new SessionLineItemPriceDataProductDataOptions
                         {
-                            Name = monthly ? $"Monthly donation to {org}" : $"Donation to {org}",
+                            Name = annual ? $"Annual donation to {org}" : monthly ? $"Monthly donation to {org}" : $"Donation to {org}",
                             Description = r.CoverFee && r.Fee > 0
                                 ? $"{Money.Format(r.Gift, r.Currency)} gift + {Money.Format(r.Fee, r.Currency)} to cover processing fees"
                                 : null,
                         },
-                        Recurring = monthly ? new SessionLineItemPriceDataRecurringOptions { Interval = "month" } : null,
+                        Recurring = monthly ? new SessionLineItemPriceDataRecurringOptions { Interval = annual ? "year" : "month" } : null,
                     },
                 },
             ],

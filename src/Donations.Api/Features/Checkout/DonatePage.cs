@@ -57,10 +57,19 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
         return $"<div class=\"alert\" role=\"alert\"><h2>Please check your donation</h2><ul>{items}</ul></div>";
     }
 
-    private static string Frequency(DonateFormState form) =>
-        "<fieldset><legend>How often would you like to give?</legend><div class=\"choices two\">"
-        + Choice("frequency", "freq-once", Frequencies.OneTime, "One time", form.Frequency != Frequencies.Monthly)
-        + Choice("frequency", "freq-monthly", Frequencies.Monthly, "Monthly", form.Frequency == Frequencies.Monthly)
+    private string Frequency(DonateFormState form) =>
+        $"<fieldset><legend>How often would you like to give?</legend><div class=\"choices {(rules.Options.OfferedFrequencies.Length == 3 ? "three" : "two")}\">"
+        + string.Concat(rules.Options.OfferedFrequencies.Select((f, i) => Choice("frequency", f switch
+            {
+                Frequencies.Monthly => "freq-monthly",
+                Frequencies.Annual => "freq-annual",
+                _ => "freq-once",
+            }, f, f switch
+            {
+                Frequencies.Monthly => "Monthly",
+                Frequencies.Annual => "Yearly",
+                _ => "One time",
+            }, rules.Options.OfferedFrequencies.Contains(form.Frequency) ? form.Frequency == f : i == 0)))
         + "</div>" + ErrorText("frequency", form) + "</fieldset>";
 
     private string Amount(DonateFormState form)
@@ -118,7 +127,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
     {
         if (Gift(form) is not { } gift) return Limits(form.Currency);
         var total = gift + (form.CoverFee ? rules.Fee.For(gift, form.Currency) : 0);
-        return $"You will give {Money.Format(total, form.Currency)}{(form.Frequency == Frequencies.Monthly ? " every month" : " once")}.";
+        return $"You will give {Money.Format(total, form.Currency)}{(form.Frequency switch { Frequencies.Monthly => " every month", Frequencies.Annual => " every year", _ => " once" })}.";
     }
 
     private long? Gift(DonateFormState form)

@@ -28,6 +28,7 @@ internal static class DonatePageAssets
         .choices{display:grid;gap:.5rem;grid-template-columns:1fr 1fr}
         @media (min-width:30rem){.choices.amounts{grid-template-columns:repeat(4,1fr)}}
         .choices.two{grid-template-columns:1fr 1fr}
+        .choices.three{grid-template-columns:1fr 1fr 1fr}
         .choice{position:relative}
         .choice input{position:absolute;opacity:0;inset:0;width:100%;height:100%;margin:0;cursor:pointer;z-index:1}
         .choice label{display:block;text-align:center;padding:.7rem .5rem;border:2px solid #9aa3ae;border-radius:8px;font-weight:650;background:#fff;cursor:pointer}
@@ -82,15 +83,15 @@ internal static class DonatePageAssets
         function gift(c){if(custom.value.trim())return parse(custom.value,c);var p=form.querySelector('input[name=amount]:checked');return p?parse(p.value,c):null}
         function fee(g,c){var num=BigInt(cfg.pctNum),den=BigInt(cfg.pctDen),gross=(g+BigInt(cfg.currencies[c].fixed))*den,div=den-num;
           var step=BigInt(cfg.currencies[c].step),charged=(gross+div-1n)/div;return (charged+step-1n)/step*step-g}
-        function update(){var c=currency(),u=cfg.currencies[c],g=gift(c),monthly=form.querySelector('input[name=frequency]:checked').value==='monthly';
+        function update(){var c=currency(),u=cfg.currencies[c],g=gift(c),freq=form.querySelector('input[name=frequency]:checked').value;
           document.querySelectorAll('[data-symbol]').forEach(function(e){e.textContent=u.symbol.trim()});
           var range=format(BigInt(u.min),c,true)+' to '+format(BigInt(u.max),c,true);
           hint.textContent='Any amount from '+range+'.';feeHint.textContent='Card processing costs us '+cfg.describe[c]+' of each payment.';
           var ok=g!==null&&g%BigInt(u.step)===0n&&g>=BigInt(u.min)&&g<=BigInt(u.max);
           if(!ok){feeText.textContent=cfg.describe[c];summary.textContent='Choose an amount from '+range+'.';button.textContent='Continue to secure payment';return}
           var f=fee(g,c),total=feeBox.checked?g+f:g;feeText.textContent=format(f,c);
-          summary.textContent='You will give '+format(total,c)+(monthly?' every month':' once')+(feeBox.checked?' ('+format(g,c)+' + '+format(f,c)+' for fees).':'.');
-          button.textContent='Donate '+format(total,c)+(monthly?' monthly':'')}
+          summary.textContent='You will give '+format(total,c)+(freq==='monthly'?' every month':freq==='annual'?' every year':' once')+(feeBox.checked?' ('+format(g,c)+' + '+format(f,c)+' for fees).':'.');
+          button.textContent='Donate '+format(total,c)+(freq==='monthly'?' monthly':freq==='annual'?' yearly':'')}
         custom.addEventListener('input',function(){if(custom.value.trim())form.querySelectorAll('input[name=amount]').forEach(function(r){r.checked=false});update()});
         form.querySelectorAll('input[name=amount]').forEach(function(r){r.addEventListener('change',function(){custom.value='';update()})});
         form.addEventListener('change',update);

@@ -25,13 +25,19 @@ public sealed record DonationInput(
 
 public static class Frequencies
 {
-    public const string OneTime = "one-time", Monthly = "monthly";
-    public static string Name(DonationFrequency f) => f == DonationFrequency.Monthly ? Monthly : OneTime;
+    public const string OneTime = "one-time", Monthly = "monthly", Annual = "annual";
+    public static string Name(DonationFrequency f) => f switch
+    {
+        DonationFrequency.Monthly => Monthly,
+        DonationFrequency.Annual => Annual,
+        _ => OneTime,
+    };
 
     public static DonationFrequency? Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or OneTime => DonationFrequency.OneTime,
         Monthly => DonationFrequency.Monthly,
+        Annual => DonationFrequency.Annual,
         _ => null,
     };
 }
@@ -63,8 +69,8 @@ public sealed class DonationRules(IOptions<DonationsOptions> options)
             Fail("currency", $"We accept gifts in {string.Join(", ", Options.Currencies.Select(c => c.ToUpperInvariant()))}; \"{Clip(input.Currency)}\" is not one of them.");
 
         var frequency = Frequencies.Parse(input.Frequency);
-        if (frequency is null)
-            Fail("frequency", $"Frequency must be \"{Frequencies.OneTime}\" or \"{Frequencies.Monthly}\".");
+        if (frequency is null || !Options.OfferedFrequencies.Contains(Frequencies.Name(frequency.Value)))
+            Fail("frequency", $"Frequency must be {string.Join(" or ", Options.OfferedFrequencies.Select(f => $"\"{f}\""))}.");
 
         long gift = 0;
         if (input.AmountError is not null) Fail("amount", input.AmountError);

@@ -32,7 +32,7 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, DelayedCheck
         var (key, frequency) = session.Mode switch
         {
             "payment" when session.PaymentIntentId is { } pi => (SettledPayment.OneTimeKey(pi), DonationFrequency.OneTime),
-            "subscription" when session.InvoiceId is { } invoice => (SettledPayment.InvoiceKey(invoice), DonationFrequency.Monthly),
+            "subscription" when session.InvoiceId is { } invoice => (SettledPayment.InvoiceKey(invoice), GiftMetadata.From(session.Metadata).RecurringFrequency),
             _ => (null, default),
         };
         if (session.PaymentStatus != "paid")

@@ -63,12 +63,14 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
             donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
         // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
-        if (donation.Frequency == DonationFrequency.Monthly && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && benefits.For(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt) is { } earned)
+        if (donation.Frequency != DonationFrequency.OneTime && donation.BenefitsDescription is null && donation.BenefitsValue == 0
+            && benefits.For(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt,
+                donation.Frequency == DonationFrequency.Annual ? 1 : 12) is { } earned)
         {
             donation.BenefitsValue = earned.Value;
             donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;
-            donation.BenefitsTreatment = earned.Treatment;
+            // Declined in the portal (the subscription's metadata as of this invoice): still listed, never deducted.
+            donation.BenefitsTreatment = p.Metadata.BenefitsDeclined ? BenefitsTreatment.Declined : earned.Treatment;
         }
 
         DonationStatusRules.Apply(donation);

@@ -10,7 +10,12 @@ public sealed class GiftMetrics(DonationsMetrics metrics) : IAfterCommit<GiftRec
     public Task AfterCommitAsync(IReadOnlyList<GiftRecorded> events, CancellationToken ct)
     {
         foreach (var d in events.Select(e => e.Donation))
-            metrics.DonationSettled(d.Currency, d.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time", d.Amount);
+            metrics.DonationSettled(d.Currency, d.Frequency switch
+            {
+                DonationFrequency.Monthly => "monthly",
+                DonationFrequency.Annual => "annual",
+                _ => "one-time",
+            }, d.Amount);
         return Task.CompletedTask;
     }
 }

@@ -17,5 +17,6 @@ public interface IMonthlyGiftBenefits
     /// <param name="giftAmount">The gift without a covered fee: it chooses the tier.</param>
     /// <param name="payment">The whole payment, fee included: the IRS tests weigh the benefits against it.</param>
     /// <param name="paidAtUtc">When the donor paid: the year's limits apply.</param>
-    GiftBenefits? For(long giftAmount, long payment, string currency, DateTime paidAtUtc);
+    /// <param name="paymentsPerYear">12 for a monthly gift, 1 for an annual one: the tier follows the monthly equivalent, the benefits cover the months paid for.</param>
+    GiftBenefits? For(long giftAmount, long payment, string currency, DateTime paidAtUtc, int paymentsPerYear = 12);
 }

@@ -42,17 +42,18 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
             && await links.ForInvoiceAsync(invoice.Id, ct) is { } link)
             (paymentIntentId, chargeId, paymentStartedAt) = (link.PaymentIntentId, link.ChargeId, paymentStartedAt ?? link.StartedAt);
 
+        var metadata = GiftMetadata.From(invoice.Parent?.SubscriptionDetails?.Metadata);
         await ledger.RecordAsync(new SettledPayment
         {
             SettlementKey = key,
             Amount = invoice.AmountPaid,
             Currency = invoice.Currency,
-            Frequency = DonationFrequency.Monthly,
+            Frequency = metadata.RecurringFrequency,
             // When the donor's payment started (a bank debit settles days later), else when it was paid.
             ReceivedAt = paymentStartedAt ?? invoice.StatusTransitions?.PaidAt ?? stripeEvent.Created,
             IsAuthoritative = true,
             Donor = new DonorIdentity(invoice.CustomerEmail, invoice.CustomerName, invoice.CustomerId),
-            Metadata = GiftMetadata.From(invoice.Parent?.SubscriptionDetails?.Metadata),
+            Metadata = metadata,
             PaymentIntentId = paymentIntentId,
             ChargeId = chargeId,
             InvoiceId = invoice.Id,

@@ -37,13 +37,30 @@ public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campa
 {
     public static readonly GiftMetadata None = new(false, 0, null, null);
 
+    /// <summary>The subscription metadata the donor portal writes when the donor declines the benefits.</summary>
+    public const string BenefitsKey = "benefits";
+    public const string BenefitsDeclinedValue = "declined";
+
+    /// <summary>The donor declined the tier's benefits: each payment from then on is wholly deductible.</summary>
+    public bool BenefitsDeclined { get; init; }
+
+    /// <summary>A recurring gift paid once a year (metadata <c>frequency=annual</c>), not monthly.</summary>
+    public bool Annual { get; init; }
+
+    /// <summary>What a subscription's payment is: annual when its metadata says so, else monthly.</summary>
+    public DonationFrequency RecurringFrequency => Annual ? DonationFrequency.Annual : DonationFrequency.Monthly;
+
     public static GiftMetadata From(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null || metadata.Count == 0) return None;
         var covered = metadata.TryGetValue("cover_fee", out var c) && c.Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on";
         var fee = metadata.TryGetValue("fee_amount", out var f)
                   && long.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
-        return new GiftMetadata(covered, covered ? fee : 0, Text(metadata, "campaign"), Text(metadata, "source"));
+        return new GiftMetadata(covered, covered ? fee : 0, Text(metadata, "campaign"), Text(metadata, "source"))
+        {
+            BenefitsDeclined = metadata.TryGetValue(BenefitsKey, out var b) && b.Trim().Equals(BenefitsDeclinedValue, StringComparison.OrdinalIgnoreCase),
+            Annual = metadata.TryGetValue("frequency", out var frequency) && frequency.Trim().Equals("annual", StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     private static string? Text(IReadOnlyDictionary<string, string> metadata, string key) =>

@@ -36,7 +36,8 @@ public static class Account
             .ToListAsync(ct);
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId)
             .OrderByDescending(m => m.StartedAt)
-            .Select(m => new Monthly(m.Tier, m.MonthlyAmount, m.Currency, m.Status, m.CurrentPeriodEnd, m.CancelAtPeriodEnd, m.CanceledAt, m.StripeCustomerId))
+            .Select(m => new Monthly(m.Tier, m.MonthlyAmount, m.Currency, m.Status, m.CurrentPeriodEnd, m.CancelAtPeriodEnd, m.CanceledAt, m.StripeCustomerId)
+            { Paused = m.Paused, Interval = m.Interval })
             .ToListAsync(ct);
         var statements = await db.Statements.AsNoTracking()
             .Where(s => s.DonorId == donorId && s.Status == StatementStatus.Sent)
@@ -47,6 +48,7 @@ public static class Account
         var html = new StringBuilder();
         html.Append($"<p>Signed in as <strong>{E(donor.Email)}</strong>. This page is yours for an hour.</p>");
         AppendMemberships(html, memberships, zone, canManage, http);
+        html.Append(await ManageGiftForms.RenderAsync(http, db, donorId, donor.Name));
         AppendGifts(html, gifts, zone);
         AppendStatements(html, statements);
         html.Append("""<h2>Your data</h2><p><a href="/manage/account/data.zip">Download everything we hold about you</a> (one zip file: your details and gifts as JSON, with your receipt and statement PDFs).</p>""");
@@ -65,14 +67,14 @@ public static class Account
         {
             html.Append("""<table><caption>Your monthly gifts</caption><thead><tr><th scope="col">Tier</th><th scope="col" class="amount">Monthly amount</th><th scope="col">Status</th><th scope="col">Next payment or end</th></tr></thead><tbody>""");
             foreach (var m in memberships)
-                html.Append($"""<tr><td>{E(m.Tier ?? "Member")}</td><td class="amount">{E(Money.Format(m.MonthlyAmount, m.Currency))}</td><td>{E(StatusText(m))}</td><td>{E(PeriodText(m, zone))}</td></tr>""");
+                html.Append($"""<tr><td>{E(m.Tier ?? "Member")}</td><td class="amount">{E(Money.Format(m.MonthlyAmount, m.Currency))}{(m.Interval == "year" ? " a year" : "")}</td><td>{E(StatusText(m))}</td><td>{E(PeriodText(m, zone))}</td></tr>""");
             html.Append("</tbody></table>");
         }
         if (canManage)
             html.Append($"""
                 <form method="post" action="/manage/billing-portal">
                   {AntiforgeryField(http)}
-                  <p>Change the amount or card of your monthly gift, or cancel it, on Stripe's secure billing page.</p>
+                  <p>Change the card or bank account your gifts are paid with on Stripe's secure billing page.</p>
                   <button type="submit">Manage monthly gift and payment details</button>
                 </form>
                 """);
@@ -91,7 +93,7 @@ public static class Account
         {
             var receipts = g.Receipts.Count == 0 ? "Being prepared"
                 : string.Join(", ", g.Receipts.Select(n => $"""<a href="/manage/receipts/{Uri.EscapeDataString(n)}.pdf">{E(n)} (PDF)</a>"""));
-            html.Append($"""<tr><td>{E(Dates.Long(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{(g.Frequency == DonationFrequency.Monthly ? "Monthly" : "One-time")}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
+            html.Append($"""<tr><td>{E(Dates.Long(g.ReceivedAt, zone))}</td><td class="amount">{E(Money.Format(g.Amount, g.Currency))}</td><td>{g.Frequency switch { DonationFrequency.Monthly => "Monthly", DonationFrequency.Annual => "Annual", _ => "One-time" }}</td><td>{E(GiftStatus(g))}</td><td>{receipts}</td></tr>""");
         }
         html.Append("</tbody></table><p>Each receipt was also emailed to you when the gift arrived.</p>");
     }
@@ -115,6 +117,7 @@ public static class Account
     private static string StatusText(Monthly m) => m.Status switch
     {
         "active" or "trialing" when m.CancelAtPeriodEnd => "Active, ends at the end of the period",
+        "active" or "trialing" when m.Paused => "Paused",
         "active" or "trialing" => "Active",
         "past_due" or "unpaid" => "Payment failed: please update your card",
         "canceled" => "Canceled",
@@ -135,5 +138,9 @@ public static class Account
         DonationFrequency Frequency, DonationStatus Status, List<string> Receipts);
 
     private sealed record Monthly(string? Tier, long MonthlyAmount, string Currency, string Status,
-        DateTime? CurrentPeriodEnd, bool CancelAtPeriodEnd, DateTime? CanceledAt, string? StripeCustomerId);
+        DateTime? CurrentPeriodEnd, bool CancelAtPeriodEnd, DateTime? CanceledAt, string? StripeCustomerId)
+    {
+        public bool Paused { get; init; }
+        public string Interval { get; init; } = "month";
+    }
 }

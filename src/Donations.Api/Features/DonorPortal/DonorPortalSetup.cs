@@ -26,6 +26,8 @@ public static class DonorPortalSetup
         services.AddScoped<SendSignInLink>();
         services.AddSingleton<SignInRequests>();
         services.AddScoped<IPaymentMethodLinks, PaymentMethodLinks>();
+        services.AddScoped<GiftChanges>();
+        services.AddScoped<ConfirmGiftChange>();
         return builder;
     }
 
@@ -43,6 +45,15 @@ public static class DonorPortalSetup
         signedIn.MapGet("/account", Account.Show);
         signedIn.MapGet("/receipts/{number}.pdf", DownloadReceipt.Handle);
         signedIn.MapPost("/billing-portal", OpenBillingPortal.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/amount", ChangeGiftAmount.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/pause", PauseGift.Pause).WithFormCheck();
+        signedIn.MapPost("/gift/resume", PauseGift.Resume).WithFormCheck();
+        signedIn.MapPost("/gift/skip", SkipPayment.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/payment-day", MovePaymentDay.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/interval", SwitchGiftInterval.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/benefits", DeclineBenefits.Handle).WithFormCheck();
+        signedIn.MapPost("/gift/cancel", CancelGift.Handle).WithFormCheck();
+        signedIn.MapPost("/name", CorrectReceiptName.Handle).WithFormCheck();
         signedIn.MapPost("/sign-out", async (HttpContext http) =>
         {
             await http.SignOutAsync(DonorAuthentication.Scheme);

@@ -45,12 +45,12 @@ public sealed class RevenueFigures(DonationsDbContext db)
             .Select(g => new Group(g.Key.Source ?? "", g.Key.Currency, g.Count(), g.Sum(d => d.Amount - d.RefundedAmount)))
             .ToListAsync(ct);
 
-    /// <summary>Monthly members active at <paramref name="atUtc"/> and what they give a month, per currency.</summary>
+    /// <summary>Members active at <paramref name="atUtc"/> and what they give a month, per currency (an annual gift counts a twelfth).</summary>
     public async Task<List<Total>> RecurringAtAsync(DateTime atUtc, CancellationToken ct) =>
         await db.Memberships.AsNoTracking()
             .Where(m => m.StartedAt < atUtc && (m.CanceledAt == null || m.CanceledAt > atUtc) && m.Status != "incomplete" && m.Status != "incomplete_expired")
             .GroupBy(m => m.Currency).OrderBy(g => g.Key)
-            .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.MonthlyAmount)))
+            .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.Interval == "year" ? m.MonthlyAmount / 12 : m.MonthlyAmount)))
             .ToListAsync(ct);
 
     public sealed record MemberMonth(int New, int Cancelled, int FailedPayments);

@@ -29,13 +29,19 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
                 Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount), tier.BenefitsKind);
     }
 
-    GiftBenefits? IMonthlyGiftBenefits.For(long giftAmount, long payment, string currency, DateTime paidAtUtc)
+    GiftBenefits? IMonthlyGiftBenefits.For(long giftAmount, long payment, string currency, DateTime paidAtUtc, int paymentsPerYear)
     {
-        if (For(giftAmount, currency) is not { Benefits: { } benefits } tier) return null;
+        var monthsPaid = 12 / Math.Clamp(paymentsPerYear, 1, 12);
+        if (For(giftAmount / monthsPaid, currency) is not { Benefits: { } benefits } tier) return null;
+        // The configured value is per month of membership: an annual payment buys twelve of them.
+        var value = Math.Min(tier.BenefitsValue * monthsPaid, giftAmount);
         var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
-        return new GiftBenefits(benefits, tier.BenefitsValue,
-            BenefitRules.Classify(payment, tier.BenefitsValue, tier.BenefitsKind, paymentsPerYear: 12, currency, limits.For(year)));
+        return new GiftBenefits(benefits, value,
+            BenefitRules.Classify(payment, value, tier.BenefitsKind, paymentsPerYear, currency, limits.For(year)));
     }
+
+    /// <summary>What a payment every <paramref name="interval"/> is worth a month: tiers compare on it.</summary>
+    public static long MonthlyEquivalent(long payment, string? interval) => interval == "year" ? payment / 12 : payment;
 
     public static long ToMinor(decimal major, string currency) =>
         Infrastructure.Money.ToMinor(major, currency);

@@ -62,7 +62,17 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         membership.Status = subscription.Status;
         membership.Currency = subscription.Currency.ToLowerInvariant();
         membership.MonthlyAmount = items.Sum(i => (i.Price?.UnitAmount ?? 0) * Math.Max(i.Quantity, 1));
-        membership.Tier = tiers.For(membership.MonthlyAmount, membership.Currency)?.Name;
+        membership.Interval = items.Select(i => i.Price?.Recurring?.Interval).FirstOrDefault(i => i is not null) ?? "month";
+        var gift = GiftMetadata.From(subscription.Metadata);
+        membership.FeeAmount = Math.Min(gift.FeeAmount, membership.MonthlyAmount);
+        // The tier follows the gift without its covered fee, on its monthly equivalent.
+        membership.Tier = tiers.For(MembershipTiers.MonthlyEquivalent(membership.MonthlyAmount - membership.FeeAmount, membership.Interval),
+            membership.Currency)?.Name;
+        membership.Paused = subscription.PauseCollection is not null;
+        membership.PausedUntil = subscription.PauseCollection?.ResumesAt;
+        membership.BenefitsDeclined = gift.BenefitsDeclined;
+        if (subscription.CancellationDetails?.Comment is { Length: > 0 } reason)
+            membership.CancellationReason = reason.Length > 500 ? reason[..500] : reason;
         membership.CancelAtPeriodEnd = subscription.CancelAtPeriodEnd;
         membership.CurrentPeriodEnd = items.Count == 0 ? null : items.Max(i => i.CurrentPeriodEnd);
         membership.StartedAt = subscription.StartDate;

@@ -135,7 +135,7 @@ public sealed class ReceiptMessages(
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),
-            Frequency = donation.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
+            Frequency = Staff.CsvValues.Frequency(donation.Frequency),
             HasBenefits = benefits > 0,
             BenefitsReason = isVoid ? null : ReceiptRules.DisregardedBenefitsReason(donation),
             BenefitsDescription = donation.BenefitsDescription,

@@ -34,6 +34,7 @@ public sealed class ReceiptModel
     /// <summary>"one-time" or "monthly".</summary>
     public required string Frequency { get; init; }
     public bool IsMonthly => Frequency == "monthly";
+    public bool IsAnnual => Frequency == "annual";
     /// <summary>Benefits were listed with the payment and their value is taken off the deductible amount.</summary>
     public bool HasBenefits { get; init; }
     /// <summary>Benefits were listed but the whole payment is deductible (<see cref="BenefitsReason"/> says why).</summary>

@@ -71,6 +71,7 @@ internal static class CsvValues
     {
         DonationFrequency.OneTime => "one-time",
         DonationFrequency.Monthly => "monthly",
+        DonationFrequency.Annual => "annual",
         _ => f.ToString().ToLowerInvariant(),
     };
 

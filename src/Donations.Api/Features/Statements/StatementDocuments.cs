@@ -74,7 +74,7 @@ public sealed class StatementDocuments(
             Refunded = Money.Format(l.Refunded, l.Currency),
             IsPartiallyRefunded = l.IsPartiallyRefunded,
             Currency = l.Currency.ToUpperInvariant(),
-            Frequency = l.Frequency == DonationFrequency.Monthly ? "monthly" : "one-time",
+            Frequency = Staff.CsvValues.Frequency(l.Frequency),
             ReceiptNumber = l.ReceiptNumber ?? "",
             HasBenefits = l.BenefitsValue > 0,
             BenefitsDescription = l.BenefitsDescription,

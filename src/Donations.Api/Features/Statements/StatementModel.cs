@@ -49,6 +49,7 @@ public sealed class StatementGiftModel
     /// <summary>"one-time" or "monthly".</summary>
     public required string Frequency { get; init; }
     public bool IsMonthly => Frequency == "monthly";
+    public bool IsAnnual => Frequency == "annual";
     /// <summary>The receipt standing for the gift; empty while it is still being issued.</summary>
     public required string ReceiptNumber { get; init; }
     public bool HasBenefits { get; init; }

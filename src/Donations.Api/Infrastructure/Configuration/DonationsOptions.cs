@@ -25,5 +25,16 @@ public sealed class DonationsOptions
     /// <summary>Limits of the other currencies by lower-case code (<see cref="GiftLimits"/>).</summary>
     public Dictionary<string, CurrencyLimitOptions> CurrencyLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Donations:Frequencies: what the donate page offers, of <c>one-time</c>, <c>monthly</c> and
+    /// <c>annual</c>. Empty (not configured) means one-time and monthly; no default elements, for
+    /// the binder's sake (see <see cref="Currencies"/>).
+    /// </summary>
+    public string[] Frequencies { get; set; } = [];
+
+    public static readonly string[] KnownFrequencies = ["one-time", "monthly", "annual"];
+    public string[] OfferedFrequencies => Frequencies.Length == 0 ? ["one-time", "monthly"] : Frequencies.Select(f => f.Trim().ToLowerInvariant()).Distinct().ToArray();
+    public bool OffersAnnual => OfferedFrequencies.Contains("annual");
+
     public string DefaultCurrency => Currencies[0];
 }

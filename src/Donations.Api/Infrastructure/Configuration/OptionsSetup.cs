@@ -35,7 +35,9 @@ public static class OptionsSetup
             .Validate(o => o.Currencies.Length > 0 && o.Currencies.All(c => c.Length == 3 && c.All(char.IsAsciiLetterLower)),
                 "Donations:Currencies must be lower-case ISO 4217 codes such as \"usd\".")
             .Validate(o => o.PresetAmounts.All(a => a >= o.MinimumAmount && a <= o.MaximumAmount),
-                "Donations:PresetAmounts must lie between Donations:MinimumAmount and Donations:MaximumAmount.");
+                "Donations:PresetAmounts must lie between Donations:MinimumAmount and Donations:MaximumAmount.")
+            .Validate(o => o.OfferedFrequencies.All(DonationsOptions.KnownFrequencies.Contains),
+                "Donations:Frequencies may list only \"one-time\", \"monthly\" and \"annual\".");
         services.AddSingleton<IValidateOptions<DonationsOptions>, GiftLimitsValidator>();
         Bind<MembershipsOptions>(services, MembershipsOptions.Section)
             .Validate(o => o.Tiers.All(t => !string.IsNullOrWhiteSpace(t.Name)), "Memberships:Tiers: every tier needs a Name.")

@@ -14,8 +14,8 @@ namespace Donations.Api.Features.Receipts;
 
 /// <summary>
 /// Turns a stored receipt into the email the donor gets: subject, HTML and text bodies from the
-/// editable templates, and for receipts (not void notices) the PDF made from the text body when
-/// the receipt was issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
+/// editable templates, and the PDF made from the text body when the receipt or void notice was
+/// issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
 /// receipt's snapshot, so a resend shows the same figures.
 /// </summary>
 public sealed class ReceiptMessages(
@@ -50,7 +50,7 @@ public sealed class ReceiptMessages(
     }
 
     /// <summary>
-    /// Renders and stores the PDFs of newly issued receipts, so sending them is only a matter of
+    /// Renders and stores the PDFs of newly issued receipts and void notices, so sending them is only a matter of
     /// attaching the stored bytes. A receipt left without one (a crash right after issuing) gets
     /// it from its first send instead.
     /// </summary>
@@ -58,7 +58,7 @@ public sealed class ReceiptMessages(
     {
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
-            if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
+            if (source.Pdf is not null) continue;
             var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
             await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
         }
@@ -75,13 +75,11 @@ public sealed class ReceiptMessages(
             Thread = isCopy ? source.Receipt.MessageId : source.Replaces?.MessageId,
             Headers = [new("X-Receipt-Number", source.Receipt.Number)],
         };
-        if (source.Receipt.Kind == ReceiptKind.VoidNotice) return mail.Compose(envelope, content);
-
-        // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
+        // The first send attaches the receipt or void notice as issued; a copy's PDF says COPY like its text.
         var pdf = isCopy
             ? RenderPdf(content.Text, content.Subject)
             : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(content.Text, content.Subject), ct);
-        return mail.Compose(envelope, content, PdfAttachment.Create($"receipt-{source.Receipt.Number}.pdf", pdf));
+        return mail.Compose(envelope, content, PdfAttachment.Create(FileName(source.Receipt), pdf));
     }
 
     /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>
@@ -90,9 +88,11 @@ public sealed class ReceiptMessages(
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
         if (source.Pdf is not null) return source.Pdf;
         var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-        var pdf = RenderPdf(text, subject);
-        return source.Receipt.Kind == ReceiptKind.VoidNotice ? pdf : await StoreAsync(source.Receipt.Id, pdf, ct);
+        return await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
     }
+
+    public static string FileName(Receipt receipt) =>
+        receipt.Kind == ReceiptKind.VoidNotice ? $"void-notice-{receipt.Number}.pdf" : $"receipt-{receipt.Number}.pdf";
 
     /// <summary>
     /// Keeps the first PDF stored for a receipt and returns the bytes kept: a receipt issued without

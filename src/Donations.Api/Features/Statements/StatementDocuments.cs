@@ -13,13 +13,13 @@ namespace Donations.Api.Features.Statements;
 
 /// <summary>
 /// Reads donors' gifts for a tax year and turns them into the statement: subject, HTML and text
-/// from the editable <c>statement.*.liquid</c> templates, and a PDF laid out from the text.
+/// from the editable <c>statement.*.liquid</c> templates, and a PDF laid out from the text. What is
+/// issued is kept (<see cref="StatementIssues"/>); this only renders.
 /// </summary>
 public sealed class StatementDocuments(
     DonationsDbContext db,
     OutboundMail mail,
-    IOptions<OrganizationOptions> organization,
-    TimeProvider clock)
+    IOptions<OrganizationOptions> organization)
 {
     public const string YearHeader = "X-Statement-Year";
     private const string Template = "statement";
@@ -41,28 +41,29 @@ public sealed class StatementDocuments(
         return donors.ToDictionary(d => d.Id, d => StatementLedger.Build(d, year, byDonor[d.Id]));
     }
 
-    public async Task<MimeMessage> BuildMessageAsync(StatementLedger ledger, string messageId, CancellationToken ct)
+    /// <summary>The statement's subject, text and HTML as issued under <paramref name="issue"/>.</summary>
+    public Task<MailContent> RenderAsync(StatementLedger ledger, StatementIssue issue) => mail.RenderAsync(Template, Model(ledger, issue));
+
+    /// <summary>The PDF is laid out from the text body, as receipts' are.</summary>
+    public byte[] Pdf(MailContent content) => TextPdf.Render(content.Text, content.Subject, author: organization.Value.LegalName);
+
+    /// <summary>
+    /// The email carrying a statement: the stored PDF is attached as it was issued. A corrected
+    /// statement answers the message that carried the statement it corrects.
+    /// </summary>
+    public MimeMessage Compose(StatementLedger ledger, MailContent content, byte[] pdf, string messageId, string? thread = null)
     {
-        var content = await mail.RenderAsync(Template, Model(ledger));
-        ct.ThrowIfCancellationRequested();
         var envelope = new MailEnvelope(ledger.DonorEmail, ledger.DonorName, messageId)
         {
+            Thread = thread,
             Headers = [new(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture))],
         };
-        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), Pdf(content.Text, content.Subject)));
-    }
-
-    public async Task<byte[]> RenderPdfAsync(StatementLedger ledger)
-    {
-        var (subject, text) = await mail.RenderTextAsync(Template, Model(ledger));
-        return Pdf(text, subject);
+        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), pdf));
     }
 
     public static string PdfFileName(int year) => $"giving-statement-{year}.pdf";
 
-    private byte[] Pdf(string text, string title) => TextPdf.Render(text, title, author: organization.Value.LegalName);
-
-    public StatementModel Model(StatementLedger ledger)
+    public StatementModel Model(StatementLedger ledger, StatementIssue issue)
     {
         var org = organization.Value;
         var zone = org.GetTimeZone();
@@ -102,7 +103,10 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
-            IssuedDate = Dates.Long(clock.GetUtcNow(), zone),
+            IssuedDate = Dates.Long(issue.IssuedAt, zone),
+            Number = issue.Number,
+            ReplacesNumber = issue.Replaces?.Number,
+            ReplacesIssuedDate = issue.Replaces is { } first ? Dates.Long(first.IssuedAt, zone) : null,
             Gifts = gifts,
             Totals = totals,
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),

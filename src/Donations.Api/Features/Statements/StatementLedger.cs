@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Donations.Api.Features.Receipts;
 using Donations.Data.Entities;
 
@@ -33,6 +35,20 @@ public sealed class StatementLedger
 
     /// <summary>Nothing counts as given: no statement goes out.</summary>
     public bool IsEmpty => Lines.Count == 0;
+
+    /// <summary>
+    /// What the statement counts, hashed: each gift's date, currency and amounts, and the gifts
+    /// refunded in full. Receipt numbers, dispute marks and exchange rates are left out, so only a
+    /// change of what the donor may deduct calls for a corrected statement.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var l in Lines)
+            text.Append(CultureInfo.InvariantCulture, $"{l.ReceivedAt.Ticks}|{l.Currency}|{l.Paid}|{l.Net}|{l.BenefitsValue}|{l.Deductible}\n");
+        text.Append(CultureInfo.InvariantCulture, $"refunded-in-full|{RefundedInFull}");
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
 
     public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations)
     {

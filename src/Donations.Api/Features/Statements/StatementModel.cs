@@ -16,6 +16,12 @@ public sealed class StatementModel
     /// <summary>False when only the email is known: the documents then print it once.</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     public required string IssuedDate { get; init; }
+    /// <summary>"2025-S000123"; a corrected statement's is "2025-S000123-2".</summary>
+    public required string Number { get; init; }
+    /// <summary>The statement a corrected statement replaces (the first one issued for the year); null on the first.</summary>
+    public string? ReplacesNumber { get; init; }
+    public string? ReplacesIssuedDate { get; init; }
+    public bool IsCorrection => ReplacesNumber is not null;
     /// <summary>Every gift that still counts, oldest first.</summary>
     public required List<StatementGiftModel> Gifts { get; init; }
     /// <summary>One per currency.</summary>

@@ -53,7 +53,7 @@ internal static class DonationsExport
                     .OrderBy(t => t.CreatedAt).Select(t => t.ExchangeRate).FirstOrDefault(),
                 PayoutId = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
                     .OrderBy(t => t.CreatedAt).Select(t => t.PayoutId).FirstOrDefault(),
-                d.BenefitsValue, d.Campaign, d.Source,
+                d.BenefitsValue, d.BenefitsTreatment, d.Campaign, d.Source,
             })
             .AsAsyncEnumerable();
 
@@ -76,7 +76,9 @@ internal static class DonationsExport
                     .Value(d.SettlementAmount is { } gross && settled.Length > 0 ? Money.ToMajorString(gross, settled) : "")
                     .Value(d.ExchangeRate?.ToString("0.#########", CultureInfo.InvariantCulture) ?? "").Text(d.PayoutId)
                     .Value(Money.ToMajorString(d.BenefitsValue, d.Currency))
-                    .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount - d.BenefitsValue), d.Currency))
+                    // Benefits disregarded under the IRS rules (or declined) are not taken off, as on the receipt.
+                    .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount
+                        - (d.BenefitsTreatment == BenefitsTreatment.Deducted ? d.BenefitsValue : 0)), d.Currency))
                     .Text(d.Campaign).Text(d.Source);
                 await csv.EndRowAsync();
             }

@@ -24,7 +24,8 @@ public sealed class ReceiptMessages(
     IOptions<OrganizationOptions> organization,
     TimeProvider clock)
 {
-    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf);
+    /// <param name="SettledUsd">What the whole payment settled for in USD cents (other currencies only), when Stripe's settlement is known.</param>
+    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf, long? SettledUsd = null);
 
     public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
@@ -42,9 +43,12 @@ public sealed class ReceiptMessages(
         var replaced = replacedIds.Count == 0
             ? []
             : await db.Receipts.AsNoTracking().Where(r => replacedIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        var foreign = rows.Where(r => r.Donation!.Currency != "usd").Select(r => r.Donation!.Id).Distinct().ToList();
+        var usd = await UsdEquivalents.SettledAsync(db, foreign, ct);
         return rows
             .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
-                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf))
+                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf,
+                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null))
             .OrderBy(s => s.Receipt.Id)
             .ToList();
     }
@@ -146,6 +150,9 @@ public sealed class ReceiptMessages(
             PaidAmount = Money.Format(donation.Amount, currency),
             RefundedAmount = Money.Format(isVoid ? donation.Amount : Math.Max(0, donation.Amount - receipt.Amount), currency),
             IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
+            // For information only: the deduction is the donor's to convert, at the rate of the day.
+            UsdAmount = source.SettledUsd is { } usd && !isVoid ? Money.Format(UsdEquivalents.Share(usd, donation.Amount, receipt.Amount), "usd") : null,
+            UsdDeductible = source.SettledUsd is { } u && !isVoid ? Money.Format(UsdEquivalents.Share(u, donation.Amount, receipt.DeductibleAmount), "usd") : null,
         };
     }
 }

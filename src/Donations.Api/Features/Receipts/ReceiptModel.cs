@@ -58,4 +58,11 @@ public sealed class ReceiptModel
     public required string RefundedAmount { get; init; }
     /// <summary>The gift was taken back through a lost payment dispute rather than a refund.</summary>
     public bool IsDisputeLoss { get; init; }
+    /// <summary>
+    /// A gift in another currency: <see cref="Amount"/> in US dollars at Stripe's settlement, for
+    /// information; null for USD gifts and while the settlement is not known (nothing is guessed).
+    /// </summary>
+    public string? UsdAmount { get; init; }
+    public string? UsdDeductible { get; init; }
+    public bool HasUsdEquivalent => UsdAmount is not null;
 }

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Receipts;
 using System.Globalization;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -38,7 +39,8 @@ public sealed class StatementDocuments(
             .Include(d => d.Receipts)
             .ToListAsync(ct);
         var byDonor = gifts.ToLookup(g => g.DonorId);
-        return donors.ToDictionary(d => d.Id, d => StatementLedger.Build(d, year, byDonor[d.Id]));
+        var usd = await UsdEquivalents.SettledAsync(db, gifts.Where(g => g.Currency != "usd").Select(g => g.Id).ToList(), ct);
+        return donors.ToDictionary(d => d.Id, d => StatementLedger.Build(d, year, byDonor[d.Id], usd));
     }
 
     /// <summary>The statement's subject, text and HTML as issued under <paramref name="issue"/>.</summary>
@@ -83,6 +85,8 @@ public sealed class StatementDocuments(
             Deductible = Money.Format(l.Deductible, l.Currency),
             BenefitsDisregarded = l.BenefitsDisregardedReason,
             InOpenDispute = l.InOpenDispute,
+            UsdAmount = l.Currency != "usd" && l.UsdNet is { } usd ? Money.Format(usd, "usd") : null,
+            UsdDeductible = l.Currency != "usd" && l.UsdDeductible is { } usdDeductible ? Money.Format(usdDeductible, "usd") : null,
         }).ToList();
         var totals = ledger.Totals.Select(t => new StatementTotalModel
         {
@@ -113,6 +117,10 @@ public sealed class StatementDocuments(
             RefundedInFull = ledger.RefundedInFull,
             HasBenefits = gifts.Any(g => g.HasBenefits),
             HasOpenDisputes = gifts.Any(g => g.InOpenDispute),
+            HasOtherCurrencies = ledger.HasOtherCurrencies,
+            UsdTotal = Money.Format(ledger.UsdNet, "usd"),
+            UsdDeductibleTotal = Money.Format(ledger.UsdDeductible, "usd"),
+            UsdUnknown = ledger.UsdUnknown,
             HasDisregardedBenefits = gifts.Any(g => g.BenefitsDisregarded is not null),
             HasGiftsWithoutBenefits = gifts.Any(g => !g.HasBenefits && g.BenefitsDisregarded is null),
             Benefits = ledger.Lines.Where(l => l.BenefitsValue > 0 && !string.IsNullOrWhiteSpace(l.BenefitsDescription))

@@ -9,7 +9,7 @@ namespace Donations.Api.Features.Statements;
 public sealed record StatementLine(
     DateTime ReceivedAt, string Currency, DonationFrequency Frequency, string? ReceiptNumber,
     long Paid, long Refunded, long Net, long BenefitsValue, string? BenefitsDescription, long Deductible,
-    string? BenefitsDisregardedReason = null, bool InOpenDispute = false)
+    string? BenefitsDisregardedReason = null, bool InOpenDispute = false, long? UsdNet = null, long? UsdDeductible = null)
 {
     public bool IsPartiallyRefunded => Refunded > 0;
 }
@@ -32,6 +32,12 @@ public sealed class StatementLedger
     public required IReadOnlyList<StatementLine> Lines { get; init; }
     public required IReadOnlyList<StatementTotal> Totals { get; init; }
     public required int RefundedInFull { get; init; }
+    /// <summary>Every gift in US dollars (other currencies at Stripe's settlement), for information; see <see cref="UsdUnknown"/>.</summary>
+    public long UsdNet { get; init; }
+    public long UsdDeductible { get; init; }
+    /// <summary>Gifts in other currencies whose settlement is not known yet: left out of the USD totals.</summary>
+    public int UsdUnknown { get; init; }
+    public bool HasOtherCurrencies => Lines.Any(l => l.Currency != "usd");
 
     /// <summary>Nothing counts as given: no statement goes out.</summary>
     public bool IsEmpty => Lines.Count == 0;
@@ -50,7 +56,8 @@ public sealed class StatementLedger
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations)
+    /// <param name="settledUsd">What gifts in other currencies settled for in USD cents, where known.</param>
+    public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations, IReadOnlyDictionary<long, long>? settledUsd = null)
     {
         var lines = new List<StatementLine>();
         var refundedInFull = 0;
@@ -62,9 +69,12 @@ public sealed class StatementLedger
                 refundedInFull++;
                 continue;
             }
+            var deductible = ReceiptRules.Deductible(net, d);
+            long? usd = d.Currency == "usd" ? d.Amount : settledUsd?.TryGetValue(d.Id, out var s) == true ? s : null;
             lines.Add(new StatementLine(d.ReceivedAt, d.Currency, d.Frequency, ReceiptRules.Standing(d.Receipts)?.Number,
-                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, ReceiptRules.Deductible(net, d),
-                ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d)));
+                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, deductible,
+                ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d),
+                usd is { } u ? UsdEquivalents.Share(u, d.Amount, net) : null, usd is { } v ? UsdEquivalents.Share(v, d.Amount, deductible) : null));
         }
 
         var totals = lines
@@ -83,6 +93,9 @@ public sealed class StatementLedger
             Lines = lines,
             Totals = totals,
             RefundedInFull = refundedInFull,
+            UsdNet = lines.Sum(l => l.UsdNet ?? 0),
+            UsdDeductible = lines.Sum(l => l.UsdDeductible ?? 0),
+            UsdUnknown = lines.Count(l => l.UsdNet is null),
         };
     }
 }

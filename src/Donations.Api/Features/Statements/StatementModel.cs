@@ -37,6 +37,13 @@ public sealed class StatementModel
     public bool HasDisregardedBenefits { get; init; }
     /// <summary>Some gifts came with benefits and some did not.</summary>
     public bool HasGiftsWithoutBenefits { get; init; }
+    /// <summary>Some gifts are in currencies other than USD: the statement adds a yearly USD total, for information.</summary>
+    public bool HasOtherCurrencies { get; init; }
+    /// <summary>Every gift in US dollars, other currencies at Stripe's settlement.</summary>
+    public string? UsdTotal { get; init; }
+    public string? UsdDeductibleTotal { get; init; }
+    /// <summary>Gifts in other currencies left out of the USD totals because their settlement is not known yet.</summary>
+    public int UsdUnknown { get; init; }
     /// <summary>Distinct descriptions of the goods or services received, e.g. "Quarterly print edition".</summary>
     public required List<string> Benefits { get; init; }
 }
@@ -66,6 +73,9 @@ public sealed class StatementGiftModel
     public string? BenefitsDisregarded { get; init; }
     /// <summary>The payment is disputed with the donor's bank and the dispute is not closed.</summary>
     public bool InOpenDispute { get; init; }
+    /// <summary>A gift in another currency, in US dollars at Stripe's settlement; null for USD gifts and while unknown.</summary>
+    public string? UsdAmount { get; init; }
+    public string? UsdDeductible { get; init; }
 }
 
 public sealed class StatementTotalModel

@@ -58,7 +58,7 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<Chec
                 ? session.Created
                 : stripeEvent.Created,
             Donor = new DonorIdentity(session.CustomerDetails?.Email ?? session.CustomerEmail, session.CustomerDetails?.Name,
-                session.CustomerId),
+                session.CustomerId, DonorIdentity.FormatAddress(session.CustomerDetails?.Address)),
             Metadata = GiftMetadata.From(session.Metadata),
             CheckoutSessionId = session.Id,
             PaymentIntentId = session.PaymentIntentId,

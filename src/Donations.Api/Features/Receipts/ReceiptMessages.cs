@@ -135,6 +135,7 @@ public sealed class ReceiptMessages(
             ReplacesNumber = source.Replaces?.Number,
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
+            DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),

@@ -22,6 +22,8 @@ public sealed class ReceiptModel
     public string? ReplacesNumber { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
+    public string? DonorAddress { get; init; }
     /// <summary>False when only the email is known: the documents then print it once, not "a@x.org (a@x.org)".</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>

@@ -107,6 +107,7 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
+            DonorAddress = ledger.DonorAddress,
             IssuedDate = Dates.Long(issue.IssuedAt, zone),
             Number = issue.Number,
             ReplacesNumber = issue.Replaces?.Number,

@@ -28,6 +28,7 @@ public sealed class StatementLedger
     public required long DonorId { get; init; }
     public required string DonorEmail { get; init; }
     public string? DonorName { get; init; }
+    public string? DonorAddress { get; init; }
     public required int Year { get; init; }
     public required IReadOnlyList<StatementLine> Lines { get; init; }
     public required IReadOnlyList<StatementTotal> Totals { get; init; }
@@ -89,6 +90,7 @@ public sealed class StatementLedger
             DonorId = donor.Id,
             DonorEmail = donor.Email,
             DonorName = donor.Name,
+            DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             Year = year,
             Lines = lines,
             Totals = totals,

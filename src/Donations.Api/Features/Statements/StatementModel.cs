@@ -13,6 +13,8 @@ public sealed class StatementModel
     public required int Year { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
+    public string? DonorAddress { get; init; }
     /// <summary>False when only the email is known: the documents then print it once.</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     public required string IssuedDate { get; init; }

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Donations.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(DonationsDbContext))]
-    [Migration("20261129181554_StatementDocumentsAndDonorAddress")]
+    [Migration("20261129192633_StatementDocumentsAndDonorAddress")]
     partial class StatementDocumentsAndDonorAddress
     {
         /// <inheritdoc />
@@ -24,6 +24,20 @@ namespace Donations.Migrations.SqlServer.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 128);
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
+
+            modelBuilder.Entity("Donations.Data.Entities.DelayedCheckout", b =>
+                {
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("CheckoutSessionId");
+
+                    b.ToTable("DelayedCheckouts");
+                });
 
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
@@ -51,6 +65,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<string>("Campaign")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<long>("ChargeRefundedAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -80,6 +97,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<long>("LostDisputeAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("MembershipId")
                         .HasColumnType("bigint");

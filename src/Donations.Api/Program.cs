@@ -3,6 +3,7 @@ using Donations.Api.Features.Donations;
 using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Finance;
 using Donations.Api.Features.Memberships;
+using Donations.Api.Features.Privacy;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Statements;
 using Donations.Api.Features.StripeWebhooks;
@@ -33,6 +34,7 @@ builder.AddStaff();
 builder.AddDonorPortal();
 builder.AddStatements();
 builder.AddFinance();
+builder.AddPrivacy();
 builder.Services.AddSingleton<ICliCommand, MigrateCommand>();
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapStaff();
 app.MapDonorPortal();
 app.MapStatements();
 app.MapFinance();
+app.MapPrivacy();
 
 return await app.RunDonationsAsync(args);
 

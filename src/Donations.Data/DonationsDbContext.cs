@@ -90,6 +90,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Status).HasMaxLength(32);
             e.Property(x => x.Currency).HasMaxLength(3);
             e.Property(x => x.Tier).HasMaxLength(100);
+            e.Property(x => x.StripeCancellationReason).HasMaxLength(64);
             e.HasIndex(x => x.StripeSubscriptionId).IsUnique();
             e.HasOne(x => x.Donor).WithMany(x => x.Memberships).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -175,6 +176,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
         b.Entity<DonorSignInToken>(e =>
         {
             e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.Property(x => x.Purpose).HasMaxLength(32).HasDefaultValue(DonorSignInToken.SignInPurpose);
+            e.Property(x => x.StripeCustomerId).HasMaxLength(255);
             e.HasIndex(x => x.TokenHash).IsUnique();
             e.HasIndex(x => x.DonorId);
             e.HasOne(x => x.Donor).WithMany().HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Cascade);

@@ -24,13 +24,15 @@ namespace Donations.Migrations.Sqlite.Migrations
                 nullable: false,
                 defaultValue: 0L);
 
-            // Until now a lost dispute's amount was added to RefundedAmount. Its share is not known
-            // for rows stored before, so a dispute standing lost is taken to account for all of it;
-            // the next charge.refunded event or the drift report brings a refund made before it back.
+            // Until now a lost dispute's amount was added to RefundedAmount, and its share is not
+            // known for rows stored before: a dispute standing lost is taken to account for all of
+            // it. A refund made before such a dispute is then counted as part of the dispute, which
+            // matters only if that dispute is later won on appeal (the README's upgrade notes say
+            // how to check those gifts against Stripe).
             migrationBuilder.Sql("""
                 UPDATE "Donations" SET
                   "ChargeRefundedAmount" = CASE WHEN "DisputeStatus" IN ('lost', 'appeal_needs_response', 'appeal_under_review') THEN 0 ELSE "RefundedAmount" END,
-                  "LostDisputeAmount" = CASE WHEN "DisputeStatus" IN ('lost', 'appeal_needs_response', 'appeal_under_review') THEN "RefundedAmount" ELSE 0 END
+                  "LostDisputeAmount" = CASE WHEN "DisputeStatus" IN ('lost', 'appeal_needs_response', 'appeal_under_review') THEN "RefundedAmount" ELSE 0 END;
                 """);
         }
 

@@ -10,6 +10,11 @@ public sealed class Donor
     public string? Address { get; set; }
     public string? StripeCustomerId { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// When the donor's personal data was erased on request: name and email are a pseudonym from
+    /// then on; gifts and receipts stay until the retention period ends, then go too.
+    /// </summary>
+    public DateTime? ErasedAt { get; set; }
 
     public List<Donation> Donations { get; set; } = [];
     public List<Membership> Memberships { get; set; } = [];

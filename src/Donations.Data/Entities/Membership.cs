@@ -18,6 +18,10 @@ public sealed class Membership
     public DateTime? CurrentPeriodEnd { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? CanceledAt { get; set; }
+    /// <summary>Stripe's <c>cancellation_details.reason</c>: <c>payment_failed</c> when Stripe gave up collecting.</summary>
+    public string? StripeCancellationReason { get; set; }
+    /// <summary>The next payment date whose card was last checked for expiry, so each is checked once.</summary>
+    public DateTime? CardCheckedFor { get; set; }
 
     /// <summary>Creation time of the newest Stripe event applied; older events are ignored.</summary>
     public DateTime LastEventAt { get; set; }

@@ -122,6 +122,52 @@ public sealed class MonthlyGiftTests
     }
 
     [Fact]
+    public async Task A_renewal_by_bank_debit_is_dated_when_the_debit_started_not_when_it_settled()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift { StartedAt = WholeSeconds(DateTimeOffset.UtcNow.AddMinutes(-10)) };
+        var (invoiceId, paymentIntentId, _) = gift.Month(2);
+        var started = gift.MonthStart(2);
+        app.Stripe.On("GET", "/v1/invoice_payments", r => StripeReply.Ok(
+            StripeEventFactory.List("/v1/invoice_payments",
+                r.Query.Contains(invoiceId) ? [StripeEventFactory.InvoicePayment(invoiceId, paymentIntentId, gift.Amount, "usd", started)] : [])));
+        // As a webhook carries it: no payments list, and paid when the debit settled four days on.
+        var paid = JsonNode.Parse(gift.InvoicePaid(2, includePayments: false, created: started.AddDays(4)))!;
+        paid["data"]!["object"]!["status_transitions"]!["paid_at"] = started.AddDays(4).ToUnixTimeSeconds();
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), paid.ToJsonString());
+
+        var renewal = await app.WithDbAsync(db => db.Donations.SingleAsync(d => d.StripeInvoiceId == invoiceId));
+        Assert.Equal(started.UtcDateTime, renewal.ReceivedAt);
+    }
+
+    [Fact]
+    public async Task A_first_month_paid_by_bank_debit_keeps_the_Checkout_completion_date_when_its_invoice_says_it_settled_later()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new MonthlyGift { StartedAt = WholeSeconds(DateTimeOffset.UtcNow.AddMinutes(-10)) };
+        var completed = gift.StartedAt;
+        // Subscription-mode Checkout: completed unpaid, the first invoice paid when the debit settled.
+        var unpaid = JsonNode.Parse(gift.CheckoutCompleted(created: completed))!;
+        unpaid["data"]!["object"]!["payment_status"] = "unpaid";
+        var succeeded = JsonNode.Parse(gift.CheckoutCompleted(created: completed.AddDays(4)))!;
+        succeeded["type"] = "checkout.session.async_payment_succeeded";
+        var invoice = JsonNode.Parse(gift.InvoicePaid(1, created: completed.AddDays(4)))!;
+        invoice["data"]!["object"]!["status_transitions"]!["paid_at"] = completed.AddDays(4).ToUnixTimeSeconds();
+        invoice["data"]!["object"]!["payments"]!["data"]![0]!["created"] = completed.AddDays(4).ToUnixTimeSeconds();
+
+        // The invoice first, then what Checkout says: the earlier date wins whatever the order.
+        await app.DeliverAndProcessAsync(unpaid.ToJsonString(), invoice.ToJsonString());
+        await app.DeliverAndProcessAsync(succeeded.ToJsonString());
+
+        var first = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        Assert.Equal(completed.UtcDateTime, first.ReceivedAt);
+    }
+
+    // Stripe's times are whole seconds.
+    private static DateTimeOffset WholeSeconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds());
+
+    [Fact]
     public async Task A_gift_in_another_currency_gets_no_tier_benefits()
     {
         await using var app = await DonationsApp.StartAsync();

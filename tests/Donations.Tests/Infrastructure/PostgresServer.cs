@@ -72,6 +72,11 @@ public sealed class PostgresServer : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>Runs a SQL file with psql as an operator would, stopping at the first error.</summary>
+    public Task RunScriptAsync(string connectionString, string path) =>
+        RunAsync($"{_bin}/psql", $"-h 127.0.0.1 -p {Port} -U postgres -d {new NpgsqlConnectionStringBuilder(connectionString).Database} " +
+                                 $"-v ON_ERROR_STOP=1 -q -f {path}");
+
     public async ValueTask DisposeAsync()
     {
         try

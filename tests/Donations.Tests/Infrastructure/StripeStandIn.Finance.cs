@@ -121,7 +121,8 @@ public sealed partial class StripeStandIn
     private static readonly (string Prefix, string Type)[] Retrievable =
     [
         ("/v1/balance_transactions/", "balance_transaction"), ("/v1/charges/", "charge"), ("/v1/payment_intents/", "payment_intent"),
-        ("/v1/invoices/", "invoice"), ("/v1/payouts/", "payout"),
+        ("/v1/invoices/", "invoice"), ("/v1/payouts/", "payout"), ("/v1/subscriptions/", "subscription"), ("/v1/customers/", "customer"),
+        ("/v1/payment_methods/", "payment_method"),
     ];
 
     private IEnumerable<JsonObject> Of(string type) => _objects.Values.Where(o => (string?)o["object"] == type);

@@ -153,6 +153,7 @@ public sealed partial class StripeStandIn : IAsyncDisposable
                 ? StripeReply.Ok(s)
                 : StripeReply.Error(404, "invalid_request_error", $"No such checkout.session: '{p[22..]}'", "resource_missing"),
             ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(r),
+            ("POST", var p) when p.StartsWith("/v1/customers/") && p.Count(c => c == '/') == 3 => UpdateCustomer(r, p[14..]),
             ("GET", "/v1/events") => ListEvents(r),
             ("GET", "/v1/invoice_payments") => ListInvoicePayments(r),
             ("GET", var p) when p.Count(c => c == '/') == 3 && Objects.TryGetValue(p[(p.LastIndexOf('/') + 1)..], out var o) => StripeReply.Ok(o),
@@ -196,8 +197,26 @@ public sealed partial class StripeStandIn : IAsyncDisposable
         return StripeReply.Ok(session);
     }
 
+    /// <summary>
+    /// POST /v1/billing_portal/sessions, refusing what Stripe refuses (endive's
+    /// <c>BillingPortal.SessionCreateParams</c>): no customer, an unknown <c>flow_data[type]</c> or
+    /// <c>after_completion[type]</c>, a redirect without its URL, a confirmation message over 500 characters.
+    /// </summary>
     private StripeReply CreatePortalSession(StripeRequest r)
     {
+        if (string.IsNullOrEmpty(r["customer"])) return StripeReply.Error(400, "invalid_request_error", "Missing required param: customer.");
+        var flowType = r["flow_data[type]"];
+        var unknown = r.Form.Select(f => f.Key).FirstOrDefault(k => k.StartsWith("flow_data[") && !PortalFlowKeys.Any(k.StartsWith));
+        if (unknown is not null) return StripeReply.Error(400, "invalid_request_error", $"Received unknown parameter: {unknown}");
+        if (flowType is not (null or "customer_update" or "payment_method_update" or "subscription_cancel" or "subscription_update" or "subscription_update_confirm" or "subscription_pause"))
+            return StripeReply.Error(400, "invalid_request_error", $"Invalid flow_data[type]: {flowType}");
+        var after = r["flow_data[after_completion][type]"];
+        if (after is not (null or "hosted_confirmation" or "portal_homepage" or "redirect"))
+            return StripeReply.Error(400, "invalid_request_error", $"Invalid flow_data[after_completion][type]: {after}");
+        if (after == "redirect" && string.IsNullOrEmpty(r["flow_data[after_completion][redirect][return_url]"]))
+            return StripeReply.Error(400, "invalid_request_error", "Missing required param: flow_data[after_completion][redirect][return_url].");
+        if (r["flow_data[after_completion][hosted_confirmation][custom_message]"] is { Length: > 500 })
+            return StripeReply.Error(400, "invalid_request_error", "flow_data[after_completion][hosted_confirmation][custom_message] must be at most 500 characters.");
         var id = NextId("bps");
         return StripeReply.Ok(new JsonObject
         {
@@ -205,11 +224,53 @@ public sealed partial class StripeStandIn : IAsyncDisposable
             ["object"] = "billing_portal.session",
             ["customer"] = r["customer"],
             ["return_url"] = r["return_url"],
+            ["flow"] = flowType is null ? null : new JsonObject
+            {
+                ["type"] = flowType,
+                ["after_completion"] = new JsonObject { ["type"] = after ?? "portal_homepage" },
+            },
             ["livemode"] = false,
             ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            ["url"] = $"{BaseUrl}/portal/{id}",
+            ["url"] = $"{BaseUrl}/portal/{id}" + (flowType is null ? "" : $"/flow/{flowType}"),
         });
     }
+
+    /// <summary>
+    /// POST /v1/customers/{id} on a customer put in here, with endive's <c>CustomerUpdateParams</c>
+    /// only; an empty value unsets the field, and an empty <c>metadata</c>, <c>address</c> or
+    /// <c>shipping</c> unsets all of it, as Stripe does.
+    /// </summary>
+    private StripeReply UpdateCustomer(StripeRequest r, string id)
+    {
+        if (!_objects.TryGetValue(id, out var customer) || (string?)customer["object"] != "customer")
+            return StripeReply.Error(404, "invalid_request_error", $"No such customer: '{id}'", "resource_missing");
+        var unknown = r.Form.Select(f => f.Key.Split('[')[0]).FirstOrDefault(k => !CustomerUpdateKeys.Contains(k));
+        if (unknown is not null) return StripeReply.Error(400, "invalid_request_error", $"Received unknown parameter: {unknown}");
+        foreach (var (key, value) in r.Form)
+        {
+            if (key is "metadata" or "address" or "shipping" && value != "")
+                return StripeReply.Error(400, "invalid_request_error", $"Invalid value for {key}: only an empty string unsets it.");
+            if (key == "metadata") customer["metadata"] = new JsonObject();
+            else if (key.StartsWith("metadata[")) customer["metadata"]![key[9..^1]] = value == "" ? null : value;
+            else if (!key.Contains('[')) customer[key] = value == "" ? null : value;
+        }
+        return StripeReply.Ok(customer.DeepClone().AsObject());
+    }
+
+    private static readonly HashSet<string> CustomerUpdateKeys =
+    [
+        "address", "balance", "business_name", "cash_balance", "default_source", "description", "email", "expand", "individual_name",
+        "invoice_prefix", "invoice_settings", "metadata", "name", "next_invoice_sequence", "phone", "preferred_locales", "shipping",
+        "source", "tax", "tax_exempt", "validate",
+    ];
+
+    /// <summary>The parameters (and parameter families) under <c>flow_data</c> that endive accepts.</summary>
+    private static readonly string[] PortalFlowKeys =
+    [
+        "flow_data[type]", "flow_data[after_completion][type]", "flow_data[after_completion][redirect][return_url]",
+        "flow_data[after_completion][hosted_confirmation][custom_message]", "flow_data[subscription_cancel][",
+        "flow_data[subscription_update][", "flow_data[subscription_update_confirm][", "flow_data[subscription_pause][",
+    ];
 
     /// <summary>
     /// GET /v1/events with <c>created[gte]</c>, <c>types[]</c>, <c>limit</c> and <c>starting_after</c>,

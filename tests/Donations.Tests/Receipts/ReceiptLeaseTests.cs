@@ -15,7 +15,7 @@ public sealed class ReceiptLeaseTests
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_batch_past_half_its_lease_renews_it_so_no_other_sender_can_take_its_receipts(DatabaseProvider provider)
+    public async Task A_renewed_lease_outlives_the_first_so_no_other_sender_can_take_the_batch(DatabaseProvider provider)
     {
         await using var app = await StartAsync(provider);
         var ids = await PendingReceiptsAsync(app, 3);
@@ -24,14 +24,16 @@ public sealed class ReceiptLeaseTests
         var held = await slow.ClaimAsync(10, Lease, CancellationToken.None);
         Assert.Equal(ids, held.Ids.Order());
 
-        app.Clock().Advance(Lease * 0.6);
-        Assert.True(await slow.KeepAsync(held, ids[0], CancellationToken.None));
+        app.Clock().Advance(Lease * 0.7);
+        Assert.False(held.IsHeld(ids[0], Now(app))); // under a third of the lease left: not enough to start a message
+        await slow.RenewAsync(held, CancellationToken.None);
+        Assert.True(held.IsHeld(ids[0], Now(app)));
         held.Done(ids[0]);
         // Past the first lease's end, the renewed rows are still held: another sender finds none.
-        app.Clock().Advance(Lease * 0.6);
+        app.Clock().Advance(Lease * 0.5);
         await using var second = app.Services.CreateAsyncScope();
         Assert.Empty((await second.ServiceProvider.GetRequiredService<ReceiptClaims>().ClaimAsync(10, Lease, CancellationToken.None)).Ids);
-        Assert.True(await slow.KeepAsync(held, ids[1], CancellationToken.None));
+        Assert.True(held.IsHeld(ids[1], Now(app)));
     }
 
     [Theory]
@@ -50,11 +52,14 @@ public sealed class ReceiptLeaseTests
         var taken = await second.ServiceProvider.GetRequiredService<ReceiptClaims>().ClaimAsync(10, Lease, CancellationToken.None);
         Assert.Equal(ids, taken.Ids.Order());
 
-        Assert.False(await slow.KeepAsync(held, ids[0], CancellationToken.None));
-        Assert.False(await slow.KeepAsync(held, ids[1], CancellationToken.None));
+        await slow.RenewAsync(held, CancellationToken.None);
+        Assert.Empty(held.Unsent());
+        Assert.False(held.IsHeld(ids[0], Now(app)));
         var leases = await app.WithDbAsync(db => db.Receipts.Select(r => r.ClaimedUntil).Distinct().ToListAsync());
         Assert.Equal([taken.Until], leases);
     }
+
+    private static DateTime Now(DonationsApp app) => app.Clock().GetUtcNow().UtcDateTime;
 
     private static Task<DonationsApp> StartAsync(DatabaseProvider provider) => DonationsApp.StartAsync(o =>
     {

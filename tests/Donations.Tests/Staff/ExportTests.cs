@@ -22,13 +22,15 @@ public sealed class ExportTests
             {
                 SettlementKey = "pi:pi_1", Donor = ada, Amount = 2575, Currency = "usd", Frequency = DonationFrequency.OneTime,
                 Status = DonationStatus.PartiallyRefunded, RefundedAmount = 1000, FeeCovered = true, ReceivedAt = Nov25,
-                StripePaymentIntentId = "pi_1", StripeChargeId = "ch_1",
+                StripePaymentIntentId = "pi_1", StripeChargeId = "ch_1", BenefitsValue = 500, BenefitsDescription = "Tote bag",
             };
             db.AddRange(usd,
                 new Donation
                 {
                     SettlementKey = "in:in_2", Donor = taro, Amount = 500, Currency = "jpy", Frequency = DonationFrequency.Monthly,
                     Status = DonationStatus.Succeeded, ReceivedAt = Nov25.AddHours(1), StripePaymentIntentId = "pi_2",
+                    // Disregarded for the IRS (Rev. Proc. 90-12): listed, not taken off.
+                    BenefitsValue = 5, BenefitsDescription = "Newsletter", BenefitsTreatment = BenefitsTreatment.Insubstantial,
                     StripeChargeId = "ch_2", StripeInvoiceId = "in_2", StripeSubscriptionId = "sub_2",
                 },
                 new Donation
@@ -59,8 +61,8 @@ public sealed class ExportTests
             "donation_id,received_at,donor_email,donor_name,amount,currency,frequency,status,refunded_amount,fee_covered,"
             + "receipt_number,stripe_payment_intent,stripe_charge,stripe_invoice,stripe_subscription,"
             + "fee_amount,net_amount,settlement_currency,settlement_amount,exchange_rate,payout_id,benefits_value,deductible_amount,campaign,source\r\n"
-            + $"{ids[0]},2026-11-25T13:40:00Z,ada@example.org,\"Lovelace, Ada \"\"Countess\"\"\",25.75,usd,one-time,partially_refunded,10.00,true,2026-000007,pi_1,ch_1,,,,,,,,,0.00,15.75,,\r\n"
-            + $"{ids[1]},2026-11-25T14:40:00Z,taro@example.jp,\"Taro\r\nYamada\",500,jpy,monthly,succeeded,0,false,,pi_2,ch_2,in_2,sub_2,,,,,,,0,500,,\r\n"
+            + $"{ids[0]},2026-11-25T13:40:00Z,ada@example.org,\"Lovelace, Ada \"\"Countess\"\"\",25.75,usd,one-time,partially_refunded,10.00,true,2026-000007,pi_1,ch_1,,,,,,,,,5.00,10.75,,\r\n"
+            + $"{ids[1]},2026-11-25T14:40:00Z,taro@example.jp,\"Taro\r\nYamada\",500,jpy,monthly,succeeded,0,false,,pi_2,ch_2,in_2,sub_2,,,,,,,5,500,,\r\n"
             + $"{ids[2]},2026-11-25T15:40:00Z,'=cmd@example.org,\"'=HYPERLINK(\"\"http://x\"\")\",100.00,eur,one-time,disputed,0.00,false,,pi_3,,,,,,,,,,0.00,100.00,,\r\n",
             await answer.Content.ReadAsStringAsync());
     }

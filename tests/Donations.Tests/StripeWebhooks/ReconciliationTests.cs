@@ -128,13 +128,15 @@ public sealed class ReconciliationTests
         Assert.Equal(0, await SweepAsync(app));
         Assert.NotNull((await app.WithDbAsync(db => db.StripeEvents.SingleAsync())).EnqueuedAt);
 
-        // A worker takes the job off the queue and dies with it: the queue is empty, the claim is released.
+        // A worker fetches the job: while it runs, the claim is still its own.
         using (var connection = app.Services.GetRequiredService<JobStorage>().GetConnection())
         using (var fetched = connection.FetchNextJob([JobQueues.Webhooks], CancellationToken.None))
         {
             Assert.Equal(queued, fetched.JobId);
+            Assert.Equal(0, await SweepAsync(app));
             fetched.RemoveFromQueue();
         }
+        // The job ended without processing the event (it was lost): the queue is idle, the claim is released.
         Assert.Equal(1, await SweepAsync(app));
     }
 

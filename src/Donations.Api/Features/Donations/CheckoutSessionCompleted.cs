@@ -29,20 +29,22 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, DelayedCheck
                 session.Id, session.SubmitType, DonateFlowMetadata.NotOurs);
             return effects.Ignore(DonateFlowMetadata.NotOurs);
         }
-        if (session.PaymentStatus != "paid")
-        {
-            log.LogInformation("Checkout session {SessionId} is {PaymentStatus}; waiting for its payment", session.Id, session.PaymentStatus);
-            if (stripeEvent.Type != "checkout.session.completed" || session.PaymentStatus != "unpaid") return StripeEventOutcome.Ignored;
-            await delayed.RememberAsync(session.Id, stripeEvent.Created, ct);
-            return StripeEventOutcome.Processed;
-        }
-
         var (key, frequency) = session.Mode switch
         {
             "payment" when session.PaymentIntentId is { } pi => (SettledPayment.OneTimeKey(pi), DonationFrequency.OneTime),
             "subscription" when session.InvoiceId is { } invoice => (SettledPayment.InvoiceKey(invoice), DonationFrequency.Monthly),
             _ => (null, default),
         };
+        if (session.PaymentStatus != "paid")
+        {
+            log.LogInformation("Checkout session {SessionId} is {PaymentStatus}; waiting for its payment", session.Id, session.PaymentStatus);
+            if (stripeEvent.Type != "checkout.session.completed" || session.PaymentStatus != "unpaid")
+                return effects.Ignore($"the session's payment is {session.PaymentStatus}: no payment was made");
+            // Processed after its settlement (Stripe does not promise order): the gift is dated already.
+            if (key is null || await ledger.FindByKeyAsync(key, ct) is null) await delayed.RememberAsync(session.Id, stripeEvent.Created, ct);
+            return StripeEventOutcome.Processed;
+        }
+
         if (key is null || session.AmountTotal is not > 0 || session.Currency is null)
         {
             log.LogInformation("Checkout session {SessionId} (mode {Mode}) settled no payment", session.Id, session.Mode);

@@ -7,7 +7,8 @@ namespace Donations.Api.Features.Donations;
 
 /// <summary>
 /// Records settled payments: one donation per settlement key, whichever event describing the
-/// payment comes first; later ones only fill in what is still missing. Unsaved: the caller's
+/// payment comes first; later ones only fill in what is still missing, move the date earlier, and
+/// (the paid invoice) set the amount. Unsaved: the caller's
 /// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
 /// </summary>
 public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, IMonthlyGiftBenefits benefits, TimeProvider time)
@@ -37,11 +38,11 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         else
         {
             donation.UpdatedAt = now;
-            if (p.IsAuthoritative)
-            {
-                donation.Amount = p.Amount;
-                donation.ReceivedAt = p.ReceivedAt;
-            }
+            if (p.IsAuthoritative) donation.Amount = p.Amount;
+            // Each source dates the gift as near as it can to when the donor paid, and the earliest
+            // is the nearest whatever the order: an invoice that knows only when a bank debit
+            // settled is later than the Checkout the donor completed.
+            if (p.ReceivedAt < donation.ReceivedAt) donation.ReceivedAt = p.ReceivedAt;
             await donors.CompleteAsync(donation.DonorId, p.Donor, ct);
         }
 

@@ -36,9 +36,11 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
 
         var key = SettledPayment.InvoiceKey(invoice.Id);
         var (paymentIntentId, chargeId, paymentStartedAt) = PaymentOf(invoice);
+        // Webhooks leave the invoice's payments out (an includable field): Stripe's Invoice Payments
+        // API names the payment and when it started, unless the gift already knows its payment.
         if (paymentIntentId is null && (await ledger.FindByKeyAsync(key, ct))?.StripePaymentIntentId is null
             && await links.ForInvoiceAsync(invoice.Id, ct) is { } link)
-            (paymentIntentId, chargeId) = (link.PaymentIntentId, link.ChargeId);
+            (paymentIntentId, chargeId, paymentStartedAt) = (link.PaymentIntentId, link.ChargeId, paymentStartedAt ?? link.StartedAt);
 
         await ledger.RecordAsync(new SettledPayment
         {

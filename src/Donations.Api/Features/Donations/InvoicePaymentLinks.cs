@@ -11,7 +11,8 @@ namespace Donations.Api.Features.Donations;
 /// </summary>
 public sealed class InvoicePaymentLinks(IStripeClient stripe, IOptionsMonitor<StripeOptions> options, ILogger<InvoicePaymentLinks> log)
 {
-    public sealed record Payment(string InvoiceId, string? PaymentIntentId, string? ChargeId);
+    /// <summary><paramref name="StartedAt"/>: when the payment was attempted (a bank debit settles days later); null if unknown.</summary>
+    public sealed record Payment(string InvoiceId, string? PaymentIntentId, string? ChargeId, DateTime? StartedAt = null);
 
     public Task<Payment?> ForInvoiceAsync(string invoiceId, CancellationToken ct) =>
         FindAsync(new InvoicePaymentListOptions { Invoice = invoiceId, Limit = 10 }, invoiceId, ct);
@@ -47,6 +48,7 @@ public sealed class InvoicePaymentLinks(IStripeClient stripe, IOptionsMonitor<St
     {
         var list = await new InvoicePaymentService(stripe).ListAsync(query, cancellationToken: ct);
         var paid = list.Data.FirstOrDefault(p => p.Status == "paid") ?? list.Data.FirstOrDefault();
-        return paid is null ? null : new Payment(paid.InvoiceId, paid.Payment?.PaymentIntentId, paid.Payment?.ChargeId);
+        return paid is null ? null : new Payment(paid.InvoiceId, paid.Payment?.PaymentIntentId, paid.Payment?.ChargeId,
+            paid.Created > DateTime.UnixEpoch ? paid.Created : null);
     }
 }

@@ -49,6 +49,7 @@ public static class Account
         AppendMemberships(html, memberships, zone, canManage, http);
         AppendGifts(html, gifts, zone);
         AppendStatements(html, statements);
+        html.Append("""<h2>Your data</h2><p><a href="/manage/account/data.zip">Download everything we hold about you</a> (one zip file: your details and gifts as JSON, with your receipt and statement PDFs).</p>""");
         html.Append($"""
             <form method="post" action="/manage/sign-out">{AntiforgeryField(http)}<button type="submit" class="secondary">Sign out</button></form>
             """);

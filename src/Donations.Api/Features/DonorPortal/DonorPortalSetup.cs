@@ -1,3 +1,4 @@
+using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Web;
 using Donations.Data;
 using Microsoft.AspNetCore.Authentication;
@@ -24,6 +25,7 @@ public static class DonorPortalSetup
         services.AddSingleton<PortalRateLimits>();
         services.AddScoped<SendSignInLink>();
         services.AddSingleton<SignInRequests>();
+        services.AddScoped<IPaymentMethodLinks, PaymentMethodLinks>();
         return builder;
     }
 
@@ -35,6 +37,7 @@ public static class DonorPortalSetup
         // Literal segments (account, billing-portal) take precedence over this parameter.
         portal.MapGet("/{token}", RedeemSignInLink.Show);
         portal.MapPost("/{token}", RedeemSignInLink.Redeem).WithFormCheck();
+        portal.MapGet("/card/{token}", OpenPaymentMethodUpdate.Handle);
 
         var signedIn = portal.MapGroup("").RequireAuthorization(DonorAuthentication.Policy);
         signedIn.MapGet("/account", Account.Show);

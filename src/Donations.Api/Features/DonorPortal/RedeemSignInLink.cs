@@ -1,5 +1,6 @@
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Data;
+using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static Donations.Api.Infrastructure.Web.HtmlShell;
@@ -28,7 +29,7 @@ public static class RedeemSignInLink
 
         var hash = SignInTokens.Hash(token);
         var now = clock.GetUtcNow().UtcDateTime;
-        var link = await db.DonorSignInTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+        var link = await db.DonorSignInTokens.AsNoTracking().Where(t => t.TokenHash == hash && t.Purpose == DonorSignInToken.SignInPurpose)
             .Select(t => new { Usable = t.UsedAt == null && t.ExpiresAt > now })
             .SingleOrDefaultAsync(http.RequestAborted);
         if (link is null) return Refused(http, organization, StatusCodes.Status404NotFound);
@@ -55,10 +56,10 @@ public static class RedeemSignInLink
         var hash = SignInTokens.Hash(token);
         var now = clock.GetUtcNow().UtcDateTime;
         var spent = await db.DonorSignInTokens
-            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
+            .Where(t => t.TokenHash == hash && t.Purpose == DonorSignInToken.SignInPurpose && t.UsedAt == null && t.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), http.RequestAborted);
         var row = await db.DonorSignInTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
+            .Where(t => t.TokenHash == hash && t.Purpose == DonorSignInToken.SignInPurpose)
             .Select(t => new { t.Id, t.DonorId })
             .SingleOrDefaultAsync(http.RequestAborted);
         if (row is null)

@@ -3,14 +3,18 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>What a lifecycle email needs to know about the membership and its donor.</summary>
 public sealed record MembershipFacts(
     long MembershipId, long DonorId, string Email, string? Name, string SubscriptionId,
-    string Status, string? Tier, long MonthlyAmount, string Currency, DateTime? CurrentPeriodEnd);
+    string Status, string? Tier, long MonthlyAmount, string Currency, DateTime? CurrentPeriodEnd)
+{
+    /// <summary>The Stripe customer that pays the gift: the only one its card-update link may open.</summary>
+    public string? CustomerId { get; init; }
+}
 
 /// <summary>
 /// What the <c>membership-*.liquid</c> templates see, ready to print. Liquid names are snake_case:
 /// <c>{{ donor_name }}</c>, <c>{{ manage_url }}</c>. Optional values are null, never blank, so a
 /// template can test them with <c>{% if tier %}</c>.
 /// </summary>
-public sealed class MembershipEmailModel
+public sealed record MembershipEmailModel
 {
     public required string OrganizationName { get; init; }
     public string? DonorName { get; init; }
@@ -21,6 +25,19 @@ public sealed class MembershipEmailModel
     public string? Benefits { get; init; }
     /// <summary>The donor portal, where the gift and card are managed.</summary>
     public required string ManageUrl { get; init; }
-    /// <summary>The donation form, for giving again.</summary>
+    /// <summary>The donation form, for giving again; prefilled with this gift's amount and frequency.</summary>
     public required string DonateUrl { get; init; }
+
+    /// <summary>Payment failed: why the bank declined, in plain words.</summary>
+    public string? DeclineReason { get; init; }
+    /// <summary>Payment failed: when Stripe tries again, as a date in the organisation's time zone; null when it will not.</summary>
+    public string? NextAttempt { get; init; }
+    /// <summary>Payment failed, card expiring: opens Stripe's card update for this donor without signing in.</summary>
+    public string? UpdatePaymentUrl { get; init; }
+    /// <summary>How long <see cref="UpdatePaymentUrl"/> works, e.g. "3 days".</summary>
+    public string? UpdatePaymentValidFor { get; init; }
+    /// <summary>Card expiring: e.g. "Visa ending 4242".</summary>
+    public string? Card { get; init; }
+    /// <summary>Card expiring: the card's last month, e.g. "December 2026".</summary>
+    public string? CardExpires { get; init; }
 }

@@ -64,7 +64,8 @@ public sealed class MembershipFollowUp(DonationsDbContext db, MembershipNotifier
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var m in memberships.Where(m => m.Id != 0).DistinctBy(m => m.Id))
         {
-            if (m.Status == "canceled") notifier.Canceled(m.Id);
+            if (MembershipLapses.StripeGaveUp(m.Status, m.StripeCancellationReason)) notifier.Lapsed(m.Id);
+            else if (m.Status == "canceled") notifier.Canceled(m.Id);
             else if (m.StartedAt >= now - WelcomeWindow) notifier.Welcome(m.Id);
         }
     }

@@ -18,6 +18,10 @@ public sealed class MembershipNotifier(IBackgroundJobClient jobs)
     public void PaymentFailed(long membershipId, string invoiceId) =>
         jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.PaymentFailedAsync(membershipId, invoiceId, CancellationToken.None));
 
+    /// <summary>Stripe gave up collecting the gift after its retries: "we couldn't renew".</summary>
+    public void Lapsed(long membershipId) =>
+        jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.LapsedAsync(membershipId, CancellationToken.None));
+
     /// <summary>The membership has ended.</summary>
     public void Canceled(long membershipId) =>
         jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.CanceledAsync(membershipId, CancellationToken.None));

@@ -1,6 +1,7 @@
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Infrastructure.Events;
+using Donations.Api.Infrastructure.Jobs;
 
 namespace Donations.Api.Features.Memberships;
 
@@ -22,6 +23,10 @@ public static class MembershipsSetup
 
         services.AddSingleton<MembershipNotifier>();
         services.AddScoped<SendMembershipEmail>();
+        services.AddScoped<PaymentFailureFacts>();
+        services.AddScoped<RemindExpiringCards>();
+        services.AddScoped<InviteLapsedMembersBack>();
+        services.AddSingleton<IRecurringJobDefinition, MembershipFollowUpSchedule>();
         return builder;
     }
 }

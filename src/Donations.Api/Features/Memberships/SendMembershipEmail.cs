@@ -15,8 +15,9 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>
 /// Sends one membership lifecycle email per occasion, keyed in <see cref="Notification"/>:
 /// <c>welcome:&lt;subscription&gt;</c>, <c>payment-failed:&lt;invoice&gt;</c> (one per invoice,
-/// whatever the number of failed retries), <c>canceled:&lt;subscription&gt;</c>, each worded by
-/// its <c>membership-*.liquid</c> templates.
+/// whatever the number of failed retries), <c>card-expiring:&lt;payment method&gt;:&lt;yyyy-mm&gt;</c>,
+/// <c>canceled:&lt;subscription&gt;</c>, <c>lapsed:&lt;subscription&gt;</c> (Stripe gave up collecting) and
+/// <c>win-back:&lt;subscription&gt;</c>, each worded by its <c>membership-*.liquid</c> templates.
 ///
 /// Claim, send, mark, like receipts and statements: the row is created once with its Message-Id
 /// (its unique key settles races between jobs), claimed with a lease by a conditional update,
@@ -29,11 +30,14 @@ namespace Donations.Api.Features.Memberships;
 public sealed class SendMembershipEmail(
     DonationsDbContext db, OutboundMail mail, IBackgroundJobClient jobs, TimeProvider clock,
     IOptions<OrganizationOptions> org, IOptions<DonationsOptions> donations, IOptions<MembershipsOptions> memberships,
-    IOptions<EmailOptions> emailOptions, ILogger<SendMembershipEmail> log)
+    IOptions<EmailOptions> emailOptions, PaymentFailureFacts failures, IPaymentMethodLinks paymentLinks, ILogger<SendMembershipEmail> log)
 {
     public const string WelcomeKind = "welcome";
     public const string PaymentFailedKind = "payment-failed";
     public const string CanceledKind = "canceled";
+    public const string LapsedKind = "lapsed";
+    public const string CardExpiringKind = "card-expiring";
+    public const string WinBackKind = "win-back";
 
     /// <summary>Only once a payment of the membership is recorded: a subscription alone is not yet a gift.</summary>
     public async Task WelcomeAsync(long membershipId, CancellationToken ct)
@@ -48,17 +52,44 @@ public sealed class SendMembershipEmail(
             j => j.WelcomeAsync(membershipId, CancellationToken.None), ct);
     }
 
-    /// <summary>Not when the invoice has been paid since (a retry worked) or the membership has ended.</summary>
+    /// <summary>
+    /// Not when the invoice has been paid since (a retry worked) or the membership has ended. Says
+    /// why the bank declined and when Stripe tries again, and carries a link to the card update.
+    /// </summary>
     public async Task PaymentFailedAsync(long membershipId, string invoiceId, CancellationToken ct)
     {
         if (await LoadAsync(membershipId, ct) is not { } m) return;
-        if (m.Status == "canceled" || await db.Donations.AnyAsync(d => d.StripeInvoiceId == invoiceId, ct))
+        var key = $"{PaymentFailedKind}:{invoiceId}";
+        if (m.Status == "canceled" || await db.Donations.AnyAsync(d => d.StripeInvoiceId == invoiceId, ct)
+            || await db.Notifications.AnyAsync(n => n.Key == key && n.SentAt != null, ct))
         {
-            log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} is paid or the membership ended; no payment-failed email", invoiceId, membershipId);
+            log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} is paid, the membership ended, or the donor was told; no payment-failed email", invoiceId, membershipId);
             return;
         }
-        await SendOnceAsync($"{PaymentFailedKind}:{invoiceId}", PaymentFailedKind, m, "membership-payment-failed",
-            j => j.PaymentFailedAsync(membershipId, invoiceId, CancellationToken.None), ct);
+        var facts = await failures.ForInvoiceAsync(invoiceId, ct);
+        if (facts.Paid)
+        {
+            log.LogInformation("Invoice {InvoiceId} of membership {MembershipId} has been paid at Stripe; no payment-failed email", invoiceId, membershipId);
+            return;
+        }
+        var zone = org.Value.GetTimeZone();
+        await SendOnceAsync(key, PaymentFailedKind, m, "membership-payment-failed",
+            j => j.PaymentFailedAsync(membershipId, invoiceId, CancellationToken.None), ct,
+            async model => await WithPaymentLinkAsync(m, model with
+            {
+                DeclineReason = DeclineReasons.Describe(facts.DeclineCode),
+                NextAttempt = facts.NextAttempt is { } next ? Dates.Long(next, zone) : null,
+            }, ct));
+    }
+
+    /// <summary>The card the next payment would use expires before it: one reminder per card and expiry.</summary>
+    public async Task CardExpiringAsync(long membershipId, string paymentMethodId, string card, int expYear, int expMonth, CancellationToken ct)
+    {
+        if (await LoadAsync(membershipId, ct) is not { Status: "active" or "trialing" } m) return;
+        var expires = new DateTime(expYear, expMonth, 1).ToString("MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        await SendOnceAsync($"{CardExpiringKind}:{paymentMethodId}:{expYear:D4}-{expMonth:D2}", CardExpiringKind, m, "membership-card-expiring",
+            j => j.CardExpiringAsync(membershipId, paymentMethodId, card, expYear, expMonth, CancellationToken.None), ct,
+            model => WithPaymentLinkAsync(m, model with { Card = card, CardExpires = expires }, ct));
     }
 
     public async Task CanceledAsync(long membershipId, CancellationToken ct)
@@ -68,18 +99,55 @@ public sealed class SendMembershipEmail(
                 j => j.CanceledAsync(membershipId, CancellationToken.None), ct);
     }
 
+    /// <summary>Stripe gave up collecting (canceled for a failed payment, or unpaid): "we couldn't renew", with the way back.</summary>
+    public async Task LapsedAsync(long membershipId, CancellationToken ct)
+    {
+        if (await LoadAsync(membershipId, ct) is { } m && MembershipLapses.HasEnded(m.Status))
+            await SendOnceAsync($"{LapsedKind}:{m.SubscriptionId}", LapsedKind, m, "membership-lapsed",
+                j => j.LapsedAsync(membershipId, CancellationToken.None), ct);
+    }
+
+    /// <summary>
+    /// One invitation back per lapse (the subscription is the lapse: a re-join is a new one), and
+    /// none to a donor who has a monthly gift again.
+    /// </summary>
+    public async Task WinBackAsync(long membershipId, CancellationToken ct)
+    {
+        if (await LoadAsync(membershipId, ct) is not { } m || !MembershipLapses.HasEnded(m.Status)) return;
+        if (await db.Memberships.AnyAsync(o => o.DonorId == m.DonorId && MembershipLapses.Current.Contains(o.Status), ct))
+        {
+            log.LogInformation("Donor {DonorId} gives monthly again; no win-back email for membership {MembershipId}", m.DonorId, membershipId);
+            return;
+        }
+        await SendOnceAsync($"{WinBackKind}:{m.SubscriptionId}", WinBackKind, m, "membership-win-back",
+            j => j.WinBackAsync(membershipId, CancellationToken.None), ct);
+    }
+
     private async Task<MembershipFacts?> LoadAsync(long membershipId, CancellationToken ct)
     {
         var facts = await db.Memberships.AsNoTracking().Where(m => m.Id == membershipId)
             .Select(m => new MembershipFacts(m.Id, m.DonorId, m.Donor!.Email, m.Donor.Name, m.StripeSubscriptionId,
-                m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd))
+                m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd) { CustomerId = m.StripeCustomerId })
             .SingleOrDefaultAsync(ct);
         if (facts is null) log.LogWarning("Membership {MembershipId} not found; no email sent", membershipId);
         return facts;
     }
 
+    private async Task<MembershipEmailModel> WithPaymentLinkAsync(MembershipFacts m, MembershipEmailModel model, CancellationToken ct)
+    {
+        if (m.CustomerId is null) return model;
+        var days = (int)Math.Round(paymentLinks.Lifetime.TotalDays);
+        return model with
+        {
+            UpdatePaymentUrl = await paymentLinks.IssueAsync(m.DonorId, m.CustomerId, ct),
+            UpdatePaymentValidFor = days == 1 ? "1 day" : $"{days} days",
+        };
+    }
+
+    /// <param name="complete">Adds what only this occasion says; runs once the occasion is claimed, so a skipped email issues no link.</param>
     private async Task SendOnceAsync(
-        string key, string kind, MembershipFacts m, string template, Expression<Func<SendMembershipEmail, Task>> again, CancellationToken ct)
+        string key, string kind, MembershipFacts m, string template, Expression<Func<SendMembershipEmail, Task>> again, CancellationToken ct,
+        Func<MembershipEmailModel, Task<MembershipEmailModel>>? complete = null)
     {
         await EnsureRowAsync(key, kind, m, ct);
 
@@ -103,7 +171,8 @@ public sealed class SendMembershipEmail(
         var messageId = await db.Notifications.Where(n => n.Key == key).Select(n => n.MessageId).SingleAsync(ct);
         try
         {
-            await mail.SendAsync(await mail.ComposeAsync(template, Model(m), new MailEnvelope(m.Email, m.Name, messageId)), ct);
+            var model = complete is null ? Model(m) : await complete(Model(m));
+            await mail.SendAsync(await mail.ComposeAsync(template, model, new MailEnvelope(m.Email, m.Name, messageId)), ct);
         }
         catch (Exception ex)
         {
@@ -137,7 +206,8 @@ public sealed class SendMembershipEmail(
             Tier = string.IsNullOrWhiteSpace(m.Tier) ? null : m.Tier,
             Benefits = string.IsNullOrWhiteSpace(benefits) ? null : benefits,
             ManageUrl = $"{baseUrl}/manage",
-            DonateUrl = $"{baseUrl}/donate",
+            // A member who has left is offered their own gift again; anyone else the plain form.
+            DonateUrl = MembershipLapses.HasEnded(m.Status) ? MembershipLapses.DonateAgainUrl(baseUrl, m.MonthlyAmount, m.Currency) : $"{baseUrl}/donate",
         };
     }
 

@@ -67,6 +67,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         membership.CurrentPeriodEnd = items.Count == 0 ? null : items.Max(i => i.CurrentPeriodEnd);
         membership.StartedAt = subscription.StartDate;
         membership.CanceledAt = subscription.EndedAt ?? subscription.CanceledAt;
+        membership.StripeCancellationReason = subscription.CancellationDetails?.Reason;
         membership.LastEventAt = stripeEvent.Created;
 
         // Gifts recorded before their subscription was known join it now.

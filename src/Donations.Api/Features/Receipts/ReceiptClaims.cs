@@ -8,9 +8,9 @@ namespace Donations.Api.Features.Receipts;
 /// <summary>
 /// Takes pending receipts for one sender: each is set to "claimed until" a lease, and a receipt
 /// goes to exactly one of several senders racing for it (<see cref="RowClaims"/>). The lease's end
-/// is also the claim's mark: a sender still busy with its batch when half the lease has gone
-/// renews it (<see cref="KeepAsync"/>) only on the rows that still carry its mark, so a slow batch
-/// never sends a receipt another sender has since taken.
+/// is also the claim's mark: while a sender works through its batch, it renews the lease
+/// (<see cref="RenewAsync"/>) only on the rows that still carry its mark, so a slow batch never
+/// sends a receipt another sender has since taken.
 /// </summary>
 public sealed class ReceiptClaims(DonationsDbContext db, RowClaims claims, TimeProvider clock)
 {
@@ -34,49 +34,70 @@ public sealed class ReceiptClaims(DonationsDbContext db, RowClaims claims, TimeP
     }
 
     /// <summary>
-    /// True while <paramref name="id"/> is still this sender's to send. Past half the lease, the
-    /// unsent rows still carrying this claim's mark get a new lease; a row whose
-    /// lease ran out and was taken by another sender no longer carries the mark and is dropped.
+    /// A new lease for the unsent rows that still carry this claim's mark, row by row: a batch
+    /// statement could not tell our rows from ones another sender has just claimed with the same
+    /// lease end. A row whose lease ran out and was taken by another sender is no longer held.
     /// </summary>
-    public async Task<bool> KeepAsync(HeldReceipts held, long id, CancellationToken ct)
+    public async Task RenewAsync(HeldReceipts held, CancellationToken ct)
     {
-        if (!held.Unsent.Contains(id)) return false;
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (now < held.Until - held.Lease / 2) return true;
-
-        // Row by row, each kept only if it still carries this claim's mark: a batch statement
-        // could not tell our rows from ones another sender has just claimed with the same lease
-        // end. This runs at most once per half lease, for batches slower than that.
-        var mark = held.Until;
-        var renewed = RowClaims.Mark(now + held.Lease);
+        var (unsent, mark) = held.Snapshot();
+        var renewed = RowClaims.Mark(clock.GetUtcNow().UtcDateTime + held.Lease);
         var kept = new List<long>();
-        foreach (var unsent in held.Unsent)
+        foreach (var id in unsent)
         {
-            if (await db.Receipts.Where(r => r.Id == unsent && r.Status == ReceiptStatus.Pending && r.ClaimedUntil == mark)
+            if (await db.Receipts.Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && r.ClaimedUntil == mark)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, renewed), ct) == 1)
-                kept.Add(unsent);
+                kept.Add(id);
         }
-        held.Renewed(kept, renewed);
-        return held.Unsent.Contains(id);
+        held.Renewed(unsent, kept, renewed);
     }
 }
 
-/// <summary>One sender's claimed batch: the rows not sent yet and the end of their lease, which marks them as this claim's.</summary>
+/// <summary>
+/// One sender's claimed batch: the rows not sent yet and the end of their lease, which marks them
+/// as this claim's. Shared by the sending loop and the lease's renewal, hence the lock.
+/// </summary>
 public sealed class HeldReceipts(IReadOnlyList<long> ids, DateTime until, TimeSpan lease)
 {
-    private HashSet<long> _unsent = [.. ids];
+    private readonly Lock _lock = new();
+    private readonly HashSet<long> _unsent = [.. ids];
 
     public IReadOnlyList<long> Ids { get; } = ids;
     public int Count => Ids.Count;
-    public DateTime Until { get; private set; } = until;
     public TimeSpan Lease { get; } = lease;
-    public IReadOnlySet<long> Unsent => _unsent;
+    public DateTime Until { get { lock (_lock) return field; } private set; } = until;
 
-    public void Done(long id) => _unsent.Remove(id);
-
-    internal void Renewed(IEnumerable<long> kept, DateTime until)
+    /// <summary>
+    /// True while <paramref name="id"/> is unsent, still ours, and its lease has at least a third
+    /// left at <paramref name="now"/>: enough for one message even if renewal stalls meanwhile.
+    /// </summary>
+    public bool IsHeld(long id, DateTime now)
     {
-        _unsent = [.. kept];
-        Until = until;
+        lock (_lock) return _unsent.Contains(id) && now < Until - Lease / 3;
+    }
+
+    public void Done(long id)
+    {
+        lock (_lock) _unsent.Remove(id);
+    }
+
+    public IReadOnlyList<long> Unsent()
+    {
+        lock (_lock) return [.. _unsent];
+    }
+
+    internal (List<long> Unsent, DateTime Mark) Snapshot()
+    {
+        lock (_lock) return ([.. _unsent], Until);
+    }
+
+    /// <summary>Of the rows tried, those not kept are lost to another sender; rows sent meanwhile stay done.</summary>
+    internal void Renewed(List<long> tried, List<long> kept, DateTime until)
+    {
+        lock (_lock)
+        {
+            foreach (var id in tried.Except(kept)) _unsent.Remove(id);
+            Until = until;
+        }
     }
 }

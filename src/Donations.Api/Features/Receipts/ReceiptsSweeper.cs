@@ -24,12 +24,13 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
             .Where(d => d.Amount > 0 && !d.Receipts.Any(r => r.Kind == ReceiptKind.Original))
             .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
 
-        // The standing receipt (delivered, not voided) no longer states what the gift is worth.
+        // The standing receipt (delivered, not voided) no longer states what the gift is worth. A
+        // lost dispute is in RefundedAmount: a partly lost one leaves a corrected receipt standing.
         var stale = await db.Donations
-            .Where(d => d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost")
+            .Where(d => d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded)
             .Where(d => d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice
                 && r.Status != ReceiptStatus.Voided && r.Status != ReceiptStatus.Pending
-                && (d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost" || r.Amount != d.Amount - d.RefundedAmount)))
+                && (d.Status == DonationStatus.Refunded || r.Amount != d.Amount - d.RefundedAmount)))
             .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
 
         // Voided, yet the gift counts again (a lost dispute won on appeal): a reinstated receipt is due.

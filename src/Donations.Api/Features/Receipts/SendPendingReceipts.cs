@@ -16,14 +16,16 @@ namespace Donations.Api.Features.Receipts;
 /// and goes on with the next batch while they come back full (up to a minute, then it hands over
 /// to a new job). Exactly once: a batch is claimed (<see cref="ReceiptClaims"/>: pending, no live
 /// lease) before sending and each receipt marked Sent right after, each in its own short
-/// statement, so no transaction stays open during SMTP. A batch slower than its lease renews it on
-/// the rows it still holds, so no receipt is sent by two senders. A crash between send and mark
-/// leaves the lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
+/// statement, so no transaction stays open during SMTP. While a batch is being sent its lease is
+/// renewed every third of it, on the rows it still holds, so a slow batch or a slow server does
+/// not let a second sender take a receipt (nodes' clocks must agree to well within a lease). A
+/// crash between send and mark leaves the lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
 /// the receipt Failed. When the mail server cannot be reached, the claims are released and one job
 /// per node fails and retries for all of them (<see cref="ReceiptScheduler"/>).
 /// </summary>
 public sealed class SendPendingReceipts(
     DonationsDbContext db,
+    IServiceScopeFactory scopes,
     OutboundMail mail,
     ReceiptClaims claims,
     ReceiptMessages messages,
@@ -94,13 +96,15 @@ public sealed class SendPendingReceipts(
 
             var done = new List<Receipt>();
             var talkingToServer = false;
+            using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var renewing = RenewWhileSendingAsync(batch, sending.Token);
             try
             {
                 foreach (var source in await messages.LoadAsync(batch.Ids, ct))
                 {
-                    // A batch slower than its lease renews it; a receipt whose lease ran out and
-                    // was taken by another sender is that sender's to send now.
-                    if (!await claims.KeepAsync(batch, source.Receipt.Id, ct))
+                    // The lease is renewed alongside (see RenewWhileSendingAsync); a receipt whose
+                    // lease ran out and was taken by another sender is that sender's to send now.
+                    if (!batch.IsHeld(source.Receipt.Id, clock.GetUtcNow().UtcDateTime))
                     {
                         log.LogWarning("Receipts: {ReceiptNumber} was taken by another sender after this batch's lease ran out; skipped here",
                             source.Receipt.Number);
@@ -130,17 +134,52 @@ public sealed class SendPendingReceipts(
             }
             catch (Exception ex)
             {
-                await ReleaseAsync(batch.Unsent.ToList(), batch.Until, ex.Message);
+                await StopRenewingAsync(sending, renewing);
+                await ReleaseAsync([.. batch.Unsent()], batch.Until, ex.Message);
                 metrics.Receipt("any", "failed");
                 // Only the mail server's trouble is an outage; anything else fails this job as it is.
                 if (!talkingToServer || ex is OperationCanceledException) throw;
                 return MailServerDown(jobId, ex);
             }
 
+            await StopRenewingAsync(sending, renewing);
             log.LogInformation("Receipts: delivered a batch of {Count}", done.Count);
             await FollowUpAsync(done, ct);
             return batch.Count == size;
         }
+    }
+
+    /// <summary>
+    /// Renews the batch's lease every third of it while the batch is being sent, on its own
+    /// connection: a message held up by a slow server keeps its lease, so no other sender takes it
+    /// meanwhile. A renewal that fails (the database away) is tried again at the next beat; the
+    /// sending loop stops taking receipts whose lease runs low.
+    /// </summary>
+    private async Task RenewWhileSendingAsync(HeldReceipts batch, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(batch.Lease / 3, clock, ct);
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ReceiptClaims>().RenewAsync(batch, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Receipts: renewing a batch's lease failed; trying again at the next beat");
+            }
+        }
+    }
+
+    private static async Task StopRenewingAsync(CancellationTokenSource sending, Task renewing)
+    {
+        await sending.CancelAsync();
+        await renewing;
     }
 
     /// <summary>Fails the job so Hangfire retries it, unless another job's retry already covers the outage.</summary>
@@ -180,7 +219,7 @@ public sealed class SendPendingReceipts(
         var voidedIds = done.Where(r => r.Kind == ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
         if (donationIds.Count + voidedIds.Count == 0) return;
         var changed = await db.Donations
-            .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded || d.DisputeStatus == "lost"))
+            .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded))
                         || (voidedIds.Contains(d.Id) && d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded))
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);

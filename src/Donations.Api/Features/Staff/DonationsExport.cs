@@ -76,7 +76,7 @@ internal static class DonationsExport
                     .Value(d.SettlementAmount is { } gross && settled.Length > 0 ? Money.ToMajorString(gross, settled) : "")
                     .Value(d.ExchangeRate?.ToString("0.#########", CultureInfo.InvariantCulture) ?? "").Text(d.PayoutId)
                     .Value(Money.ToMajorString(d.BenefitsValue, d.Currency))
-                    // Benefits disregarded under the IRS rules (or declined) are not taken off, as on the receipt.
+                    // As the receipt states it: benefits the IRS lets us disregard (or declined) are not taken off.
                     .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount
                         - (d.BenefitsTreatment == BenefitsTreatment.Deducted ? d.BenefitsValue : 0)), d.Currency))
                     .Text(d.Campaign).Text(d.Source);

@@ -12,10 +12,11 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// Recurring safety net: an event handed to Hangfire long ago whose job never ran (lost between
 /// claim and enqueue, or storage trouble) is released so the dispatcher hands it over again.
 /// Failed events are not touched here: Hangfire retries those, and staff see them in the dashboard.
-/// While the webhooks queue still holds jobs, an old claim is most likely a batch waiting its turn
-/// in a backlog (a burst takes longer than <c>Stripe:InboxStuckAfter</c> to drain), not a lost
-/// one: releasing it would queue the same events again and make the backlog longer, so the sweep
-/// waits until the queue is empty.
+/// While the webhooks queue still holds jobs, waiting or being run, an old claim is most likely a
+/// batch waiting its turn in a backlog (a burst takes longer than <c>Stripe:InboxStuckAfter</c> to
+/// drain), not a lost one: releasing it would queue the same events again and make the backlog
+/// longer, so the sweep waits until the queue is idle. Under overload that never lets up, a lost
+/// job's events wait that long too: the price of never doubling a backlog.
 /// </summary>
 public sealed class SweepStripeInbox(
     DonationsDbContext db, InboxSignal signal, JobStorage jobs, IOptionsMonitor<StripeOptions> options, TimeProvider time,
@@ -29,10 +30,11 @@ public sealed class SweepStripeInbox(
 
     public async Task<int> SweepAsync(TimeSpan stuckAfter, CancellationToken ct)
     {
-        var queued = jobs.GetMonitoringApi().EnqueuedCount(JobQueues.Webhooks);
+        var monitoring = jobs.GetMonitoringApi();
+        var queued = monitoring.EnqueuedCount(JobQueues.Webhooks) + monitoring.FetchedCount(JobQueues.Webhooks);
         if (queued > 0)
         {
-            log.LogDebug("Stripe inbox sweep skipped: {Queued} jobs still wait in the webhooks queue", queued);
+            log.LogDebug("Stripe inbox sweep skipped: {Queued} jobs still wait in or run from the webhooks queue", queued);
             return 0;
         }
         var cutoff = time.GetUtcNow().UtcDateTime - stuckAfter;

@@ -6,6 +6,12 @@ public sealed class MembershipsOptions
     public List<MembershipTier> Tiers { get; set; } = [];
     /// <summary>By calendar year ("2026"); missing years use the table in code.</summary>
     public Dictionary<string, InsubstantialBenefitLimitsOptions> InsubstantialBenefitLimits { get; set; } = [];
+    /// <summary>Days after a lapse (canceled or unpaid) to invite the member back, once; 0 turns the email off.</summary>
+    public int WinBackAfterDays { get; set; }
+    /// <summary>How many days before the next payment to warn that its card will have expired; 0 turns the reminder off.</summary>
+    public int CardExpiryReminderDays { get; set; } = 10;
+    /// <summary>Cron (UTC) of the daily job that sends card-expiry reminders and win-back emails.</summary>
+    public string FollowUpCron { get; set; } = "0 15 * * *";
 }
 
 /// <summary>

@@ -44,7 +44,13 @@ public static class OptionsSetup
             .Validate(o => o.InsubstantialBenefitLimits.All(y => int.TryParse(y.Key, out var year) && year is >= 1990 and <= 2100),
                 "Memberships:InsubstantialBenefitLimits: each key must be a calendar year such as 2026.")
             .Validate(o => o.InsubstantialBenefitLimits.Values.All(l => l.LowCostArticle > 0 && l.BenefitCap > 0 && l.MinimumPayment > 0),
-                "Memberships:InsubstantialBenefitLimits:<year>: LowCostArticle, BenefitCap and MinimumPayment must all be set and positive.");
+                "Memberships:InsubstantialBenefitLimits:<year>: LowCostArticle, BenefitCap and MinimumPayment must all be set and positive.")
+            .Validate(o => o.WinBackAfterDays is >= 0 and <= 3650, "Memberships:WinBackAfterDays must be between 0 (off) and 3650.")
+            .Validate(o => o.CardExpiryReminderDays is >= 0 and <= 60, "Memberships:CardExpiryReminderDays must be between 0 (off) and 60.")
+            .Validate(o => IsCron(o.FollowUpCron), "Memberships:FollowUpCron must be a cron expression such as \"0 15 * * *\".");
+        Bind<PrivacyOptions>(services, PrivacyOptions.Section)
+            .Validate(o => o.RetentionYears is >= 1 and <= 100, "Privacy:RetentionYears must be between 1 and 100.")
+            .Validate(o => IsCron(o.PurgeCron), "Privacy:PurgeCron must be a cron expression such as \"30 4 * * *\".");
         Bind<ObservabilityOptions>(services, ObservabilityOptions.Section);
         Bind<StatementsOptions>(services, StatementsOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.TimeZone) || IsTimeZone(o.TimeZone),

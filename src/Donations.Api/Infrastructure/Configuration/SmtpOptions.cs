@@ -11,8 +11,9 @@ public sealed class SmtpOptions
     /// <summary>Messages sent over one connection before it is recycled.</summary>
     public int BatchSize { get; set; } = 100;
     /// <summary>
-    /// How long a sender holds the receipts of its batch. If it dies, they go out again once this
-    /// has passed; it must cover a whole batch on a slow server, or a second sender could take them.
+    /// How long a sender holds the receipts of its batch without renewing. It renews every third of
+    /// it while sending; if it dies, they go out again once this has passed. It must cover one
+    /// message on a slow server plus the clock difference between nodes.
     /// </summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>

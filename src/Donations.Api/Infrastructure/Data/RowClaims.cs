@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Donations.Data;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,13 @@ public sealed record BatchClaim(
 public sealed class RowClaims(DatabaseSettings database)
 {
     /// <summary>
+    /// A time to store as a claim's mark and find again by equality. PostgreSQL keeps microseconds,
+    /// so a mark with finer ticks would not compare equal to what was stored; SQL Server keeps
+    /// <c>datetime2</c>'s 100 ns once the value is sent as <c>datetime2</c> (see <see cref="ExecuteAsync{T}"/>).
+    /// </summary>
+    public static DateTime Mark(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
+
+    /// <summary>
     /// Claims up to <see cref="BatchClaim.Limit"/> rows and returns their keys in claim order. Each
     /// row goes to exactly one of several claimers racing for it. PostgreSQL and SQLite take the
     /// batch in one <c>UPDATE … RETURNING</c> (a round trip per row cost most of a batch's time);
@@ -32,12 +40,6 @@ public sealed class RowClaims(DatabaseSettings database)
     /// them on the same ones. SQL Server claims row by row, each with a conditional update, and a
     /// claimer that loses a row moves on to later ones instead of coming back with a short batch.
     /// </summary>
-    /// <summary>
-    /// A time to store as a claim's mark and find again by equality: databases keep microseconds
-    /// (PostgreSQL), so a mark with finer ticks would not compare equal to what was stored.
-    /// </summary>
-    public static DateTime Mark(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
-
     public Task<List<TKey>> ClaimBatchAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct) =>
         database.Provider == DatabaseProvider.SqlServer
             ? ClaimRowByRowAsync<TKey, TOrder>(db, claim, ct)
@@ -163,6 +165,7 @@ public sealed class RowClaims(DatabaseSettings database)
         DonationsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
+        var sqlServer = db.Database.IsSqlServer();
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -175,6 +178,9 @@ public sealed class RowClaims(DatabaseSettings database)
                 var p = command.CreateParameter();
                 p.ParameterName = name;
                 p.Value = value ?? DBNull.Value;
+                // SqlClient sends a DateTime as the old datetime (1/300 s) unless told otherwise: a
+                // claim's mark stored that way would never equal the exact value EF compares it with.
+                if (sqlServer && value is DateTime) p.DbType = DbType.DateTime2;
                 command.Parameters.Add(p);
             }
             return await run(command);

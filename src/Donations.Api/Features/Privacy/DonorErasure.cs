@@ -1,0 +1,89 @@
+using Donations.Api.Features.Memberships;
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace Donations.Api.Features.Privacy;
+
+/// <summary>
+/// Erases a donor on request, keeping what the tax records need. At Stripe first (each of the
+/// donor's customers loses its email, name, phone, address, shipping, description and metadata;
+/// a customer Stripe no longer has counts as cleared), so a failure there changes nothing here.
+/// Then, in one transaction: the donor's name and email become a pseudonym (the address is never
+/// stored here, only in Stripe's event payloads), the stored event payloads that name the donor are
+/// scrubbed, sign-in and card links are revoked, and the receipt PDFs, which print the name, are
+/// dropped. Gifts, receipt numbers and amounts stay for <c>Privacy:RetentionYears</c> after the last
+/// gift; <see cref="PurgeErasedDonors"/> removes them afterwards. Mail to the pseudonym goes
+/// nowhere (<c>UndeliverableAddresses</c>). The log says who was erased by id, never by name.
+/// </summary>
+public sealed class DonorErasure(
+    DonationsDbContext db, EventPayloadScrub scrub, IStripeClient stripe, TimeProvider clock, IOptions<PrivacyOptions> privacy, ILogger<DonorErasure> log)
+{
+    public enum Outcome { Erased, NotFound, AlreadyErased, MonthlyGiftGoing }
+
+    public sealed record Result(Outcome Outcome, long? DonorId = null, DateTime? KeptUntil = null);
+
+    public const string PseudonymDomain = "erased.invalid";
+
+    public static string PseudonymEmail(long donorId) => $"donor-{donorId}@{PseudonymDomain}";
+    public static string PseudonymName(long donorId) => $"Erased donor {donorId}";
+
+    public async Task<Result> EraseAsync(string email, string requestedBy, CancellationToken ct)
+    {
+        var normalized = Donor.NormalizeEmail(email);
+        var donor = await db.Donors.SingleOrDefaultAsync(d => d.Email == normalized, ct);
+        if (donor is null) return new Result(Outcome.NotFound);
+        if (donor.ErasedAt is not null) return new Result(Outcome.AlreadyErased, donor.Id);
+        // A gift that is still being collected would keep bringing the donor's details back.
+        if (await db.Memberships.AnyAsync(m => m.DonorId == donor.Id && MembershipLapses.Current.Contains(m.Status), ct))
+            return new Result(Outcome.MonthlyGiftGoing, donor.Id);
+
+        var customers = await db.Memberships.Where(m => m.DonorId == donor.Id && m.StripeCustomerId != null)
+            .Select(m => m.StripeCustomerId!).ToListAsync(ct);
+        if (donor.StripeCustomerId is { } own) customers.Add(own);
+        customers = customers.Distinct().ToList();
+        foreach (var customer in customers) await ClearCustomerAsync(donor.Id, customer, ct);
+
+        var (oldEmail, oldName) = (donor.Email, donor.Name);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        donor.Email = PseudonymEmail(donor.Id);
+        donor.Name = PseudonymName(donor.Id);
+        donor.ErasedAt = now;
+        await db.SaveChangesAsync(ct);
+        var events = await scrub.ScrubAsync(donor.Id, oldEmail, oldName, ct);
+        await db.DonorSignInTokens.Where(t => t.DonorId == donor.Id).ExecuteDeleteAsync(ct);
+        var documents = await db.ReceiptDocuments
+            .Where(doc => db.Receipts.Any(r => r.Id == doc.ReceiptId && r.Donation!.DonorId == donor.Id))
+            .ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+
+        var lastGift = await db.Donations.Where(d => d.DonorId == donor.Id).MaxAsync(d => (DateTime?)d.ReceivedAt, ct);
+        var keptUntil = (lastGift ?? now).AddYears(privacy.Value.RetentionYears);
+        log.LogWarning("Donor {DonorId} erased at the request of {RequestedBy}: {Customers} Stripe customers cleared, {Events} stored events scrubbed, "
+            + "{Documents} receipt PDFs dropped; gifts and receipt numbers kept until {KeptUntil:yyyy-MM-dd}",
+            donor.Id, requestedBy, customers.Count, events, documents, keptUntil);
+        return new Result(Outcome.Erased, donor.Id, keptUntil);
+    }
+
+    /// <summary>POST /v1/customers/{id}: an empty value unsets a field; an empty <c>metadata</c> unsets every key.</summary>
+    private async Task ClearCustomerAsync(long donorId, string customerId, CancellationToken ct)
+    {
+        var options = new CustomerUpdateOptions { Email = "", Name = "", Phone = "", Description = "" };
+        options.AddExtraParam("metadata", "");
+        options.AddExtraParam("address", "");
+        options.AddExtraParam("shipping", "");
+        try
+        {
+            await new CustomerService(stripe).UpdateAsync(customerId, options,
+                new RequestOptions { IdempotencyKey = $"erase-donor-{donorId}-{customerId}" }, ct);
+        }
+        catch (StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            log.LogInformation("Stripe customer {CustomerId} of donor {DonorId} no longer exists; nothing to clear there", customerId, donorId);
+        }
+    }
+}

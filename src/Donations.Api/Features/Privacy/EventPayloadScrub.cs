@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using Donations.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Api.Features.Privacy;
+
+/// <summary>
+/// The stored copies of Stripe's events (the inbox) hold what Stripe sent: the donor's email, name,
+/// billing address and phone. For an erased donor, every payload that names one of their Stripe
+/// objects (customers, sessions, payment intents, charges, invoices, subscriptions) or their old
+/// email is rewritten: email and name fields take the pseudonym, address, shipping and phone fields
+/// are emptied, and the old email and name are replaced wherever else they stand. Amounts and ids
+/// stay, so the books and a reprocessed event still add up. Run at erasure, and again for events
+/// that arrive about the donor's gifts afterwards (<see cref="ScrubLateEvents"/>).
+/// </summary>
+public sealed class EventPayloadScrub(DonationsDbContext db)
+{
+    private static readonly HashSet<string> EmailKeys = ["email", "customer_email", "receipt_email"];
+    private static readonly HashSet<string> NameKeys = ["name", "customer_name"];
+    private static readonly HashSet<string> Removed = ["address", "shipping", "phone", "customer_address", "customer_shipping", "customer_phone"];
+
+    public async Task<int> ScrubAsync(long donorId, string? oldEmail, string? oldName, CancellationToken ct)
+    {
+        var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
+            .Select(d => new { d.Email, d.Name, d.StripeCustomerId }).SingleAsync(ct);
+        var terms = await StripeIdsAsync(donorId, donor.StripeCustomerId, ct);
+        var ids = new HashSet<string>();
+        if (oldEmail is not null)
+        {
+            var lowered = oldEmail.ToLowerInvariant();
+            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.ToLower().Contains(lowered)).Select(e => e.Id).ToListAsync(ct));
+        }
+        foreach (var term in terms)
+            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
+        var matching = await db.StripeEvents.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        var rewrite = new Rewrite(oldEmail, oldName, donor.Email, donor.Name ?? "");
+        foreach (var stored in matching)
+            if (JsonNode.Parse(stored.Payload) is JsonObject root)
+            {
+                rewrite.Scrub(root);
+                stored.Payload = root.ToJsonString();
+            }
+        await db.SaveChangesAsync(ct);
+        return matching.Count;
+    }
+
+    private async Task<List<string>> StripeIdsAsync(long donorId, string? customer, CancellationToken ct)
+    {
+        var gifts = await db.Donations.AsNoTracking().Where(d => d.DonorId == donorId)
+            .Select(d => new[] { d.StripeCheckoutSessionId, d.StripePaymentIntentId, d.StripeChargeId, d.StripeInvoiceId, d.StripeSubscriptionId })
+            .ToListAsync(ct);
+        var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId)
+            .Select(m => new[] { m.StripeSubscriptionId, m.StripeCustomerId }).ToListAsync(ct);
+        return gifts.Concat(memberships).SelectMany(x => x).Append(customer)
+            .OfType<string>().Where(s => s.Length >= 8).Distinct().ToList();
+    }
+
+    private sealed class Rewrite(string? oldEmail, string? oldName, string pseudonymEmail, string pseudonymName)
+    {
+        public void Scrub(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    foreach (var (key, value) in o.ToList())
+                    {
+                        if (value is null) continue;
+                        if (Removed.Contains(key)) o[key] = null;
+                        else if (EmailKeys.Contains(key) && value is JsonValue) o[key] = pseudonymEmail;
+                        else if (NameKeys.Contains(key) && value is JsonValue && IsPerson(o)) o[key] = pseudonymName;
+                        else if (value is JsonValue v && v.TryGetValue<string>(out var text)) o[key] = Replace(text);
+                        else Scrub(value);
+                    }
+                    break;
+                case JsonArray a:
+                    for (var i = 0; i < a.Count; i++)
+                        if (a[i] is JsonValue v && v.TryGetValue<string>(out var text)) a[i] = Replace(text);
+                        else Scrub(a[i]);
+                    break;
+            }
+        }
+
+        // A "name" beside an email, or on customer details, billing details or a customer, is a person's;
+        // a product's or an account's name is not.
+        private static bool IsPerson(JsonObject o) =>
+            o.ContainsKey("email") || o.ContainsKey("customer_email") || (string?)o["object"] == "customer";
+
+        private string Replace(string text)
+        {
+            if (!string.IsNullOrEmpty(oldEmail)) text = text.Replace(oldEmail, pseudonymEmail, StringComparison.OrdinalIgnoreCase);
+            return string.IsNullOrWhiteSpace(oldName) ? text : text.Replace(oldName, pseudonymName, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Jobs;
+using Donations.Data;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Donations.Api.Features.Privacy;
+
+/// <summary>
+/// Daily: an erased donor whose last gift is more than <c>Privacy:RetentionYears</c> old is removed
+/// with everything that remains of them (gifts, receipts, their settlement rows, memberships,
+/// statements, email markers), children first since the foreign keys restrict deletes. One donor per
+/// transaction, so a failure leaves each donor either whole or gone.
+/// </summary>
+public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock, IOptions<PrivacyOptions> privacy, ILogger<PurgeErasedDonors> log)
+{
+    public const string JobId = "privacy-purge-erased-donors";
+    private const int Limit = 200;
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddYears(-privacy.Value.RetentionYears);
+        var due = await db.Donors.AsNoTracking()
+            .Where(d => d.ErasedAt != null && !db.Donations.Any(g => g.DonorId == d.Id && g.ReceivedAt > cutoff))
+            .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+        foreach (var donorId in due) await PurgeAsync(donorId, ct);
+        if (due.Count > 0) log.LogWarning("Retention ended: {Count} erased donors removed with their gifts and receipts", due.Count);
+    }
+
+    private async Task PurgeAsync(long donorId, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var gifts = db.Donations.Where(g => g.DonorId == donorId);
+        var receipts = db.Receipts.Where(r => r.Donation!.DonorId == donorId);
+        await db.ReceiptDocuments.Where(doc => receipts.Any(r => r.Id == doc.ReceiptId)).ExecuteDeleteAsync(ct);
+        await receipts.ExecuteDeleteAsync(ct);
+        await db.GiftSettlements.Where(s => gifts.Any(g => g.Id == s.DonationId)).ExecuteDeleteAsync(ct);
+        await gifts.ExecuteDeleteAsync(ct);
+        await db.Memberships.Where(m => m.DonorId == donorId).ExecuteDeleteAsync(ct);
+        await db.Statements.Where(s => s.DonorId == donorId).ExecuteDeleteAsync(ct);
+        await db.Notifications.Where(n => n.DonorId == donorId).ExecuteDeleteAsync(ct);
+        await db.DonorSignInTokens.Where(t => t.DonorId == donorId).ExecuteDeleteAsync(ct);
+        await db.Donors.Where(d => d.Id == donorId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        log.LogInformation("Erased donor {DonorId} removed at the end of retention", donorId);
+    }
+}
+
+public sealed class PurgeErasedDonorsSchedule(IOptions<PrivacyOptions> options) : IRecurringJobDefinition
+{
+    public void Register(IRecurringJobManager jobs) =>
+        jobs.AddOrUpdate<PurgeErasedDonors>(PurgeErasedDonors.JobId, JobQueues.Default, j => j.RunAsync(CancellationToken.None), options.Value.PurgeCron);
+}

@@ -1,0 +1,115 @@
+using Donations.Api.Features.Memberships;
+using Donations.Data;
+using Donations.Data.Entities;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Donations.Tests.Memberships;
+
+public sealed class WinBackTests
+{
+    private static Task<DonationsApp> StartAsync(int? afterDays) => DonationsApp.StartAsync(o =>
+    {
+        o.Provider = DatabaseProvider.Postgres;
+        o.UseSmtp = true;
+        if (afterDays is { } days) o.Settings["Memberships:WinBackAfterDays"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    [Fact]
+    public async Task A_lapsed_member_is_invited_back_once_after_the_configured_days_to_a_form_holding_their_last_gift()
+    {
+        await using var app = await StartAsync(afterDays: 14);
+        var now = DateTime.UtcNow;
+        var canceled = await SeedAsync(app, "ada@example.org", "sub_ada", "canceled", lapsedAt: now.AddDays(-15), amount: 1250);
+        var unpaid = await SeedAsync(app, "alan@example.org", "sub_alan", "unpaid", lapsedAt: now.AddDays(-20), amount: 3000);
+        await SeedAsync(app, "recent@example.org", "sub_recent", "canceled", lapsedAt: now.AddDays(-3));
+        await SeedAsync(app, "ancient@example.org", "sub_ancient", "canceled", lapsedAt: now.AddDays(-400));
+        await SeedAsync(app, "going@example.org", "sub_going", "past_due", lapsedAt: now.AddDays(-30));
+
+        await RunAsync(app);
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+
+        var invitations = WinBacks(app);
+        Assert.Equal(["ada@example.org", "alan@example.org"], invitations.Select(m => m.To.Mailboxes.Single().Address).Order());
+        var ada = invitations.Single(m => m.To.Mailboxes.Single().Address == "ada@example.org");
+        Assert.Contains("https://donate.example.org/donate?amount=12.50&currency=usd&frequency=monthly", ada.TextBody);
+        Assert.Contains("$12.50", ada.TextBody);
+        Assert.Equal(["win-back:sub_ada", "win-back:sub_alan"],
+            await app.WithDbAsync(db => db.Notifications.Where(n => n.SentAt != null).Select(n => n.Key).OrderBy(k => k).ToListAsync()));
+        // The form the link opens holds the gift.
+        var form = await app.Client.GetStringAsync("/donate?amount=12.50&currency=usd&frequency=monthly");
+        Assert.Matches("value=\"monthly\"[^>]*checked", form);
+        Assert.Matches("name=\"customAmount\"[^>]*value=\"12.50\"", form);
+        Assert.Equal(canceled, await app.WithDbAsync(db => db.Memberships.Where(m => m.StripeSubscriptionId == "sub_ada").Select(m => m.Id).SingleAsync()));
+        Assert.NotEqual(canceled, unpaid);
+    }
+
+    [Fact]
+    public async Task A_member_who_rejoined_is_not_asked_and_a_second_lapse_is_asked_again()
+    {
+        await using var app = await StartAsync(afterDays: 7);
+        var now = DateTime.UtcNow;
+        var first = await SeedAsync(app, "ada@example.org", "sub_first", "canceled", lapsedAt: now.AddDays(-8));
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+        Assert.Single(WinBacks(app));
+
+        // Ada comes back; a lapse of someone who gives monthly again asks nothing.
+        var donorId = await app.WithDbAsync(db => db.Memberships.Where(m => m.Id == first).Select(m => m.DonorId).SingleAsync());
+        var second = await SeedAsync(app, null, "sub_second", "active", lapsedAt: now, donorId: donorId);
+        await SeedAsync(app, "grace@example.org", "sub_grace_old", "canceled", lapsedAt: now.AddDays(-9));
+        var graceId = await app.WithDbAsync(db => db.Donors.Where(d => d.Email == "grace@example.org").Select(d => d.Id).SingleAsync());
+        await SeedAsync(app, null, "sub_grace_new", "active", lapsedAt: now, donorId: graceId);
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+        Assert.Single(WinBacks(app));
+
+        // The second gift lapses too: that lapse is asked about once more.
+        await app.WithDbAsync(db => db.Memberships.Where(m => m.Id == second)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "canceled").SetProperty(m => m.CanceledAt, now.AddDays(-8))));
+        await RunAsync(app);
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+
+        Assert.Equal(2, WinBacks(app).Count);
+        Assert.All(WinBacks(app), m => Assert.Equal("ada@example.org", m.To.Mailboxes.Single().Address));
+    }
+
+    [Fact]
+    public async Task Win_back_is_off_unless_configured()
+    {
+        await using var app = await StartAsync(afterDays: null);
+        await SeedAsync(app, "ada@example.org", "sub_ada", "canceled", lapsedAt: DateTime.UtcNow.AddDays(-20));
+
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+
+        Assert.Empty(WinBacks(app));
+    }
+
+    private static List<MimeKit.MimeMessage> WinBacks(DonationsApp app) =>
+        app.Smtp!.Messages.Where(m => m.Subject?.Contains("Would you renew") == true).ToList();
+
+    private static async Task RunAsync(DonationsApp app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<InviteLapsedMembersBack>().RunAsync(CancellationToken.None);
+    }
+
+    private static async Task<long> SeedAsync(DonationsApp app, string? email, string subscription, string status, DateTime lapsedAt,
+        long amount = 2000, long? donorId = null)
+    {
+        var membership = new Membership
+        {
+            StripeSubscriptionId = subscription, StripeCustomerId = "cus_" + subscription, Status = status, MonthlyAmount = amount,
+            Currency = "usd", StartedAt = lapsedAt.AddMonths(-6), LastEventAt = lapsedAt,
+            CanceledAt = status == "canceled" ? lapsedAt : null,
+        };
+        if (donorId is { } id) membership.DonorId = id;
+        else membership.Donor = new Donor { Email = email!, Name = "Former Member", CreatedAt = DateTime.UtcNow };
+        await app.WithDbAsync(async db => { db.Memberships.Add(membership); await db.SaveChangesAsync(); });
+        return membership.Id;
+    }
+}

@@ -1,0 +1,70 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using Donations.Data.Entities;
+using Donations.Tests.DonorPortal;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Tests.Privacy;
+
+public sealed class DataExportTests
+{
+    [Fact]
+    public async Task A_donor_downloads_everything_held_about_them_as_one_zip_of_json_and_their_pdfs_and_nothing_of_anyone_else()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var ada = new OneTimeGift(Amount: 2500, Email: "ada@example.org", Name: "Ada Lovelace") { CustomerId = "cus_ada" };
+        var grace = new OneTimeGift(Amount: 4000, Email: "grace@example.org", Name: "Grace Hopper");
+        await app.DeliverAndProcessAsync(ada.CheckoutCompleted(), grace.CheckoutCompleted());
+        await app.WaitForIdleJobsAsync();
+        var year = DateTime.UtcNow.Year;
+        var donor = await app.WithDbAsync(db => db.Donors.SingleAsync(d => d.Email == "ada@example.org"));
+        var receipt = await app.WithDbAsync(db => db.Receipts.Where(r => r.Donation!.DonorId == donor.Id).Select(r => r.Number).SingleAsync());
+        await app.WithDbAsync(async db =>
+        {
+            db.Statements.Add(new Statement { DonorId = donor.Id, Year = year, Status = StatementStatus.Sent, MessageId = "s@example.org", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        var client = app.CreateClient();
+        await Portal.SignInAsync(app, client, donor.Id);
+        Assert.Contains("href=\"/manage/account/data.zip\"", await client.GetStringAsync("/manage/account"));
+
+        var answer = await client.GetAsync("/manage/account/data.zip");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("application/zip", answer.Content.Headers.ContentType?.MediaType);
+        using var zip = new ZipArchive(await answer.Content.ReadAsStreamAsync());
+        Assert.Equal(["donor.json", $"receipts/receipt-{receipt}.pdf", $"statements/{Api.Features.Statements.StatementPdf.FileName(year)}"],
+            zip.Entries.Select(e => e.FullName).Order());
+        using var json = JsonDocument.Parse(zip.GetEntry("donor.json")!.Open());
+        var root = json.RootElement;
+        Assert.Equal("ada@example.org", root.GetProperty("donor").GetProperty("email").GetString());
+        Assert.Equal("Ada Lovelace", root.GetProperty("donor").GetProperty("name").GetString());
+        var gift = Assert.Single(root.GetProperty("gifts").EnumerateArray());
+        Assert.Equal(2500, gift.GetProperty("amount").GetInt64());
+        Assert.Equal(receipt, Assert.Single(root.GetProperty("receipts").EnumerateArray()).GetProperty("number").GetString());
+        Assert.DoesNotContain("grace", root.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Ada Lovelace", PdfText.Words(Read(zip, $"receipts/receipt-{receipt}.pdf")));
+        Assert.Contains("25.00", PdfText.Words(Read(zip, $"statements/{Api.Features.Statements.StatementPdf.FileName(year)}")));
+    }
+
+    [Fact]
+    public async Task The_data_download_needs_a_donor_session()
+    {
+        await using var app = await DonationsApp.StartAsync();
+
+        var answer = await app.CreateClient().GetAsync("/manage/account/data.zip");
+
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        Assert.Equal("/manage", answer.Headers.Location?.OriginalString);
+    }
+
+    private static byte[] Read(ZipArchive zip, string name)
+    {
+        using var entry = zip.GetEntry(name)!.Open();
+        using var bytes = new MemoryStream();
+        entry.CopyTo(bytes);
+        return bytes.ToArray();
+    }
+}

@@ -23,6 +23,7 @@ public static class StatementsSetup
         services.AddScoped<PlanStatementRun>();
         services.AddScoped<SendStatementBatch>();
         services.AddScoped<StatementIssues>();
+        services.AddScoped<StatementPdf>();
         services.AddScoped<CorrectStatement>();
         services.AddAfterCommit<ScheduleStatementCorrections>();
         services.AddSingleton<IRecurringJobDefinition, YearEndStatementsSchedule>();

@@ -19,6 +19,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<ReceiptDocument> ReceiptDocuments => Set<ReceiptDocument>();
     public DbSet<StatementRun> StatementRuns => Set<StatementRun>();
     public DbSet<Statement> Statements => Set<Statement>();
+    public DbSet<StatementDocument> StatementDocuments => Set<StatementDocument>();
     public DbSet<StripeEvent> StripeEvents => Set<StripeEvent>();
     public DbSet<StaffUser> StaffUsers => Set<StaffUser>();
     public DbSet<DonorSignInToken> DonorSignInTokens => Set<DonorSignInToken>();
@@ -43,6 +44,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
         builder.Properties<ReceiptStatus>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<StatementRunStatus>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<StatementStatus>().HaveConversion<string>().HaveMaxLength(16);
+        builder.Properties<StatementDocumentStatus>().HaveConversion<string>().HaveMaxLength(16);
         builder.Properties<StripeEventStatus>().HaveConversion<string>().HaveMaxLength(16);
     }
 
@@ -52,6 +54,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
         {
             e.Property(x => x.Email).HasMaxLength(320);
             e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Address).HasMaxLength(500);
             e.Property(x => x.StripeCustomerId).HasMaxLength(255);
             e.HasIndex(x => x.Email).IsUnique();
             e.HasIndex(x => x.StripeCustomerId);
@@ -140,6 +143,17 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.HasIndex(x => new { x.DonorId, x.Year }).IsUnique();
             e.HasIndex(x => x.RunId);
             e.HasOne(x => x.Donor).WithMany().HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<StatementDocument>(e =>
+        {
+            e.Property(x => x.Number).HasMaxLength(32);
+            e.Property(x => x.Fingerprint).HasMaxLength(64);
+            e.Property(x => x.MessageId).HasMaxLength(255);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.HasIndex(x => new { x.StatementId, x.Revision }).IsUnique();
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasOne(x => x.Statement).WithMany().HasForeignKey(x => x.StatementId).OnDelete(DeleteBehavior.Restrict);
         });
 
         b.Entity<StripeEvent>(e =>

@@ -6,6 +6,8 @@ public sealed class Donor
     public long Id { get; set; }
     public required string Email { get; set; }
     public string? Name { get; set; }
+    /// <summary>Billing address as Checkout collected it, one line ("1 Main St, Springfield, IL 62701, US"); null when not asked for.</summary>
+    public string? Address { get; set; }
     public string? StripeCustomerId { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>

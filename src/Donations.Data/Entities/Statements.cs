@@ -41,3 +41,36 @@ public sealed class Statement
     /// </summary>
     public DateTime? ClaimedUntil { get; set; }
 }
+
+public enum StatementDocumentStatus { Pending, Sent, Failed }
+
+/// <summary>
+/// A statement as issued: the PDF, its number and issue date, kept so that every download and
+/// every resend shows what the donor was sent, whatever templates or data do later. Revision 1
+/// is the statement a run sends (its sending is the <see cref="Statement"/> row's); a gift that
+/// changes after that adds a corrected statement (revision 2, 3, ...) with its own number,
+/// referencing the first, and its own send state, claimed like receipts are.
+/// </summary>
+public sealed class StatementDocument
+{
+    public long Id { get; set; }
+    public long StatementId { get; set; }
+    public Statement? Statement { get; set; }
+    public int Revision { get; set; }
+    /// <summary>"2025-S000123" for the first, "2025-S000123-2" for its first correction.</summary>
+    public required string Number { get; set; }
+    public DateTime IssuedAt { get; set; }
+    public required byte[] Pdf { get; set; }
+    /// <summary>
+    /// SHA-256 of what the statement counts (dates, amounts, deductible values), so a later look
+    /// can tell whether the gifts changed since it was issued.
+    /// </summary>
+    public required string Fingerprint { get; set; }
+    /// <summary>Corrections only; revision 1 is sent with its statement row.</summary>
+    public StatementDocumentStatus Status { get; set; }
+    public string? MessageId { get; set; }
+    public DateTime? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? ClaimedUntil { get; set; }
+    public string? LastError { get; set; }
+}

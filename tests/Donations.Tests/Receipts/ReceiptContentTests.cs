@@ -204,7 +204,9 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
         Assert.Contains($"Receipt {original.Number} is therefore void", notice.Text);
         Assert.Contains("refunded in full", notice.Text);
         Assert.Contains("$25.00 USD", notice.Text);
-        Assert.Null(notice.Pdf);
+        // Kept as issued, like receipts: the notice's PDF says the same.
+        Assert.NotNull(notice.Pdf);
+        Assert.Contains($"Receipt {original.Number} is therefore void", notice.Pdf);
         var statuses = await app.WithDbAsync(db => Task.FromResult(db.Receipts.Where(r => r.DonationId == id).OrderBy(r => r.Id)
             .Select(r => new { r.Kind, r.Status, r.VoidedAt }).ToList()));
         Assert.Equal(ReceiptStatus.Voided, statuses[0].Status);

@@ -1,4 +1,5 @@
 using Donations.Api.Features.Receipts;
+using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,32 @@ public sealed class ReceiptDocumentTests
         Assert.Equal(stored, attached);
         Assert.Contains(number, PdfText.Words(attached));
         Assert.Equal(stored, await DownloadAsync(app, receiptId));
+    }
+
+    [Fact]
+    public async Task A_void_notice_is_stored_as_a_PDF_when_issued_and_its_email_and_download_carry_exactly_it()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync(name: "Grace Hopper");
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+        var receipt = await app.WithDbAsync(db => db.Receipts.Select(r => r.Number).SingleAsync());
+
+        await app.RefundAsync(id, 2500);
+        await app.ReconcileAsync(id);
+        var (noticeId, notice, stored) = await app.WithDbAsync(async db =>
+        {
+            var r = await db.Receipts.SingleAsync(x => x.DonationId == id && x.Kind == ReceiptKind.VoidNotice);
+            return (r.Id, r.Number, (await db.ReceiptDocuments.SingleAsync(d => d.ReceiptId == r.Id)).Pdf);
+        });
+        await app.SendPendingAsync();
+
+        var words = PdfText.Words(stored);
+        Assert.Contains($"Receipt {receipt} is void", words);
+        Assert.Contains($"Notice number: {notice}", words);
+        var message = app.Smtp!.Messages.Single(m => m.Headers["X-Receipt-Number"] == notice);
+        Assert.Equal(stored, AttachedPdf(message));
+        Assert.Equal(stored, await DownloadAsync(app, noticeId));
     }
 
     private static async Task<(long ReceiptId, string Number, byte[] Pdf)> StoredDocumentAsync(DonationsApp app, long donationId) =>

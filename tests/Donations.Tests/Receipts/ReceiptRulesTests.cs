@@ -36,4 +36,30 @@ public sealed class ReceiptRulesTests
         Assert.Equal(4500, ReceiptRules.Deductible(5000, 500));
         Assert.Equal(0, ReceiptRules.Deductible(300, 500));
     }
+
+    /// <summary>
+    /// The IRS tests (quid pro quo over $75, Rev. Proc. 90-12's 2% and dollar cap) look at the
+    /// payment as it was made, so a later partial refund does not reclassify the benefits; what is
+    /// deductible is the payment, less the benefits counted against it, less what was refunded.
+    /// </summary>
+    [Theory]
+    // $300 with a $5 benefit disregarded as insubstantial, $100 refunded: $200, still fully deductible.
+    [InlineData(30000, 500, BenefitsTreatment.Insubstantial, 10000, 20000)]
+    // $100 with $20 of goods deducted, $50 refunded: $50 counted, $30 deductible (not reclassified though now under $75).
+    [InlineData(10000, 2000, BenefitsTreatment.Deducted, 5000, 3000)]
+    // $100 with $20 of goods, $90 refunded: the goods' value exceeds what remains, nothing is deductible.
+    [InlineData(10000, 2000, BenefitsTreatment.Deducted, 9000, 0)]
+    public void A_partial_refund_keeps_the_benefits_treatment_of_the_payment_as_made(
+        long amount, long benefits, BenefitsTreatment treatment, long refunded, long deductible)
+    {
+        var donation = new Donation
+        {
+            SettlementKey = "pi:x", Currency = "usd", Amount = amount, BenefitsValue = benefits, BenefitsDescription = "Tote bag",
+            BenefitsTreatment = treatment, ChargeRefundedAmount = refunded,
+        };
+        DonationStatusRules.Apply(donation);
+
+        Assert.Equal(treatment, donation.BenefitsTreatment);
+        Assert.Equal(deductible, ReceiptRules.Deductible(ReceiptRules.StatedAmount(donation), donation));
+    }
 }

@@ -106,27 +106,6 @@ public sealed class StatementContentTests
     }
 
     [Fact]
-    public async Task Donor_can_fetch_the_statement_PDF_again_later_reflecting_refunds_since()
-    {
-        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
-        var ada = await app.DonorAsync("Ada Lovelace", "ada@example.com");
-        var receipt = await app.GiftAsync(ada, Utc(2025, 4, 1, 12, 0), 2500);
-        var refunded = await app.DonorAsync("Refunded Reader", "refunded@example.com");
-        await app.GiftAsync(refunded, Utc(2025, 4, 1, 12, 0), 2500, refunded: 2500);
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var pdfs = scope.ServiceProvider.GetRequiredService<StatementPdf>();
-        var pdf = await pdfs.RenderAsync(ada, 2025, CancellationToken.None);
-
-        Assert.NotNull(pdf);
-        var words = PdfText.Words(pdf);
-        Assert.Contains(receipt!, words);
-        Assert.Contains("Deductible total: $25.00 USD", words);
-        Assert.Null(await pdfs.RenderAsync(refunded, 2025, CancellationToken.None));
-        Assert.Null(await pdfs.RenderAsync(ada, 2024, CancellationToken.None));
-    }
-
-    [Fact]
     public async Task Signed_in_donor_downloads_the_statement_of_a_year_they_were_sent_and_no_one_elses()
     {
         await using var app = await DonationsApp.StartAsync(o => o.Provider = DatabaseProvider.Postgres);

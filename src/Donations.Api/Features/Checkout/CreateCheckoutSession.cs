@@ -104,6 +104,7 @@ public sealed class CreateCheckoutSession(
         {
             Mode = monthly ? "subscription" : "payment",
             SubmitType = "donate",
+            BillingAddressCollection = rules.Options.CollectBillingAddress ? "required" : null,
             SuccessUrl = baseUrl + "/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
             CancelUrl = baseUrl + "/donate/canceled",
             CustomerEmail = r.Email,

@@ -4,8 +4,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Api.Features.Donations;
 
-/// <summary>Who a Stripe object says paid: email and name as the donor gave them, and the Stripe customer.</summary>
-public sealed record DonorIdentity(string? Email, string? Name, string? StripeCustomerId);
+/// <summary>Who a Stripe object says paid: email, name and billing address as the donor gave them, and the Stripe customer.</summary>
+public sealed record DonorIdentity(string? Email, string? Name, string? StripeCustomerId, string? Address = null)
+{
+    /// <summary>One line, as documents print it: "1 Main St, Apt 2, Springfield, IL 62701, US"; null when Stripe has none.</summary>
+    public static string? FormatAddress(Stripe.Address? a)
+    {
+        if (a is null) return null;
+        var place = string.Join(" ", new[] { a.State, a.PostalCode }.Where(p => !string.IsNullOrWhiteSpace(p)));
+        var parts = new[] { a.Line1, a.Line2, a.City, place, a.Country }.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p!.Trim()).ToList();
+        // A country alone (what Checkout collects for tax by default) is no postal address.
+        return parts.Count > 1 && !string.IsNullOrWhiteSpace(a.Line1) ? string.Join(", ", parts) : null;
+    }
+}
 
 /// <summary>Finds or creates donors by normalised email, falling back to the Stripe customer.</summary>
 public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
@@ -45,6 +56,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     private static void Complete(Donor donor, DonorIdentity who)
     {
         if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
+        if (string.IsNullOrWhiteSpace(donor.Address) && !string.IsNullOrWhiteSpace(who.Address)) donor.Address = Trim(who.Address, 500);
     }
 
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>

@@ -42,6 +42,7 @@ public static class FinanceSetup
         var finance = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Finance);
         var admin = app.MapGroup("/api/finance").RequireAuthorization(StaffPolicies.Admin);
         PayoutsExport.Map(finance);
+        Form990Export.Map(finance);
         JournalExport.Map(finance);
         DriftApi.Map(finance, admin);
         RevenuePage.Map(app);

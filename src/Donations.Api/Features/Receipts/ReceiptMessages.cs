@@ -14,8 +14,8 @@ namespace Donations.Api.Features.Receipts;
 
 /// <summary>
 /// Turns a stored receipt into the email the donor gets: subject, HTML and text bodies from the
-/// editable templates, and for receipts (not void notices) the PDF made from the text body when
-/// the receipt was issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
+/// editable templates, and the PDF made from the text body when the receipt or void notice was
+/// issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
 /// receipt's snapshot, so a resend shows the same figures.
 /// </summary>
 public sealed class ReceiptMessages(
@@ -24,7 +24,8 @@ public sealed class ReceiptMessages(
     IOptions<OrganizationOptions> organization,
     TimeProvider clock)
 {
-    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf);
+    /// <param name="SettledUsd">What the whole payment settled for in USD cents (other currencies only), when Stripe's settlement is known.</param>
+    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf, long? SettledUsd = null);
 
     public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
@@ -42,15 +43,18 @@ public sealed class ReceiptMessages(
         var replaced = replacedIds.Count == 0
             ? []
             : await db.Receipts.AsNoTracking().Where(r => replacedIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        var foreign = rows.Where(r => r.Donation!.Currency != "usd").Select(r => r.Donation!.Id).Distinct().ToList();
+        var usd = await UsdEquivalents.SettledAsync(db, foreign, ct);
         return rows
             .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
-                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf))
+                r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf,
+                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null))
             .OrderBy(s => s.Receipt.Id)
             .ToList();
     }
 
     /// <summary>
-    /// Renders and stores the PDFs of newly issued receipts, so sending them is only a matter of
+    /// Renders and stores the PDFs of newly issued receipts and void notices, so sending them is only a matter of
     /// attaching the stored bytes. A receipt left without one (a crash right after issuing) gets
     /// it from its first send instead.
     /// </summary>
@@ -58,7 +62,7 @@ public sealed class ReceiptMessages(
     {
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
-            if (source.Pdf is not null || source.Receipt.Kind == ReceiptKind.VoidNotice) continue;
+            if (source.Pdf is not null) continue;
             var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
             await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
         }
@@ -75,13 +79,11 @@ public sealed class ReceiptMessages(
             Thread = isCopy ? source.Receipt.MessageId : source.Replaces?.MessageId,
             Headers = [new("X-Receipt-Number", source.Receipt.Number)],
         };
-        if (source.Receipt.Kind == ReceiptKind.VoidNotice) return mail.Compose(envelope, content);
-
-        // The first send attaches the receipt as issued; a copy's PDF says COPY like its text.
+        // The first send attaches the receipt or void notice as issued; a copy's PDF says COPY like its text.
         var pdf = isCopy
             ? RenderPdf(content.Text, content.Subject)
             : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(content.Text, content.Subject), ct);
-        return mail.Compose(envelope, content, PdfAttachment.Create($"receipt-{source.Receipt.Number}.pdf", pdf));
+        return mail.Compose(envelope, content, PdfAttachment.Create(FileName(source.Receipt), pdf));
     }
 
     /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>
@@ -90,9 +92,11 @@ public sealed class ReceiptMessages(
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
         if (source.Pdf is not null) return source.Pdf;
         var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-        var pdf = RenderPdf(text, subject);
-        return source.Receipt.Kind == ReceiptKind.VoidNotice ? pdf : await StoreAsync(source.Receipt.Id, pdf, ct);
+        return await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
     }
+
+    public static string FileName(Receipt receipt) =>
+        receipt.Kind == ReceiptKind.VoidNotice ? $"void-notice-{receipt.Number}.pdf" : $"receipt-{receipt.Number}.pdf";
 
     /// <summary>
     /// Keeps the first PDF stored for a receipt and returns the bytes kept: a receipt issued without
@@ -131,6 +135,7 @@ public sealed class ReceiptMessages(
             ReplacesNumber = source.Replaces?.Number,
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
+            DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
@@ -146,6 +151,9 @@ public sealed class ReceiptMessages(
             PaidAmount = Money.Format(donation.Amount, currency),
             RefundedAmount = Money.Format(isVoid ? donation.Amount : Math.Max(0, donation.Amount - receipt.Amount), currency),
             IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
+            // For information only: the deduction is the donor's to convert, at the rate of the day.
+            UsdAmount = source.SettledUsd is { } usd && !isVoid ? Money.Format(UsdEquivalents.Share(usd, donation.Amount, receipt.Amount), "usd") : null,
+            UsdDeductible = source.SettledUsd is { } u && !isVoid ? Money.Format(UsdEquivalents.Share(u, donation.Amount, receipt.DeductibleAmount), "usd") : null,
         };
     }
 }

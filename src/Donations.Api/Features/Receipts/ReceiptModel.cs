@@ -22,6 +22,8 @@ public sealed class ReceiptModel
     public string? ReplacesNumber { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
+    public string? DonorAddress { get; init; }
     /// <summary>False when only the email is known: the documents then print it once, not "a@x.org (a@x.org)".</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
@@ -59,4 +61,11 @@ public sealed class ReceiptModel
     public required string RefundedAmount { get; init; }
     /// <summary>The gift was taken back through a lost payment dispute rather than a refund.</summary>
     public bool IsDisputeLoss { get; init; }
+    /// <summary>
+    /// A gift in another currency: <see cref="Amount"/> in US dollars at Stripe's settlement, for
+    /// information; null for USD gifts and while the settlement is not known (nothing is guessed).
+    /// </summary>
+    public string? UsdAmount { get; init; }
+    public string? UsdDeductible { get; init; }
+    public bool HasUsdEquivalent => UsdAmount is not null;
 }

@@ -13,11 +13,14 @@ namespace Donations.Api.Features.Statements;
 /// claimed with a conditional UPDATE and a lease before sending, and marked right after, in the
 /// same transaction as the run's counter. A crash in between leaves the lease to run out; the
 /// statement then goes out again with the same Message-Id. A donor already sent to is skipped
-/// unless the run resends; a donor whose gifts were all refunded gets none (status Empty).
+/// unless the run resends; a donor whose gifts were all refunded gets none (status Empty). The
+/// statement is issued (<see cref="StatementIssues"/>) before it is sent, and a resend carries the
+/// stored copy.
 /// </summary>
 public sealed class SendStatementBatch(
     DonationsDbContext db,
     StatementDocuments documents,
+    StatementIssues issues,
     StatementClaims claims,
     StatementRunProgress progress,
     OutboundMail mail,
@@ -76,7 +79,10 @@ public sealed class SendStatementBatch(
                 MimeKit.MimeMessage message;
                 try
                 {
-                    message = await documents.BuildMessageAsync(ledger, messageId, ct);
+                    // Issued and stored before it is sent: the portal's download is this very PDF.
+                    var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct,
+                        firstAttempt: row.Attempts == 0);
+                    message = documents.Compose(ledger, content, document.Pdf, messageId);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

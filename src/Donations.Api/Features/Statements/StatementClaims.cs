@@ -17,7 +17,7 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
     /// <summary>Covers rendering and sending one statement, with room to spare.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    public sealed record Row(long Id, long DonorId, StatementStatus Status, long? RunId, int Attempts, string MessageId, DateTime? ClaimedUntil);
+    public sealed record Row(long Id, long DonorId, StatementStatus Status, long? RunId, int Attempts, string MessageId, DateTime? ClaimedUntil, DateTime? SentAt);
 
     /// <summary>The rows of these donors for the year, created where missing.</summary>
     public async Task<List<Row>> LoadAsync(long[] donorIds, int year, CancellationToken ct)
@@ -26,7 +26,7 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
         return await db.Statements.AsNoTracking()
             .Where(s => donorIds.Contains(s.DonorId) && s.Year == year)
             .OrderBy(s => s.DonorId)
-            .Select(s => new Row(s.Id, s.DonorId, s.Status, s.RunId, s.Attempts, s.MessageId, s.ClaimedUntil))
+            .Select(s => new Row(s.Id, s.DonorId, s.Status, s.RunId, s.Attempts, s.MessageId, s.ClaimedUntil, s.SentAt))
             .ToListAsync(ct);
     }
 

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Receipts;
 using System.Globalization;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -13,13 +14,13 @@ namespace Donations.Api.Features.Statements;
 
 /// <summary>
 /// Reads donors' gifts for a tax year and turns them into the statement: subject, HTML and text
-/// from the editable <c>statement.*.liquid</c> templates, and a PDF laid out from the text.
+/// from the editable <c>statement.*.liquid</c> templates, and a PDF laid out from the text. What is
+/// issued is kept (<see cref="StatementIssues"/>); this only renders.
 /// </summary>
 public sealed class StatementDocuments(
     DonationsDbContext db,
     OutboundMail mail,
-    IOptions<OrganizationOptions> organization,
-    TimeProvider clock)
+    IOptions<OrganizationOptions> organization)
 {
     public const string YearHeader = "X-Statement-Year";
     private const string Template = "statement";
@@ -38,31 +39,33 @@ public sealed class StatementDocuments(
             .Include(d => d.Receipts)
             .ToListAsync(ct);
         var byDonor = gifts.ToLookup(g => g.DonorId);
-        return donors.ToDictionary(d => d.Id, d => StatementLedger.Build(d, year, byDonor[d.Id]));
+        var usd = await UsdEquivalents.SettledAsync(db, gifts.Where(g => g.Currency != "usd").Select(g => g.Id).ToList(), ct);
+        return donors.ToDictionary(d => d.Id, d => StatementLedger.Build(d, year, byDonor[d.Id], usd));
     }
 
-    public async Task<MimeMessage> BuildMessageAsync(StatementLedger ledger, string messageId, CancellationToken ct)
+    /// <summary>The statement's subject, text and HTML as issued under <paramref name="issue"/>.</summary>
+    public Task<MailContent> RenderAsync(StatementLedger ledger, StatementIssue issue) => mail.RenderAsync(Template, Model(ledger, issue));
+
+    /// <summary>The PDF is laid out from the text body, as receipts' are.</summary>
+    public byte[] Pdf(MailContent content) => TextPdf.Render(content.Text, content.Subject, author: organization.Value.LegalName);
+
+    /// <summary>
+    /// The email carrying a statement: the stored PDF is attached as it was issued. A corrected
+    /// statement answers the message that carried the statement it corrects.
+    /// </summary>
+    public MimeMessage Compose(StatementLedger ledger, MailContent content, byte[] pdf, string messageId, string? thread = null)
     {
-        var content = await mail.RenderAsync(Template, Model(ledger));
-        ct.ThrowIfCancellationRequested();
         var envelope = new MailEnvelope(ledger.DonorEmail, ledger.DonorName, messageId)
         {
+            Thread = thread,
             Headers = [new(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture))],
         };
-        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), Pdf(content.Text, content.Subject)));
-    }
-
-    public async Task<byte[]> RenderPdfAsync(StatementLedger ledger)
-    {
-        var (subject, text) = await mail.RenderTextAsync(Template, Model(ledger));
-        return Pdf(text, subject);
+        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), pdf));
     }
 
     public static string PdfFileName(int year) => $"giving-statement-{year}.pdf";
 
-    private byte[] Pdf(string text, string title) => TextPdf.Render(text, title, author: organization.Value.LegalName);
-
-    public StatementModel Model(StatementLedger ledger)
+    public StatementModel Model(StatementLedger ledger, StatementIssue issue)
     {
         var org = organization.Value;
         var zone = org.GetTimeZone();
@@ -82,6 +85,8 @@ public sealed class StatementDocuments(
             Deductible = Money.Format(l.Deductible, l.Currency),
             BenefitsDisregarded = l.BenefitsDisregardedReason,
             InOpenDispute = l.InOpenDispute,
+            UsdAmount = l.Currency != "usd" && l.UsdNet is { } usd ? Money.Format(usd, "usd") : null,
+            UsdDeductible = l.Currency != "usd" && l.UsdDeductible is { } usdDeductible ? Money.Format(usdDeductible, "usd") : null,
         }).ToList();
         var totals = ledger.Totals.Select(t => new StatementTotalModel
         {
@@ -102,13 +107,21 @@ public sealed class StatementDocuments(
             Year = ledger.Year,
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
-            IssuedDate = Dates.Long(clock.GetUtcNow(), zone),
+            DonorAddress = ledger.DonorAddress,
+            IssuedDate = Dates.Long(issue.IssuedAt, zone),
+            Number = issue.Number,
+            ReplacesNumber = issue.Replaces?.Number,
+            ReplacesIssuedDate = issue.Replaces is { } first ? Dates.Long(first.IssuedAt, zone) : null,
             Gifts = gifts,
             Totals = totals,
             HasPartialRefunds = gifts.Any(g => g.IsPartiallyRefunded),
             RefundedInFull = ledger.RefundedInFull,
             HasBenefits = gifts.Any(g => g.HasBenefits),
             HasOpenDisputes = gifts.Any(g => g.InOpenDispute),
+            HasOtherCurrencies = ledger.HasOtherCurrencies,
+            UsdTotal = Money.Format(ledger.UsdNet, "usd"),
+            UsdDeductibleTotal = Money.Format(ledger.UsdDeductible, "usd"),
+            UsdUnknown = ledger.UsdUnknown,
             HasDisregardedBenefits = gifts.Any(g => g.BenefitsDisregarded is not null),
             HasGiftsWithoutBenefits = gifts.Any(g => !g.HasBenefits && g.BenefitsDisregarded is null),
             Benefits = ledger.Lines.Where(l => l.BenefitsValue > 0 && !string.IsNullOrWhiteSpace(l.BenefitsDescription))

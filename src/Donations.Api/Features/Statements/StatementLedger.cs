@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Donations.Api.Features.Receipts;
 using Donations.Data.Entities;
 
@@ -7,7 +9,7 @@ namespace Donations.Api.Features.Statements;
 public sealed record StatementLine(
     DateTime ReceivedAt, string Currency, DonationFrequency Frequency, string? ReceiptNumber,
     long Paid, long Refunded, long Net, long BenefitsValue, string? BenefitsDescription, long Deductible,
-    string? BenefitsDisregardedReason = null, bool InOpenDispute = false)
+    string? BenefitsDisregardedReason = null, bool InOpenDispute = false, long? UsdNet = null, long? UsdDeductible = null)
 {
     public bool IsPartiallyRefunded => Refunded > 0;
 }
@@ -26,15 +28,37 @@ public sealed class StatementLedger
     public required long DonorId { get; init; }
     public required string DonorEmail { get; init; }
     public string? DonorName { get; init; }
+    public string? DonorAddress { get; init; }
     public required int Year { get; init; }
     public required IReadOnlyList<StatementLine> Lines { get; init; }
     public required IReadOnlyList<StatementTotal> Totals { get; init; }
     public required int RefundedInFull { get; init; }
+    /// <summary>Every gift in US dollars (other currencies at Stripe's settlement), for information; see <see cref="UsdUnknown"/>.</summary>
+    public long UsdNet { get; init; }
+    public long UsdDeductible { get; init; }
+    /// <summary>Gifts in other currencies whose settlement is not known yet: left out of the USD totals.</summary>
+    public int UsdUnknown { get; init; }
+    public bool HasOtherCurrencies => Lines.Any(l => l.Currency != "usd");
 
     /// <summary>Nothing counts as given: no statement goes out.</summary>
     public bool IsEmpty => Lines.Count == 0;
 
-    public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations)
+    /// <summary>
+    /// What the statement counts, hashed: each gift's date, currency and amounts, and the gifts
+    /// refunded in full. Receipt numbers, dispute marks and exchange rates are left out, so only a
+    /// change of what the donor may deduct calls for a corrected statement.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var l in Lines)
+            text.Append(CultureInfo.InvariantCulture, $"{l.ReceivedAt.Ticks}|{l.Currency}|{l.Paid}|{l.Net}|{l.BenefitsValue}|{l.Deductible}\n");
+        text.Append(CultureInfo.InvariantCulture, $"refunded-in-full|{RefundedInFull}");
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <param name="settledUsd">What gifts in other currencies settled for in USD cents, where known.</param>
+    public static StatementLedger Build(Donor donor, int year, IEnumerable<Donation> donations, IReadOnlyDictionary<long, long>? settledUsd = null)
     {
         var lines = new List<StatementLine>();
         var refundedInFull = 0;
@@ -46,9 +70,12 @@ public sealed class StatementLedger
                 refundedInFull++;
                 continue;
             }
+            var deductible = ReceiptRules.Deductible(net, d);
+            long? usd = d.Currency == "usd" ? d.Amount : settledUsd?.TryGetValue(d.Id, out var s) == true ? s : null;
             lines.Add(new StatementLine(d.ReceivedAt, d.Currency, d.Frequency, ReceiptRules.Standing(d.Receipts)?.Number,
-                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, ReceiptRules.Deductible(net, d),
-                ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d)));
+                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, deductible,
+                ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d),
+                usd is { } u ? UsdEquivalents.Share(u, d.Amount, net) : null, usd is { } v ? UsdEquivalents.Share(v, d.Amount, deductible) : null));
         }
 
         var totals = lines
@@ -63,10 +90,14 @@ public sealed class StatementLedger
             DonorId = donor.Id,
             DonorEmail = donor.Email,
             DonorName = donor.Name,
+            DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             Year = year,
             Lines = lines,
             Totals = totals,
             RefundedInFull = refundedInFull,
+            UsdNet = lines.Sum(l => l.UsdNet ?? 0),
+            UsdDeductible = lines.Sum(l => l.UsdDeductible ?? 0),
+            UsdUnknown = lines.Count(l => l.UsdNet is null),
         };
     }
 }

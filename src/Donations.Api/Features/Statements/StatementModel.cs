@@ -13,9 +13,17 @@ public sealed class StatementModel
     public required int Year { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
+    /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
+    public string? DonorAddress { get; init; }
     /// <summary>False when only the email is known: the documents then print it once.</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     public required string IssuedDate { get; init; }
+    /// <summary>"2025-S000123"; a corrected statement's is "2025-S000123-2".</summary>
+    public required string Number { get; init; }
+    /// <summary>The statement a corrected statement replaces (the first one issued for the year); null on the first.</summary>
+    public string? ReplacesNumber { get; init; }
+    public string? ReplacesIssuedDate { get; init; }
+    public bool IsCorrection => ReplacesNumber is not null;
     /// <summary>Every gift that still counts, oldest first.</summary>
     public required List<StatementGiftModel> Gifts { get; init; }
     /// <summary>One per currency.</summary>
@@ -31,6 +39,13 @@ public sealed class StatementModel
     public bool HasDisregardedBenefits { get; init; }
     /// <summary>Some gifts came with benefits and some did not.</summary>
     public bool HasGiftsWithoutBenefits { get; init; }
+    /// <summary>Some gifts are in currencies other than USD: the statement adds a yearly USD total, for information.</summary>
+    public bool HasOtherCurrencies { get; init; }
+    /// <summary>Every gift in US dollars, other currencies at Stripe's settlement.</summary>
+    public string? UsdTotal { get; init; }
+    public string? UsdDeductibleTotal { get; init; }
+    /// <summary>Gifts in other currencies left out of the USD totals because their settlement is not known yet.</summary>
+    public int UsdUnknown { get; init; }
     /// <summary>Distinct descriptions of the goods or services received, e.g. "Quarterly print edition".</summary>
     public required List<string> Benefits { get; init; }
 }
@@ -61,6 +76,9 @@ public sealed class StatementGiftModel
     public string? BenefitsDisregarded { get; init; }
     /// <summary>The payment is disputed with the donor's bank and the dispute is not closed.</summary>
     public bool InOpenDispute { get; init; }
+    /// <summary>A gift in another currency, in US dollars at Stripe's settlement; null for USD gifts and while unknown.</summary>
+    public string? UsdAmount { get; init; }
+    public string? UsdDeductible { get; init; }
 }
 
 public sealed class StatementTotalModel

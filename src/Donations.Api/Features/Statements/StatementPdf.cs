@@ -1,18 +1,12 @@
 namespace Donations.Api.Features.Statements;
 
 /// <summary>
-/// A donor's statement for a year as a PDF, rendered afresh from the ledger (so a refund since
-/// the mailing shows), for the donor portal's download link. Null when nothing counts as given.
+/// A donor's statement for a year as the PDF they were sent (the corrected one once it went out),
+/// for the donor's data export; null when none was sent. See <see cref="StatementIssues"/>.
 /// </summary>
-public sealed class StatementPdf(StatementDocuments documents)
+public sealed class StatementPdf(StatementIssues issues)
 {
-    public async Task<byte[]?> RenderAsync(long donorId, int year, CancellationToken ct)
-    {
-        var ledgers = await documents.LoadAsync([donorId], year, ct);
-        return ledgers.TryGetValue(donorId, out var ledger) && !ledger.IsEmpty
-            ? await documents.RenderPdfAsync(ledger)
-            : null;
-    }
+    public Task<byte[]?> RenderAsync(long donorId, int year, CancellationToken ct) => issues.DownloadAsync(donorId, year, ct);
 
     public static string FileName(int year) => StatementDocuments.PdfFileName(year);
 }

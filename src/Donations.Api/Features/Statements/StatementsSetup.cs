@@ -3,6 +3,7 @@ using Donations.Api.Features.Staff;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;
+using Donations.Api.Infrastructure.Events;
 using Donations.Api.Infrastructure.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,10 @@ public static class StatementsSetup
         services.AddScoped<StartStatementRun>();
         services.AddScoped<PlanStatementRun>();
         services.AddScoped<SendStatementBatch>();
+        services.AddScoped<StatementIssues>();
         services.AddScoped<StatementPdf>();
+        services.AddScoped<CorrectStatement>();
+        services.AddAfterCommit<ScheduleStatementCorrections>();
         services.AddSingleton<IRecurringJobDefinition, YearEndStatementsSchedule>();
         services.AddSingleton<ICliCommand, StatementsCommand>();
         return builder;

@@ -24,6 +24,12 @@ public sealed class DonationsOptions
     public string PublicBaseUrl { get; set; } = "";
     /// <summary>Limits of the other currencies by lower-case code (<see cref="GiftLimits"/>).</summary>
     public Dictionary<string, CurrencyLimitOptions> CurrencyLimits { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// Checkout asks every donor for a full billing address (<c>billing_address_collection=required</c>),
+    /// which receipts and statements then print under the donor's name. Off by default: one more form
+    /// field costs gifts, and the IRS does not require the donor's address on a receipt.
+    /// </summary>
+    public bool CollectBillingAddress { get; set; }
 
     /// <summary>
     /// Donations:Frequencies: what the donate page offers, of <c>one-time</c>, <c>monthly</c> and

@@ -2,12 +2,17 @@ using Donations.Benchmarks;
 
 // dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|all>
 //     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N]
-var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "webhooks";
+//     [--set Key=Value ...] (a setting for every service started, e.g. --set Hangfire:WorkerCount=4)
+var what = args.FirstOrDefault(a => !a.StartsWith("--") && !a.Contains('=')) ?? "webhooks";
+for (var i = 0; i + 1 < args.Length; i++)
+    if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) BenchmarkEnvironment.Overrides[key] = value;
 var seconds = Option("--seconds", 20);
 var connections = Option("--connections", 32);
 
 Console.WriteLine($"Machine: {BenchmarkEnvironment.Machine()}");
 Console.WriteLine($"Started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchmarkEnvironment.LoadAverage()}");
+if (BenchmarkEnvironment.Overrides.Count > 0)
+    Console.WriteLine($"Service settings given: {string.Join(", ", BenchmarkEnvironment.Overrides.Select(o => $"{o.Key}={o.Value}"))}");
 
 if (what is "webhooks" or "all")
 {

@@ -12,6 +12,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
 
     public DbSet<Donor> Donors => Set<Donor>();
     public DbSet<Donation> Donations => Set<Donation>();
+    public DbSet<DelayedCheckout> DelayedCheckouts => Set<DelayedCheckout>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Receipt> Receipts => Set<Receipt>();
     public DbSet<ReceiptCounter> ReceiptCounters => Set<ReceiptCounter>();
@@ -101,6 +102,12 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.HasIndex(x => new { x.DonationId, x.Kind });
             e.HasIndex(x => x.Status);
             e.HasOne(x => x.Donation).WithMany(x => x.Receipts).HasForeignKey(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<DelayedCheckout>(e =>
+        {
+            e.HasKey(x => x.CheckoutSessionId);
+            e.Property(x => x.CheckoutSessionId).HasMaxLength(255);
         });
 
         b.Entity<ReceiptDocument>(e =>

@@ -22,6 +22,20 @@ namespace Donations.Migrations.Postgres.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Donations.Data.Entities.DelayedCheckout", b =>
+                {
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CheckoutSessionId");
+
+                    b.ToTable("DelayedCheckouts");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
                     b.Property<long>("Id")
@@ -48,6 +62,9 @@ namespace Donations.Migrations.Postgres.Migrations
                     b.Property<string>("Campaign")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<long>("ChargeRefundedAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -77,6 +94,9 @@ namespace Donations.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<long>("LostDisputeAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("MembershipId")
                         .HasColumnType("bigint");

@@ -22,6 +22,20 @@ namespace Donations.Migrations.SqlServer.Migrations
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Donations.Data.Entities.DelayedCheckout", b =>
+                {
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("CheckoutSessionId");
+
+                    b.ToTable("DelayedCheckouts");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
                     b.Property<long>("Id")
@@ -48,6 +62,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<string>("Campaign")
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
+
+                    b.Property<long>("ChargeRefundedAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
@@ -77,6 +94,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
+
+                    b.Property<long>("LostDisputeAmount")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("MembershipId")
                         .HasColumnType("bigint");

@@ -17,6 +17,20 @@ namespace Donations.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Donations.Data.Entities.DelayedCheckout", b =>
+                {
+                    b.Property<string>("CheckoutSessionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CheckoutSessionId");
+
+                    b.ToTable("DelayedCheckouts");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Donation", b =>
                 {
                     b.Property<long>("Id")
@@ -41,6 +55,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<string>("Campaign")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("ChargeRefundedAmount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
@@ -70,6 +87,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("LostDisputeAmount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("MembershipId")
                         .HasColumnType("INTEGER");

@@ -38,7 +38,16 @@ public sealed class Donation
     public required string Currency { get; set; }
     public DonationFrequency Frequency { get; set; }
     public DonationStatus Status { get; set; }
+    /// <summary>
+    /// Everything taken back from the gift: <see cref="ChargeRefundedAmount"/> plus
+    /// <see cref="LostDisputeAmount"/>, never more than <see cref="Amount"/>. Derived from those two
+    /// (by the donations feature's status rules) and stored so queries can total it.
+    /// </summary>
     public long RefundedAmount { get; set; }
+    /// <summary>Refunded through Stripe refunds: the charge's running <c>amount_refunded</c>.</summary>
+    public long ChargeRefundedAmount { get; set; }
+    /// <summary>The dispute's amount while the dispute stands lost (appeal included); zero otherwise.</summary>
+    public long LostDisputeAmount { get; set; }
     public bool FeeCovered { get; set; }
     /// <summary>The part of <see cref="Amount"/> the donor added to cover processing fees.</summary>
     public long FeeAmount { get; set; }
@@ -78,6 +87,18 @@ public sealed class Donation
 
     public List<Receipt> Receipts { get; set; } = [];
 
-    /// <summary>Amount still counted as given: paid minus refunded (lost disputes count as refunded).</summary>
+    /// <summary>Amount still counted as given: paid minus refunds and a lost dispute.</summary>
     public long NetAmount => Amount - RefundedAmount;
+}
+
+/// <summary>
+/// A donate-page Checkout the donor completed with a delayed payment method (a bank debit): the
+/// gift is recorded days later, when the debit settles, and is dated by <see cref="CompletedAt"/>,
+/// when the donor gave. Removed once the payment settles or fails.
+/// </summary>
+public sealed class DelayedCheckout
+{
+    public required string CheckoutSessionId { get; set; }
+    /// <summary>Stripe's <c>created</c> time of the session's unpaid <c>checkout.session.completed</c> event.</summary>
+    public DateTime CompletedAt { get; set; }
 }

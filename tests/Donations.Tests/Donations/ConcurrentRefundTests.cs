@@ -57,11 +57,11 @@ public sealed class ConcurrentRefundTests
         var a = await first.ServiceProvider.GetRequiredService<DonationsDbContext>().Donations.SingleAsync();
         var b = await second.ServiceProvider.GetRequiredService<DonationsDbContext>().Donations.SingleAsync();
 
-        a.RefundedAmount = 5000;
+        a.ChargeRefundedAmount = 5000;
         await first.ServiceProvider.GetRequiredService<DonationsDbContext>().SaveChangesAsync();
-        b.RefundedAmount = 1000;
+        b.ChargeRefundedAmount = 1000;
 
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.ServiceProvider.GetRequiredService<DonationsDbContext>().SaveChangesAsync());
-        Assert.Equal(5000, (await app.WithDbAsync(db => db.Donations.SingleAsync())).RefundedAmount);
+        Assert.Equal(5000, (await app.WithDbAsync(db => db.Donations.SingleAsync())).ChargeRefundedAmount);
     }
 }

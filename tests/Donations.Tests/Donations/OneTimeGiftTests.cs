@@ -71,6 +71,37 @@ public sealed class OneTimeGiftTests
     }
 
     [Fact]
+    public async Task A_bank_debit_is_dated_when_the_donor_completed_Checkout_not_when_the_session_opened_nor_when_it_settled()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var opened = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var gift = new OneTimeGift(Amount: 4500) { PaidAt = opened.AddMinutes(2) }; // the session opens two minutes before
+        var completed = opened.AddHours(5);
+        var unpaidLeftAlone = new OneTimeGift(Amount: 900) { PaidAt = opened.AddMinutes(2) };
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(paymentStatus: "unpaid", created: completed),
+            unpaidLeftAlone.CheckoutCompleted(paymentStatus: "unpaid", created: completed));
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(type: "checkout.session.async_payment_succeeded", created: completed.AddDays(4)),
+            unpaidLeftAlone.CheckoutCompleted(paymentStatus: "unpaid", type: "checkout.session.async_payment_failed", created: completed.AddDays(4)));
+
+        var donation = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        Assert.Equal(completed.UtcDateTime, donation.ReceivedAt);
+        Assert.False(await app.WithDbAsync(db => db.DelayedCheckouts.AnyAsync()));
+    }
+
+    [Fact]
+    public async Task A_settled_bank_debit_whose_completion_was_never_seen_is_dated_when_its_session_opened()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 4600) { PaidAt = new DateTimeOffset(2026, 3, 2, 9, 2, 0, TimeSpan.Zero) };
+
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(type: "checkout.session.async_payment_succeeded",
+            created: gift.PaidAt.AddDays(4)));
+
+        Assert.Equal(gift.PaidAt.AddMinutes(-2).UtcDateTime, (await app.WithDbAsync(db => db.Donations.SingleAsync())).ReceivedAt);
+    }
+
+    [Fact]
     public async Task The_same_payment_described_by_completed_and_async_succeeded_events_is_one_gift()
     {
         await using var app = await DonationsApp.StartAsync();

@@ -96,6 +96,32 @@ public sealed class RefundAndDisputeTests
     }
 
     [Fact]
+    public async Task A_refund_learnt_after_a_lost_dispute_is_not_swallowed_and_the_won_appeal_gives_back_only_the_dispute()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 10000);
+        var opened = DateTimeOffset.UtcNow.AddDays(-20);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(),
+            gift.Dispute("charge.dispute.closed", "lost", amount: 8000, created: opened));
+        var lost = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.PartiallyRefunded, 8000L), (lost.Status, lost.RefundedAmount));
+
+        // The $20 refund made before the dispute is processed only now: both are taken back.
+        await app.DeliverAndProcessAsync(gift.Refunded(2000));
+        var both = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.Refunded, 10000L, 2000L, 8000L),
+            (both.Status, both.RefundedAmount, both.ChargeRefundedAmount, both.LostDisputeAmount));
+
+        // Won on appeal: the dispute's $80 comes back, the refund's $20 does not.
+        await app.DeliverAndProcessAsync(gift.Dispute("charge.dispute.closed", "won", amount: 8000, created: opened.AddDays(9)));
+        var appealed = await SingleDonationAsync(app);
+        Assert.Equal((DonationStatus.PartiallyRefunded, 2000L, 0L), (appealed.Status, appealed.RefundedAmount, appealed.LostDisputeAmount));
+        await Wait.UntilAsync(() => app.WithDbAsync(db => db.Receipts.AnyAsync(r =>
+                r.Status == ReceiptStatus.Sent && r.Kind != ReceiptKind.VoidNotice && r.Amount == 8000)),
+            TimeSpan.FromSeconds(30), "a receipt for the $80 that remains given");
+    }
+
+    [Fact]
     public async Task A_refund_of_a_monthly_payment_finds_its_invoice_through_the_payment_intent()
     {
         await using var app = await DonationsApp.StartAsync();

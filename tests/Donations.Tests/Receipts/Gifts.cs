@@ -48,7 +48,7 @@ public static class Gifts
         await app.WithDbAsync(async db =>
         {
             var d = await db.Donations.FindAsync(donationId);
-            d!.RefundedAmount = refunded;
+            d!.RefundedAmount = d.ChargeRefundedAmount = refunded;
             d.Status = refunded >= d.Amount ? DonationStatus.Refunded : DonationStatus.PartiallyRefunded;
             d.UpdatedAt = DateTime.UtcNow;
             await db.SaveChangesAsync();

@@ -40,6 +40,7 @@ public static class Ledger
                 Frequency = frequency,
                 Status = refunded == 0 ? DonationStatus.Succeeded : refunded >= amount ? DonationStatus.Refunded : DonationStatus.PartiallyRefunded,
                 RefundedAmount = refunded,
+                ChargeRefundedAmount = refunded,
                 BenefitsValue = benefitsValue,
                 BenefitsDescription = benefits,
                 ReceivedAt = receivedAtUtc,

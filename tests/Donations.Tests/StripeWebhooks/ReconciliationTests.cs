@@ -1,4 +1,5 @@
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Jobs;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Hangfire;
@@ -54,6 +55,32 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task Reconciliation_leaves_an_event_whose_handler_failed_to_its_retries_and_staff_instead_of_replaying_it()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var json = new OneTimeGift(Amount: 5150).CheckoutCompleted();
+        var id = StripeEventFactory.IdOf(json);
+        // Stored in the pinned version and given up by its handler after Hangfire's retries.
+        await app.WithDbAsync(async db =>
+        {
+            db.StripeEvents.Add(new StripeEvent
+            {
+                Id = id, Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
+                CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow.AddHours(-2), Source = "webhook", Payload = json,
+                Status = StripeEventStatus.Failed, Attempts = 12, Error = "the handler gave up",
+            });
+            await db.SaveChangesAsync();
+        });
+        app.Stripe.Events.Enqueue(json);
+
+        Assert.Equal(0, await RunReconcileAsync(app));
+
+        var row = await app.WithDbAsync(db => db.StripeEvents.AsNoTracking().SingleAsync());
+        Assert.Equal((StripeEventStatus.Failed, "the handler gave up", "webhook"), (row.Status, row.Error, row.Source));
+        Assert.False(await app.WithDbAsync(db => db.Donations.AnyAsync()));
+    }
+
+    [Fact]
     public async Task The_sweeper_hands_over_again_an_event_whose_job_was_lost()
     {
         await using var app = await DonationsApp.StartAsync();
@@ -76,6 +103,45 @@ public sealed class ReconciliationTests
 
         await app.WaitForEventsAsync(json);
         Assert.Equal(4321, (await app.WithDbAsync(db => db.Donations.SingleAsync())).Amount);
+    }
+
+    [Fact]
+    public async Task The_sweeper_leaves_old_claims_alone_while_the_webhooks_queue_still_holds_jobs()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var json = new OneTimeGift(Amount: 1234).CheckoutCompleted();
+        var claimed = DateTime.UtcNow.AddMinutes(-30);
+        await app.WithDbAsync(async db =>
+        {
+            db.StripeEvents.Add(new StripeEvent
+            {
+                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
+                CreatedAt = claimed, ReceivedAt = claimed, Source = "webhook", Payload = json,
+                Status = StripeEventStatus.Received, EnqueuedAt = claimed,
+            });
+            await db.SaveChangesAsync();
+        });
+        // A backlog: the batch holding the event waits in the queue behind others.
+        var queued = app.Services.GetRequiredService<IBackgroundJobClient>()
+            .Enqueue<ProcessStripeEventBatch>(JobQueues.Webhooks, j => j.RunAsync(new[] { StripeEventFactory.IdOf(json) }));
+
+        Assert.Equal(0, await SweepAsync(app));
+        Assert.NotNull((await app.WithDbAsync(db => db.StripeEvents.SingleAsync())).EnqueuedAt);
+
+        // A worker takes the job off the queue and dies with it: the queue is empty, the claim is released.
+        using (var connection = app.Services.GetRequiredService<JobStorage>().GetConnection())
+        using (var fetched = connection.FetchNextJob([JobQueues.Webhooks], CancellationToken.None))
+        {
+            Assert.Equal(queued, fetched.JobId);
+            fetched.RemoveFromQueue();
+        }
+        Assert.Equal(1, await SweepAsync(app));
+    }
+
+    private static async Task<int> SweepAsync(DonationsApp app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SweepStripeInbox>().SweepAsync(SweepStripeInbox.StuckAfter, default);
     }
 
     [Fact]

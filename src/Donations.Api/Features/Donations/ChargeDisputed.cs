@@ -8,7 +8,7 @@ namespace Donations.Api.Features.Donations;
 /// <c>charge.dispute.created|updated|closed|funds_reinstated</c>, through endive's whole lifecycle:
 /// open (<c>needs_response</c>, <c>under_review</c>, <c>warning_*</c>) → <c>won</c>/<c>lost</c> →
 /// appeal (<c>appeal_needs_response</c>, <c>appeal_under_review</c>) → <c>won</c>/<c>lost</c>.
-/// While the dispute stands lost (appeal included) its amount counts as refunded; a dispute won
+/// While the dispute stands lost (appeal included) its amount is taken off the gift; a dispute won
 /// after being lost gives the money back, so the gift is a gift again and its receipt is reinstated.
 /// The dispute's newest event wins (<see cref="Data.Entities.Donation.DisputeEventAt"/>): a late
 /// "created" after "closed" changes nothing.
@@ -32,11 +32,10 @@ public sealed class ChargeDisputed(DonationLookup lookup, ILogger<ChargeDisputed
             return StripeEventOutcome.Ignored;
         }
 
-        // The dispute's amount is counted as refunded exactly while it stands lost.
-        var wasLost = sameDispute && DonationStatusRules.CountsAsLost(donation.DisputeStatus);
-        var isLost = DonationStatusRules.CountsAsLost(dispute.Status);
-        if (isLost && !wasLost) donation.RefundedAmount += dispute.Amount;
-        else if (wasLost && !isLost) donation.RefundedAmount -= dispute.Amount;
+        // The dispute's amount is taken off the gift exactly while it stands lost. A lost dispute
+        // without an amount is taken to cover the whole charge, as Stripe disputes do by default.
+        donation.LostDisputeAmount = !DonationStatusRules.CountsAsLost(dispute.Status) ? 0
+            : dispute.Amount > 0 ? dispute.Amount : donation.Amount;
         donation.StripeDisputeId = dispute.Id;
         donation.DisputeStatus = dispute.Status;
         donation.DisputeEventAt = stripeEvent.Created;

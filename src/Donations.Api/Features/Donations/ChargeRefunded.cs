@@ -7,7 +7,9 @@ namespace Donations.Api.Features.Donations;
 /// <summary>
 /// <c>charge.refunded</c>, full or partial. The charge carries the running total
 /// (<c>amount_refunded</c>), so the donation takes the larger of what it has and that total: a
-/// partial refund delivered after the full one changes nothing. A refund of a payment not
+/// partial refund delivered after the full one changes nothing. Refunds are kept apart from a lost
+/// dispute's amount (Stripe's <c>amount_refunded</c> never includes it), so neither event can
+/// overwrite or double the other. A refund of a payment not
 /// recorded yet waits (the job fails and is retried) rather than being dropped; a refund of a
 /// payment the donate flow did not make (a shop sale) is ignored.
 /// </summary>
@@ -21,7 +23,7 @@ public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded
         if (await lookup.ForChangeAsync(charge.PaymentIntentId, charge.Id, ct) is not { } donation)
             return effects.Ignore(DonateFlowMetadata.NotOurs);
 
-        donation.RefundedAmount = Math.Max(donation.RefundedAmount, charge.AmountRefunded);
+        donation.ChargeRefundedAmount = Math.Max(donation.ChargeRefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
         effects.Raise(new DonationChanged(donation));
         log.LogInformation("Charge {ChargeId} refunded {AmountRefunded} of donation {DonationId}: now {Status}",

@@ -10,10 +10,12 @@ namespace Donations.Api.Features.Donations;
 /// <c>checkout.session.completed</c> and <c>checkout.session.async_payment_succeeded</c>: a paid
 /// session is a one-time gift (keyed by its PaymentIntent) or the first month of a monthly gift
 /// (keyed by its first invoice, which <c>invoice.paid</c> describes too). An unpaid session
-/// (bank debits) waits for the async event. A session the donate flow did not create (a shop sale,
+/// (bank debits) is remembered with its time (<see cref="DelayedCheckouts"/>) and waits for the
+/// async event. A session the donate flow did not create (a shop sale,
 /// a ticket, a Payment Link without the staff marker) is no gift at all.
 /// </summary>
-public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<CheckoutSessionCompleted> log) : IStripeEventHandler
+public sealed class CheckoutSessionCompleted(DonationLedger ledger, DelayedCheckouts delayed, ILogger<CheckoutSessionCompleted> log)
+    : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
         ["checkout.session.completed", "checkout.session.async_payment_succeeded"];
@@ -30,7 +32,9 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<Chec
         if (session.PaymentStatus != "paid")
         {
             log.LogInformation("Checkout session {SessionId} is {PaymentStatus}; waiting for its payment", session.Id, session.PaymentStatus);
-            return StripeEventOutcome.Ignored;
+            if (stripeEvent.Type != "checkout.session.completed" || session.PaymentStatus != "unpaid") return StripeEventOutcome.Ignored;
+            await delayed.RememberAsync(session.Id, stripeEvent.Created, ct);
+            return StripeEventOutcome.Processed;
         }
 
         var (key, frequency) = session.Mode switch
@@ -45,18 +49,19 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, ILogger<Chec
             return StripeEventOutcome.Ignored;
         }
 
+        // A bank debit settles days after the donor paid: date it when they completed Checkout.
+        // Should that event not have been seen (Stripe does not promise order), the session's
+        // creation is the nearest the event carries. A card payment is dated when it completed.
+        var receivedAt = stripeEvent.Type == "checkout.session.async_payment_succeeded"
+            ? await delayed.TakeAsync(session.Id, ct) ?? (session.Created > DateTime.UnixEpoch ? session.Created : stripeEvent.Created)
+            : stripeEvent.Created;
         var donation = await ledger.RecordAsync(new SettledPayment
         {
             SettlementKey = key,
             Amount = session.AmountTotal.Value,
             Currency = session.Currency,
             Frequency = frequency,
-            // A bank debit settles days after the donor paid: date it when they completed Checkout
-            // (the session's creation is the nearest the event carries), so a debit made on
-            // 30 December stays in that year. A card payment is dated when it completed.
-            ReceivedAt = stripeEvent.Type == "checkout.session.async_payment_succeeded" && session.Created > DateTime.UnixEpoch
-                ? session.Created
-                : stripeEvent.Created,
+            ReceivedAt = receivedAt,
             Donor = new DonorIdentity(session.CustomerDetails?.Email ?? session.CustomerEmail, session.CustomerDetails?.Name,
                 session.CustomerId),
             Metadata = GiftMetadata.From(session.Metadata),

@@ -4,7 +4,9 @@ namespace Donations.Api.Features.Donations;
 
 /// <summary>
 /// A donation's status follows from its refunds and its dispute, so each event only updates
-/// those facts and the status is derived again: the result is the same in any order.
+/// those facts (<see cref="Donation.ChargeRefundedAmount"/>, <see cref="Donation.LostDisputeAmount"/>,
+/// the dispute's status) and the total taken back and the status are derived again: the result is
+/// the same in any order.
 /// </summary>
 public static class DonationStatusRules
 {
@@ -27,7 +29,7 @@ public static class DonationStatusRules
 
     public static void Apply(Donation d)
     {
-        d.RefundedAmount = Math.Clamp(d.RefundedAmount, 0, d.Amount);
+        d.RefundedAmount = Math.Clamp(d.ChargeRefundedAmount + d.LostDisputeAmount, 0, d.Amount);
         d.Status = d.DisputeStatus is not null && !IsDisputeClosed(d.DisputeStatus) ? DonationStatus.Disputed
             : d.RefundedAmount >= d.Amount && d.Amount > 0 ? DonationStatus.Refunded
             : d.RefundedAmount > 0 ? DonationStatus.PartiallyRefunded

@@ -11,6 +11,7 @@ public static class DonationsSetup
         var services = builder.Services;
         services.AddScoped<DonorDirectory>();
         services.AddScoped<DonationLedger>();
+        services.AddScoped<DelayedCheckouts>();
         services.AddScoped<DonationLookup>();
         services.AddScoped<InvoicePaymentLinks>();
         services.AddScoped<PaymentOrigin>();

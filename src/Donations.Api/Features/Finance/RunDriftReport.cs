@@ -26,7 +26,7 @@ public sealed class RunDriftReport(
     // Stripe's charge is created a little before the event that records the gift; look this much further back.
     private static readonly TimeSpan Margin = TimeSpan.FromDays(2);
 
-    private sealed record Gift(long Id, long Amount, long RefundedAmount, string? DisputeId, string? DisputeStatus,
+    private sealed record Gift(long Id, long Amount, long ChargeRefundedAmount, string? DisputeId, string? DisputeStatus,
         string? ChargeId, string? PaymentIntentId, string? InvoiceId);
 
     [DisableConcurrentExecution(60 * 60)]
@@ -102,10 +102,10 @@ public sealed class RunDriftReport(
             if (gift.Amount != charge.Amount)
                 Add(report, DriftKinds.AmountMismatch, charge.Id, gift.Id,
                     $"Stripe charged {paid}; the gift says {Money.ToMajorString(gift.Amount, charge.Currency)}.");
-            // A lost dispute counts as refunded in the books; Stripe keeps it apart from refunds.
-            if (gift.DisputeStatus != "lost" && gift.RefundedAmount != charge.AmountRefunded)
+            // Refunds are compared alone: the books keep a lost dispute apart from them, as Stripe does.
+            if (gift.ChargeRefundedAmount != charge.AmountRefunded)
                 Add(report, DriftKinds.RefundMismatch, charge.Id, gift.Id,
-                    $"Stripe has refunded {Money.ToMajorString(charge.AmountRefunded, charge.Currency)}; the gift says {Money.ToMajorString(gift.RefundedAmount, charge.Currency)}.");
+                    $"Stripe has refunded {Money.ToMajorString(charge.AmountRefunded, charge.Currency)}; the gift says {Money.ToMajorString(gift.ChargeRefundedAmount, charge.Currency)}.");
             if (charge.Disputed && gift.DisputeId is null)
                 Add(report, DriftKinds.DisputeMismatch, charge.Id, gift.Id, "Stripe shows the charge disputed; the gift records no dispute.");
         }
@@ -174,7 +174,7 @@ public sealed class RunDriftReport(
     }
 
     private static IQueryable<Gift> Gifts(IQueryable<Donation> donations) => donations.Select(d =>
-        new Gift(d.Id, d.Amount, d.RefundedAmount, d.StripeDisputeId, d.DisputeStatus, d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId));
+        new Gift(d.Id, d.Amount, d.ChargeRefundedAmount, d.StripeDisputeId, d.DisputeStatus, d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId));
 
     private static void Add(DriftReport report, string kind, string? stripeObject, long? donationId, string detail) =>
         report.Items.Add(new DriftItem { Kind = kind, StripeObject = stripeObject, DonationId = donationId, Detail = detail });

@@ -6,12 +6,12 @@ namespace Donations.Api.Features.Receipts;
 public static class ReceiptRules
 {
     /// <summary>
-    /// The amount that still counts as given. Event handlers fold a lost dispute's amount into
-    /// <see cref="Donation.RefundedAmount"/>; a lost dispute recorded without an amount is taken to
-    /// cover the whole charge, as Stripe disputes usually do.
+    /// The amount that still counts as given: paid minus refunds and a lost dispute's amount
+    /// (<see cref="Donation.RefundedAmount"/> totals both); a lost dispute recorded without an
+    /// amount is taken to cover the whole charge, as Stripe disputes usually do.
     /// </summary>
     public static long StatedAmount(Donation d) =>
-        d.Status == DonationStatus.Refunded || (IsLostDispute(d) && d.RefundedAmount == 0)
+        d.Status == DonationStatus.Refunded || (IsLostDispute(d) && d.LostDisputeAmount == 0)
             ? 0
             : Math.Clamp(d.Amount - d.RefundedAmount, 0, d.Amount);
 

@@ -16,8 +16,9 @@ namespace Donations.Api.Features.Receipts;
 /// and goes on with the next batch while they come back full (up to a minute, then it hands over
 /// to a new job). Exactly once: a batch is claimed (<see cref="ReceiptClaims"/>: pending, no live
 /// lease) before sending and each receipt marked Sent right after, each in its own short
-/// statement, so no transaction stays open during SMTP. A crash between send and mark leaves the
-/// lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
+/// statement, so no transaction stays open during SMTP. A batch slower than its lease renews it on
+/// the rows it still holds, so no receipt is sent by two senders. A crash between send and mark
+/// leaves the lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
 /// the receipt Failed. When the mail server cannot be reached, the claims are released and one job
 /// per node fails and retries for all of them (<see cref="ReceiptScheduler"/>).
 /// </summary>
@@ -95,8 +96,16 @@ public sealed class SendPendingReceipts(
             var talkingToServer = false;
             try
             {
-                foreach (var source in await messages.LoadAsync(batch, ct))
+                foreach (var source in await messages.LoadAsync(batch.Ids, ct))
                 {
+                    // A batch slower than its lease renews it; a receipt whose lease ran out and
+                    // was taken by another sender is that sender's to send now.
+                    if (!await claims.KeepAsync(batch, source.Receipt.Id, ct))
+                    {
+                        log.LogWarning("Receipts: {ReceiptNumber} was taken by another sender after this batch's lease ran out; skipped here",
+                            source.Receipt.Number);
+                        continue;
+                    }
                     var message = await messages.BuildAsync(source, copyMessageId: null, ct);
                     try
                     {
@@ -115,13 +124,13 @@ public sealed class SendPendingReceipts(
                         log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
                             source.Receipt.Number, source.Donation.Id);
                     }
+                    batch.Done(source.Receipt.Id);
                     done.Add(source.Receipt);
                 }
             }
             catch (Exception ex)
             {
-                var unsent = batch.Except(done.Select(r => r.Id)).ToList();
-                await ReleaseAsync(unsent, ex.Message);
+                await ReleaseAsync(batch.Unsent.ToList(), batch.Until, ex.Message);
                 metrics.Receipt("any", "failed");
                 // Only the mail server's trouble is an outage; anything else fails this job as it is.
                 if (!talkingToServer || ex is OperationCanceledException) throw;
@@ -154,8 +163,9 @@ public sealed class SendPendingReceipts(
                 .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
     }
 
-    private Task ReleaseAsync(List<long> ids, string error) =>
-        db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending)
+    // Only rows still carrying this claim's mark: one taken by another sender is not ours to release.
+    private Task ReleaseAsync(List<long> ids, DateTime mark, string error) =>
+        db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && r.ClaimedUntil == mark)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.ClaimedUntil, (DateTime?)null)
                 .SetProperty(r => r.LastError, Truncate(error)), CancellationToken.None);

@@ -64,7 +64,7 @@ public sealed class InboxDispatcher(
         await ReleaseOrphanedClaimsAsync(db, ct);
 
         // The claim's own mark: if its answer is lost, the rows it may have claimed are found by it.
-        var stamp = WholeMicroseconds(time.GetUtcNow().UtcDateTime);
+        var stamp = RowClaims.Mark(time.GetUtcNow().UtcDateTime);
         List<string> ids;
         try
         {
@@ -107,8 +107,6 @@ public sealed class InboxDispatcher(
             Limit: BatchSize,
             Parameters: new Dictionary<string, object?> { ["stamp"] = stamp, ["status"] = nameof(StripeEventStatus.Received) }), ct);
 
-    // Stored timestamps keep microseconds; the stamp must compare equal to what was stored.
-    private static DateTime WholeMicroseconds(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
 
     /// <summary>Hands back rows this node claimed but could not enqueue; throws while the database is away.</summary>
     private async Task ReleaseOrphanedClaimsAsync(DonationsDbContext db, CancellationToken ct)

@@ -56,9 +56,13 @@ public sealed class ReconcileStripeEvents(
     private async Task<int> IngestMissingAsync(List<Event> page)
     {
         var ids = page.Select(e => e.Id).ToList();
-        // A Failed row (another version, a handler that gave up) is replaced by what is listed here.
-        var known = (await db.StripeEvents.Where(e => ids.Contains(e.Id) && e.Status != StripeEventStatus.Failed)
-            .Select(e => e.Id).ToListAsync()).ToHashSet();
+        // A row stored in another API version never reached a handler: what is listed here (fetched
+        // at the pinned version) replaces it. A row whose handler failed is left to its retries and
+        // to staff; replacing it on every run would replay a failing event every hour.
+        var stored = await db.StripeEvents.Where(e => ids.Contains(e.Id))
+            .Select(e => new { e.Id, e.Status, e.ApiVersion }).ToListAsync();
+        var known = stored.Where(e => e.Status != StripeEventStatus.Failed || StripeApiVersion.IsSupported(e.ApiVersion))
+            .Select(e => e.Id).ToHashSet();
         var added = 0;
         foreach (var e in page.Where(e => !known.Contains(e.Id)))
         {

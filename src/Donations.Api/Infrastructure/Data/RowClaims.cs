@@ -32,6 +32,12 @@ public sealed class RowClaims(DatabaseSettings database)
     /// them on the same ones. SQL Server claims row by row, each with a conditional update, and a
     /// claimer that loses a row moves on to later ones instead of coming back with a short batch.
     /// </summary>
+    /// <summary>
+    /// A time to store as a claim's mark and find again by equality: databases keep microseconds
+    /// (PostgreSQL), so a mark with finer ticks would not compare equal to what was stored.
+    /// </summary>
+    public static DateTime Mark(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
+
     public Task<List<TKey>> ClaimBatchAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct) =>
         database.Provider == DatabaseProvider.SqlServer
             ? ClaimRowByRowAsync<TKey, TOrder>(db, claim, ct)

@@ -47,24 +47,16 @@ public sealed class SendStatementBatch(
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 
-    /// <summary>Donors whose ledgers are read together: one query each for donors and gifts, a few KB held.</summary>
-    private const int LedgerChunk = 25;
-
     /// <summary>Returns the rows another sender took first.</summary>
     private async Task<List<StatementClaims.Row>> SendAsync(long runId, bool resend, int year, List<StatementClaims.Row> work, CancellationToken ct)
     {
         var lost = new List<StatementClaims.Row>();
+        var ledgers = await documents.LoadAsync(work.Select(w => w.DonorId).ToList(), year, ct);
         IEmailSession? session = null;
         try
         {
-            // A few donors' ledgers at a time: a whole batch's gifts and receipts, held for as long
-            // as the batch takes to send and by every worker sending one, were most of a run's memory.
-            Dictionary<long, StatementLedger> ledgers = [];
-            for (var i = 0; i < work.Count; i++)
+            foreach (var row in work)
             {
-                var row = work[i];
-                if (i % LedgerChunk == 0)
-                    ledgers = await documents.LoadAsync(work.Skip(i).Take(LedgerChunk).Select(w => w.DonorId).ToList(), year, ct);
                 var messageId = row.Status == StatementStatus.Sent && resend && row.RunId != runId
                     ? documents.NewMessageId(row.DonorId, year) // a deliberate resend is a new message
                     : row.MessageId;
@@ -93,8 +85,6 @@ public sealed class SendStatementBatch(
                     continue;
                 }
 
-                // Its parts hold the rendered PDF: let go of them as soon as the message is out.
-                using var sending = message;
                 try
                 {
                     session ??= await mail.OpenSessionAsync(ct);

@@ -5,7 +5,21 @@ namespace Donations.Benchmarks;
 /// <summary>What every benchmark needs: a PostgreSQL cluster of its own and the service's settings.</summary>
 public static class BenchmarkEnvironment
 {
-    public static Dictionary<string, string?> ServiceSettings(string connectionString, string dataDirectory, int? smtpPort = null) => new()
+    /// <summary>
+    /// Settings given on the command line (<c>--set Key=Value</c>, repeatable) over every service
+    /// the benchmarks start, to compare a setting back to back, e.g. <c>--set Hangfire:WorkerCount=4</c>
+    /// or <c>--set DOTNET_gcServer=0</c> (names without ':' are passed as environment variables as they are).
+    /// </summary>
+    public static Dictionary<string, string?> Overrides { get; } = [];
+
+    public static Dictionary<string, string?> ServiceSettings(string connectionString, string dataDirectory, int? smtpPort = null)
+    {
+        var settings = Defaults(connectionString, dataDirectory, smtpPort);
+        foreach (var (k, v) in Overrides) settings[k] = v;
+        return settings;
+    }
+
+    private static Dictionary<string, string?> Defaults(string connectionString, string dataDirectory, int? smtpPort) => new()
     {
         ["Database:Provider"] = "Postgres",
         ["Database:MigrateOnStart"] = "true",

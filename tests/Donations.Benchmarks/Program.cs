@@ -1,13 +1,18 @@
 using Donations.Benchmarks;
 
-// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|all>
-//     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N]
-var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "webhooks";
+// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|all>
+//     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N]
+//     [--set Key=Value ...] (a setting for every service started, e.g. --set Hangfire:WorkerCount=4)
+var what = args.FirstOrDefault(a => !a.StartsWith("--") && !a.Contains('=')) ?? "webhooks";
+for (var i = 0; i + 1 < args.Length; i++)
+    if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value]) BenchmarkEnvironment.Overrides[key] = value;
 var seconds = Option("--seconds", 20);
 var connections = Option("--connections", 32);
 
 Console.WriteLine($"Machine: {BenchmarkEnvironment.Machine()}");
 Console.WriteLine($"Started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchmarkEnvironment.LoadAverage()}");
+if (BenchmarkEnvironment.Overrides.Count > 0)
+    Console.WriteLine($"Service settings given: {string.Join(", ", BenchmarkEnvironment.Overrides.Select(o => $"{o.Key}={o.Value}"))}");
 
 if (what is "webhooks" or "all")
 {
@@ -17,7 +22,7 @@ if (what is "webhooks" or "all")
     foreach (var service in new[] { web, full })
     {
         Console.WriteLine(service);
-        Console.WriteLine($"  {service.PerSecond / baseline.PerSecond:P0} of baseline throughput (goal >= 50%), p99 {service.P99Ms:F1} ms (goal < 50 ms)");
+        Console.WriteLine($"  {service.PerSecond / baseline.PerSecond:P0} of baseline throughput (web node goal >= 85%), p99 {service.P99Ms:F1} ms (web node goal <= 20 ms)");
     }
 }
 
@@ -29,7 +34,7 @@ if (what is "receipts" or "all")
     var (raw, service) = await ReceiptsBenchmark.RunAsync(count, rounds);
     Console.WriteLine(raw);
     Console.WriteLine(service);
-    Console.WriteLine($"receipts: {service.PerSecond / raw.PerSecond:P0} of raw MailKit (goal >= 50%)");
+    Console.WriteLine($"receipts: {service.PerSecond / raw.PerSecond:P0} of raw MailKit (goal >= 75%)");
 }
 
 if (what is "e2e" or "all")
@@ -37,14 +42,27 @@ if (what is "e2e" or "all")
     var rate = Option("--rate", 20);
     Console.WriteLine($"e2e: {rate} gifts/s for {seconds} s");
     Console.WriteLine(await EndToEndLatencyBenchmark.RunAsync(rate, TimeSpan.FromSeconds(seconds)));
+    Console.WriteLine("  goal at 100 gifts/s: p50 <= 1 s, p99 <= 5 s, every receipt exactly once");
+}
+
+if (what is "burst" or "all")
+{
+    // --seconds is the baseline's measured phase here; the burst itself lasts as long as it takes.
+    var gifts = Option("--count", 10_000);
+    Console.WriteLine($"burst: {gifts} gifts over {connections} connections; ingest baseline {Option("--warmup", 10)} s warm-up + {seconds} s");
+    Console.WriteLine(await BurstBenchmark.RunAsync(gifts, connections, TimeSpan.FromSeconds(Option("--warmup", 10)), TimeSpan.FromSeconds(seconds)));
 }
 
 if (what is "statements" or "all")
 {
     // The same run at a tenth of the size first: time should grow tenfold, memory not at all.
     var donors = Option("--donors", 100_000);
-    Console.WriteLine(await StatementRunBenchmark.RunAsync(donors / 10, Option("--gifts", 12)));
-    Console.WriteLine(await StatementRunBenchmark.RunAsync(donors, Option("--gifts", 12)));
+    var small = await StatementRunBenchmark.RunAsync(donors / 10, Option("--gifts", 12));
+    Console.WriteLine(small);
+    var large = await StatementRunBenchmark.RunAsync(donors, Option("--gifts", 12));
+    Console.WriteLine(large);
+    Console.WriteLine($"statements: 10x the donors took {large.Elapsed / small.Elapsed:F1}x the time; peak RSS {small.PeakRssMiB} -> {large.PeakRssMiB} MiB " +
+        $"(goal at 100,000 donors: peak <= 300 MB = 286 MiB, flat from 10,000, wall <= 2 min)");
 }
 
 Console.WriteLine($"Finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchmarkEnvironment.LoadAverage()}");

@@ -37,7 +37,7 @@ public static class StatementRunBenchmark
             await seed.ExecuteNonQueryAsync();
         }
 
-        var pid = ProcessMemory.PidOf(service);
+        var pid = service.ProcessId;
         var rss = new List<long>();
         var clock = Stopwatch.StartNew();
         await using (var start = await ServiceProcess.StartAsync(settings, dir, args: ["statements", "send", "--year", "2025", "--no-wait"], waitUntilLive: false))

@@ -32,6 +32,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
+    /// <summary>The operating system's id of the service itself (the dotnet host runs it in its own process).</summary>
+    public int ProcessId => _process.Id;
     public int ExitCode => _process.ExitCode;
 
     /// <summary>The directory that holds the built service and its appsettings files.</summary>

@@ -52,6 +52,7 @@ public sealed class DonorErasure(
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         donor.Email = PseudonymEmail(donor.Id);
         donor.Name = PseudonymName(donor.Id);
+        donor.Address = null;
         donor.ErasedAt = now;
         await db.SaveChangesAsync(ct);
         var events = await scrub.ScrubAsync(donor.Id, oldEmail, oldName, ct);
@@ -66,6 +67,8 @@ public sealed class DonorErasure(
         var documents = await db.ReceiptDocuments
             .Where(doc => db.Receipts.Any(r => r.Id == doc.ReceiptId && r.Donation!.DonorId == donor.Id))
             .ExecuteDeleteAsync(ct);
+        // Statements as issued print the name and address too.
+        documents += await db.StatementDocuments.Where(doc => doc.Statement!.DonorId == donor.Id).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
 
         var lastGift = await db.Donations.Where(d => d.DonorId == donor.Id).MaxAsync(d => (DateTime?)d.ReceivedAt, ct);

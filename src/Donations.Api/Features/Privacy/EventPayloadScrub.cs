@@ -15,9 +15,11 @@ namespace Donations.Api.Features.Privacy;
 /// </summary>
 public sealed class EventPayloadScrub(DonationsDbContext db)
 {
-    private static readonly HashSet<string> EmailKeys = ["email", "customer_email", "receipt_email"];
+    private static readonly HashSet<string> EmailKeys = ["email", "customer_email", "receipt_email", "customer_email_address"];
     private static readonly HashSet<string> NameKeys = ["name", "customer_name"];
-    private static readonly HashSet<string> Removed = ["address", "shipping", "phone", "customer_address", "customer_shipping", "customer_phone"];
+    // A dispute's evidence carries the buyer's addresses (plain text) and IP address.
+    private static readonly HashSet<string> Removed = ["address", "shipping", "phone", "customer_address", "customer_shipping", "customer_phone",
+        "billing_address", "shipping_address", "customer_purchase_ip"];
 
     public async Task<int> ScrubAsync(long donorId, string? oldEmail, string? oldName, CancellationToken ct)
     {
@@ -80,10 +82,11 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
             }
         }
 
-        // A "name" beside an email, or on customer details, billing details or a customer, is a person's;
+        // A "name" beside an email (dispute evidence included), or on customer details, billing details or a customer, is a person's;
         // a product's or an account's name is not.
         private static bool IsPerson(JsonObject o) =>
-            o.ContainsKey("email") || o.ContainsKey("customer_email") || (string?)o["object"] == "customer";
+            o.ContainsKey("email") || o.ContainsKey("customer_email") || o.ContainsKey("customer_email_address")
+            || (string?)o["object"] == "customer";
 
         private string Replace(string text)
         {

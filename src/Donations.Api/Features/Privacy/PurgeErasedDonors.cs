@@ -56,6 +56,7 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
         await db.GiftSettlements.Where(s => gifts.Any(g => g.Id == s.DonationId)).ExecuteDeleteAsync(ct);
         await gifts.ExecuteDeleteAsync(ct);
         await db.Memberships.Where(m => m.DonorId == donorId).ExecuteDeleteAsync(ct);
+        await db.StatementDocuments.Where(doc => doc.Statement!.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.Statements.Where(s => s.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.Notifications.Where(n => n.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.DonorSignInTokens.Where(t => t.DonorId == donorId).ExecuteDeleteAsync(ct);

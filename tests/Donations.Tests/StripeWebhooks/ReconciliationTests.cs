@@ -106,11 +106,11 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
-    public async Task The_sweeper_leaves_old_claims_alone_while_the_webhooks_queue_still_holds_jobs()
+    public async Task The_sweeper_leaves_claims_just_past_their_time_alone_while_the_webhooks_queue_still_holds_jobs()
     {
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
         var json = new OneTimeGift(Amount: 1234).CheckoutCompleted();
-        var claimed = DateTime.UtcNow.AddMinutes(-30);
+        var claimed = DateTime.UtcNow - SweepStripeInbox.StuckAfter * 1.5;
         await app.WithDbAsync(async db =>
         {
             db.StripeEvents.Add(new StripeEvent
@@ -137,6 +137,28 @@ public sealed class ReconciliationTests
             fetched.RemoveFromQueue();
         }
         // The job ended without processing the event (it was lost): the queue is idle, the claim is released.
+        Assert.Equal(1, await SweepAsync(app));
+    }
+
+    [Fact]
+    public async Task The_sweeper_releases_a_claim_twice_its_time_old_even_while_the_webhooks_queue_is_busy()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var json = new OneTimeGift(Amount: 4321).CheckoutCompleted();
+        var claimed = DateTime.UtcNow - SweepStripeInbox.StuckAfter * 2.5;
+        await app.WithDbAsync(async db =>
+        {
+            db.StripeEvents.Add(new StripeEvent
+            {
+                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
+                CreatedAt = claimed, ReceivedAt = claimed, Source = "webhook", Payload = json,
+                Status = StripeEventStatus.Received, EnqueuedAt = claimed,
+            });
+            await db.SaveChangesAsync();
+        });
+        app.Services.GetRequiredService<IBackgroundJobClient>()
+            .Enqueue<ProcessStripeEventBatch>(JobQueues.Webhooks, j => j.RunAsync(new[] { "evt_another_batch" }));
+
         Assert.Equal(1, await SweepAsync(app));
     }
 

@@ -58,6 +58,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.StripeCustomerId).HasMaxLength(255);
             e.HasIndex(x => x.Email).IsUnique();
             e.HasIndex(x => x.StripeCustomerId);
+            e.Property(x => x.ErasedEmailHash).HasMaxLength(64);
+            e.HasIndex(x => x.ErasedEmailHash);
         });
 
         b.Entity<Donation>(e =>

@@ -197,6 +197,10 @@ namespace Donations.Migrations.Postgres.Migrations
                     b.Property<DateTime?>("ErasedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ErasedEmailHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -209,6 +213,8 @@ namespace Donations.Migrations.Postgres.Migrations
 
                     b.HasIndex("Email")
                         .IsUnique();
+
+                    b.HasIndex("ErasedEmailHash");
 
                     b.HasIndex("StripeCustomerId");
 
@@ -470,6 +476,9 @@ namespace Donations.Migrations.Postgres.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)")
                         .HasDefaultValue("month");
+
+                    b.Property<DateTime?>("LapsedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("timestamp with time zone");

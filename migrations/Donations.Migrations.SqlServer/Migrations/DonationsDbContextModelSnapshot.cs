@@ -197,6 +197,10 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("ErasedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("ErasedEmailHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
@@ -209,6 +213,8 @@ namespace Donations.Migrations.SqlServer.Migrations
 
                     b.HasIndex("Email")
                         .IsUnique();
+
+                    b.HasIndex("ErasedEmailHash");
 
                     b.HasIndex("StripeCustomerId");
 
@@ -470,6 +476,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("nvarchar(8)")
                         .HasDefaultValue("month");
+
+                    b.Property<DateTime?>("LapsedAt")
+                        .HasColumnType("datetime2");
 
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("datetime2");

@@ -188,6 +188,10 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("ErasedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ErasedEmailHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -200,6 +204,8 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Email")
                         .IsUnique();
+
+                    b.HasIndex("ErasedEmailHash");
 
                     b.HasIndex("StripeCustomerId");
 
@@ -451,6 +457,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .HasMaxLength(8)
                         .HasColumnType("TEXT")
                         .HasDefaultValue("month");
+
+                    b.Property<DateTime?>("LapsedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("TEXT");

@@ -15,9 +15,19 @@ public sealed class Donor
     /// then on; gifts and receipts stay until the retention period ends, then go too.
     /// </summary>
     public DateTime? ErasedAt { get; set; }
+    /// <summary>
+    /// For an erased donor, a one-way hash of the email they had (<c>ErasedEmails</c>), so that a late
+    /// event about a payment made before the erasure is booked to the pseudonym instead of founding
+    /// a new record under the old address. The address itself is not kept.
+    /// </summary>
+    public string? ErasedEmailHash { get; set; }
 
     public List<Donation> Donations { get; set; } = [];
     public List<Membership> Memberships { get; set; } = [];
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    /// <summary>What <see cref="ErasedEmailHash"/> holds for an address: SHA-256 of the normalised email, hex.</summary>
+    public static string HashErasedEmail(string email) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("erased-donor:" + NormalizeEmail(email))));
 }

@@ -27,6 +27,11 @@ public sealed class Membership
     public string? StripeCancellationReason { get; set; }
     /// <summary>The next payment date whose card was last checked for expiry, so each is checked once.</summary>
     public DateTime? CardCheckedFor { get; set; }
+    /// <summary>
+    /// When the gift lapsed: first seen canceled, unpaid or incomplete_expired; cleared when it is
+    /// going again. Win-back is timed from it, not from the newest event, which later events move.
+    /// </summary>
+    public DateTime? LapsedAt { get; set; }
 
     /// <summary>Stripe's <c>pause_collection</c> is set: invoices are voided until <see cref="PausedUntil"/>.</summary>
     public bool Paused { get; set; }

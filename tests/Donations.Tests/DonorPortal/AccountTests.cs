@@ -124,6 +124,31 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public async Task A_paused_gift_shows_when_it_resumes_instead_of_a_next_payment_that_will_not_be_taken()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var donor = await Portal.SeedDonorAsync(app, "paused@example.com", "Pat Paused", "cus_paused");
+        await app.WithDbAsync(async db =>
+        {
+            db.Memberships.Add(new Membership
+            {
+                DonorId = donor.Id, StripeSubscriptionId = "sub_paused", StripeCustomerId = "cus_paused", Status = "active",
+                MonthlyAmount = 2000, Currency = "usd", Paused = true,
+                CurrentPeriodEnd = new DateTime(2026, 4, 10, 15, 0, 0, DateTimeKind.Utc),
+                PausedUntil = new DateTime(2026, 6, 10, 15, 0, 0, DateTimeKind.Utc),
+                StartedAt = new DateTime(2026, 1, 10, 15, 0, 0, DateTimeKind.Utc),
+            });
+            await db.SaveChangesAsync();
+        });
+        await Portal.SignInAsync(app, app.Client, donor.Id);
+
+        var page = await app.Client.GetStringAsync("/manage/account");
+
+        Assert.Contains("<td>Paused until June 10, 2026</td>", page);
+        Assert.DoesNotContain("Next payment April 10, 2026", page);
+    }
+
+    [Fact]
     public async Task Stripe_refusing_the_portal_session_shows_a_page_saying_nothing_changed()
     {
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);

@@ -302,6 +302,10 @@ public sealed class ManageGiftTests
         var receipt = await app.Smtp!.WaitForMessageAsync(m => m.TextBody?.Contains("You declined the membership benefits") == true);
         Assert.Contains("You declined the membership benefits (Quarterly print edition). No goods or services were provided", receipt.TextBody);
         Assert.DoesNotContain("$18.00", receipt.TextBody);
+        // The deductible amount is stated as on every other receipt: in the text, the HTML and the PDF.
+        Assert.Contains("Deductible amount: $20.00", receipt.TextBody);
+        Assert.Matches("Deductible amount:</td><td><strong>\\$20.00</strong>", receipt.HtmlBody);
+        Assert.Contains("Deductible amount: $20.00", PdfText.Words(receipt.Attachments.OfType<MimeKit.MimePart>().Single(a => a.ContentType.MimeType == "application/pdf")));
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Donations.Api.Features.Memberships;
+using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -47,13 +49,64 @@ public sealed class CardExpiryReminderTests
         Assert.Equal(System.Net.HttpStatusCode.SeeOther, opened.StatusCode);
         var session = Assert.Single(app.Stripe.RequestsTo("POST", "/v1/billing_portal/sessions"));
         Assert.Equal(("cus_ada", "payment_method_update"), (session["customer"], session["flow_data[type]"]));
-        // Each gift's card was asked about once, with the expansion that brings the card along.
+        // The daily check asked about each gift's card once however often it ran, and each email job once more
+        // (it reads the card itself), with the expansion that brings the card along.
         var lookups = app.Stripe.Requests.Where(r => r.Method == "GET" && r.Path.StartsWith("/v1/subscriptions/")).ToList();
-        Assert.Equal(3, lookups.Count);
+        Assert.Equal(3 + reminders.Count, lookups.Count);
+        Assert.Single(lookups, r => r.Path == "/v1/subscriptions/sub_card_fine");
         Assert.All(lookups, r => Assert.Contains("expand[0]=default_payment_method", Uri.UnescapeDataString(r.Query)));
-        var customerLookup = Assert.Single(app.Stripe.Requests, r => r.Method == "GET" && r.Path == "/v1/customers/cus_alan");
-        Assert.Contains("expand[0]=invoice_settings.default_payment_method", Uri.UnescapeDataString(customerLookup.Query));
+        var customerLookups = app.Stripe.Requests.Where(r => r.Method == "GET" && r.Path == "/v1/customers/cus_alan").ToList();
+        Assert.Equal(2, customerLookups.Count);
+        Assert.All(customerLookups, r => Assert.Contains("expand[0]=invoice_settings.default_payment_method", Uri.UnescapeDataString(r.Query)));
         Assert.Equal(2, await app.WithDbAsync(db => db.Notifications.CountAsync(n => n.Kind == "card-expiring" && n.SentAt != null)));
+    }
+
+    [Fact]
+    public async Task The_reminder_job_carries_the_membership_id_only_and_reads_the_card_when_it_sends()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var paymentAt = DateTime.UtcNow.AddDays(5);
+        var expiring = paymentAt.AddMonths(-1);
+        var ada = await SeedAsync(app, "ada@example.org", "sub_ada_card", "cus_ada", paymentAt);
+        StoreCard(app, "pm_ada", "visa", "4242", expiring.Year, expiring.Month);
+        StoreSubscription(app, "sub_ada_card", "cus_ada", "pm_ada");
+
+        await RunAsync(app);
+
+        // What the jobs dashboard shows of the queued email: no brand, digits, expiry or card id.
+        var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var (jobId, _) = Assert.Single(monitoring.EnqueuedJobs(JobQueues.Email, 0, 100), j => j.Value.Job?.Type == typeof(SendMembershipEmail));
+        var args = monitoring.JobDetails(jobId).Job.Args;
+        Assert.Equal(ada, Assert.IsType<long>(args[0]));
+        var shown = string.Join(" ", args.Select(a => a?.ToString()));
+        foreach (var detail in new[] { "visa", "4242", "pm_ada", expiring.Year.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            Assert.DoesNotContain(detail, shown, StringComparison.OrdinalIgnoreCase);
+
+        // The worker asks Stripe for the card again, and the email names it.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SendMembershipEmail>().CardExpiringAsync(ada, CancellationToken.None);
+        var reminder = await app.Smtp!.WaitForMessageAsync(m => m.Subject?.Contains("about to expire") == true);
+        Assert.Contains("Visa ending 4242", reminder.TextBody);
+        Assert.Equal(2, app.Stripe.Requests.Count(r => r.Method == "GET" && r.Path == "/v1/subscriptions/sub_ada_card"));
+    }
+
+    [Fact]
+    public async Task A_card_replaced_between_the_check_and_the_email_is_not_mentioned()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var paymentAt = DateTime.UtcNow.AddDays(5);
+        var ada = await SeedAsync(app, "ada@example.org", "sub_ada_new_card", "cus_ada", paymentAt);
+        StoreCard(app, "pm_old", "visa", "4242", paymentAt.AddMonths(-1).Year, paymentAt.AddMonths(-1).Month);
+        StoreSubscription(app, "sub_ada_new_card", "cus_ada", "pm_old");
+        await RunAsync(app);
+        StoreCard(app, "pm_new", "visa", "1881", paymentAt.Year + 3, 1);
+        StoreSubscription(app, "sub_ada_new_card", "cus_ada", "pm_new");
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SendMembershipEmail>().CardExpiringAsync(ada, CancellationToken.None);
+
+        Assert.Empty(app.Smtp!.Messages);
+        Assert.False(await app.WithDbAsync(db => db.Notifications.AnyAsync(n => n.Kind == "card-expiring")));
     }
 
     [Fact]

@@ -9,10 +9,11 @@ namespace Donations.Tests.Memberships;
 
 public sealed class WinBackTests
 {
-    private static Task<DonationsApp> StartAsync(int? afterDays) => DonationsApp.StartAsync(o =>
+    private static Task<DonationsApp> StartAsync(int? afterDays, bool testClock = false) => DonationsApp.StartAsync(o =>
     {
         o.Provider = DatabaseProvider.Postgres;
         o.UseSmtp = true;
+        if (testClock) o.UseTestClock();
         if (afterDays is { } days) o.Settings["Memberships:WinBackAfterDays"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
     });
 
@@ -68,13 +69,63 @@ public sealed class WinBackTests
 
         // The second gift lapses too: that lapse is asked about once more.
         await app.WithDbAsync(db => db.Memberships.Where(m => m.Id == second)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "canceled").SetProperty(m => m.CanceledAt, now.AddDays(-8))));
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "canceled").SetProperty(m => m.CanceledAt, now.AddDays(-8))
+                .SetProperty(m => m.LapsedAt, now.AddDays(-8))));
         await RunAsync(app);
         await RunAsync(app);
         await app.WaitForIdleJobsAsync();
 
         Assert.Equal(2, WinBacks(app).Count);
         Assert.All(WinBacks(app), m => Assert.Equal("ada@example.org", m.To.Mailboxes.Single().Address));
+    }
+
+    [Fact]
+    public async Task A_gift_left_unpaid_is_asked_back_on_the_configured_day_after_it_lapsed_however_late_its_last_event()
+    {
+        await using var app = await StartAsync(afterDays: 30, testClock: true);
+        var today = app.Clock().GetUtcNow();
+        var gift = new MonthlyGift(Email: "unpaid@example.org") { StartedAt = today.AddDays(-120) };
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.SubscriptionCreated(), gift.InvoicePaid(1));
+        // Stripe gave up 29 days ago; ten days later staff edited the unpaid subscription (a newer event, same status).
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "unpaid", today.AddDays(-29), paidMonths: 3));
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "unpaid", today.AddDays(-19), paidMonths: 3));
+        await app.WaitForIdleJobsAsync();
+        var lapsedAt = await app.WithDbAsync(db => db.Memberships.Select(m => m.LapsedAt).SingleAsync());
+        Assert.Equal(today.AddDays(-29).UtcDateTime, Assert.NotNull(lapsedAt), TimeSpan.FromSeconds(1));
+
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+        Assert.Empty(WinBacks(app));
+
+        app.Clock().Advance(TimeSpan.FromDays(1));
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+        Assert.Equal("unpaid@example.org", Assert.Single(WinBacks(app)).To.Mailboxes.Single().Address);
+
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            app.Clock().Advance(TimeSpan.FromDays(1));
+            await RunAsync(app);
+        }
+        await app.WaitForIdleJobsAsync();
+        Assert.Single(WinBacks(app));
+    }
+
+    [Fact]
+    public async Task A_lapse_is_forgotten_when_the_gift_is_paid_again()
+    {
+        await using var app = await StartAsync(afterDays: 7);
+        var gift = new MonthlyGift(Email: "back@example.org") { StartedAt = DateTimeOffset.UtcNow.AddDays(-90) };
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.SubscriptionCreated(), gift.InvoicePaid(1));
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "unpaid", DateTimeOffset.UtcNow.AddDays(-20), paidMonths: 2));
+        Assert.NotNull(await app.WithDbAsync(db => db.Memberships.Select(m => m.LapsedAt).SingleAsync()));
+
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "active", DateTimeOffset.UtcNow.AddDays(-10), paidMonths: 3));
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+
+        Assert.Null(await app.WithDbAsync(db => db.Memberships.Select(m => m.LapsedAt).SingleAsync()));
+        Assert.Empty(WinBacks(app));
     }
 
     [Fact]
@@ -106,6 +157,7 @@ public sealed class WinBackTests
             StripeSubscriptionId = subscription, StripeCustomerId = "cus_" + subscription, Status = status, MonthlyAmount = amount,
             Currency = "usd", StartedAt = lapsedAt.AddMonths(-6), LastEventAt = lapsedAt,
             CanceledAt = status == "canceled" ? lapsedAt : null,
+            LapsedAt = status is "canceled" or "unpaid" ? lapsedAt : null,
         };
         if (donorId is { } id) membership.DonorId = id;
         else membership.Donor = new Donor { Email = email!, Name = "Former Member", CreatedAt = DateTime.UtcNow };

@@ -62,7 +62,9 @@ public sealed class ErasureTests
         var after = await finance.GetStringAsync("/api/finance/donations.csv");
         var members = await finance.GetStringAsync("/api/finance/members.csv");
         var events = await app.WithDbAsync(db => db.StripeEvents.Select(e => e.Payload).ToListAsync());
-        var pages = string.Concat(await finance.GetStringAsync("/staff"), await finance.GetStringAsync("/staff/events"));
+        var pages = string.Concat(await finance.GetStringAsync("/staff"), await finance.GetStringAsync("/staff/events"),
+            await finance.GetStringAsync("/staff/revenue"), await finance.GetStringAsync("/staff/revenue/lapsed.csv?kind=lybunt"),
+            await finance.GetStringAsync("/staff/revenue/lapsed.csv?kind=sybunt"));
         var later = app.Smtp.Messages.Skip(sentBefore).ToList();
         var everywhere = new[] { after, members, pages, string.Join("\n", events) }
             .Concat(later.Select(m => m.ToString()))

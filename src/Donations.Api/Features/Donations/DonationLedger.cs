@@ -19,7 +19,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         var donation = await FindByKeyAsync(p.SettlementKey, ct);
         if (donation is null)
         {
-            var donor = await donors.FindOrAddAsync(p.Donor, ct)
+            var donor = await donors.FindOrAddAsync(p.Donor, p.ReceivedAt, ct)
                         ?? throw new StripeEventNotReadyException($"an email for Stripe customer {p.Donor.StripeCustomerId ?? "(none)"}");
             donation = new Donation
             {

@@ -21,8 +21,13 @@ public sealed record DonorIdentity(string? Email, string? Name, string? StripeCu
 /// <summary>Finds or creates donors by normalised email, falling back to the Stripe customer.</summary>
 public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
 {
-    /// <summary>The donor, tracked and possibly new (unsaved); null when neither email nor a known customer identifies one.</summary>
-    public async Task<Donor?> FindOrAddAsync(DonorIdentity who, CancellationToken ct)
+    /// <summary>
+    /// The donor, tracked and possibly new (unsaved); null when neither email nor a known customer
+    /// identifies one. A payment made (<paramref name="madeAt"/>) before its donor was erased belongs
+    /// to the erased record, found by the old address's hash: a late event must not found a new record
+    /// under the address the donor asked us to forget. A payment made afterwards is a new gift.
+    /// </summary>
+    public async Task<Donor?> FindOrAddAsync(DonorIdentity who, DateTime madeAt, CancellationToken ct)
     {
         var email = string.IsNullOrWhiteSpace(who.Email) ? null : Donor.NormalizeEmail(who.Email);
         var donor = email is null ? null
@@ -31,6 +36,11 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         if (donor is null && who.StripeCustomerId is { } customer)
             donor = db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customer)
                     ?? await db.Donors.Where(d => d.StripeCustomerId == customer).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+        if (donor is null && email is not null)
+        {
+            var hash = Donor.HashErasedEmail(email);
+            donor = await db.Donors.Where(d => d.ErasedEmailHash == hash && d.ErasedAt > madeAt).OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+        }
         if (donor is null)
         {
             if (email is null) return null;
@@ -46,7 +56,8 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// Adds what an event knows and the donor record lacks; never overwrites. Never links a Stripe
     /// customer to an existing record: the address was typed at Checkout, unverified, so another
     /// payer's customer under the same address stays apart (its subscription keeps its own
-    /// customer) instead of becoming the customer whose billing portal the record opens.
+    /// customer) instead of becoming the customer whose billing portal the record opens. Nothing
+    /// is added to an erased donor.
     /// </summary>
     public async Task CompleteAsync(long donorId, DonorIdentity who, CancellationToken ct)
     {
@@ -55,6 +66,8 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
 
     private static void Complete(Donor donor, DonorIdentity who)
     {
+        // An erased donor's events keep the books, never the person: nothing is filled back in.
+        if (donor.ErasedAt is not null) return;
         if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
         if (string.IsNullOrWhiteSpace(donor.Address) && !string.IsNullOrWhiteSpace(who.Address)) donor.Address = Trim(who.Address, 500);
     }

@@ -37,7 +37,7 @@ public static class Account
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId)
             .OrderByDescending(m => m.StartedAt)
             .Select(m => new Monthly(m.Tier, m.MonthlyAmount, m.Currency, m.Status, m.CurrentPeriodEnd, m.CancelAtPeriodEnd, m.CanceledAt, m.StripeCustomerId)
-            { Paused = m.Paused, Interval = m.Interval })
+            { Paused = m.Paused, PausedUntil = m.PausedUntil, Interval = m.Interval })
             .ToListAsync(ct);
         var statements = await db.Statements.AsNoTracking()
             .Where(s => s.DonorId == donorId && s.Status == StatementStatus.Sent)
@@ -130,6 +130,9 @@ public static class Account
         { Status: "canceled", CanceledAt: { } at } => $"Ended {Dates.Long(at, zone)}",
         { CurrentPeriodEnd: { } end, CancelAtPeriodEnd: true } => $"Ends {Dates.Long(end, zone)}",
         { Status: "canceled" } => "",
+        // A paused gift's period end passes without a payment (its invoices are voided).
+        { Paused: true, PausedUntil: { } until } => $"Paused until {Dates.Long(until, zone)}",
+        { Paused: true } => "Paused",
         { CurrentPeriodEnd: { } end } => $"Next payment {Dates.Long(end, zone)}",
         _ => "",
     };
@@ -141,6 +144,7 @@ public static class Account
         DateTime? CurrentPeriodEnd, bool CancelAtPeriodEnd, DateTime? CanceledAt, string? StripeCustomerId)
     {
         public bool Paused { get; init; }
+        public DateTime? PausedUntil { get; init; }
         public string Interval { get; init; } = "month";
     }
 }

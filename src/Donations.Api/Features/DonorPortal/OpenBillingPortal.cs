@@ -45,26 +45,13 @@ public static class OpenBillingPortal
                 <p><a href="/manage/account">Back to your giving</a></p>
                 """, StatusCodes.Status404NotFound);
 
-        var log = logs.CreateLogger(typeof(OpenBillingPortal));
-        try
+        return await BillingPortalSessions.RedirectAsync(http, stripe, new BillingPortal.SessionCreateOptions
         {
-            var session = await new BillingPortal.SessionService(stripe).CreateAsync(new BillingPortal.SessionCreateOptions
-            {
-                Customer = customer,
-                ReturnUrl = $"{donations.Value.PublicBaseUrl.TrimEnd('/')}/manage/account",
-            }, cancellationToken: http.RequestAborted);
-            log.LogInformation("Billing portal session {SessionId} opened for donor {DonorId}", session.Id, donorId);
-            http.Response.Headers.Location = session.Url;
-            return Results.StatusCode(StatusCodes.Status303SeeOther);
-        }
-        catch (StripeException ex)
-        {
-            log.LogWarning(ex, "Stripe refused a billing portal session for donor {DonorId}: {StripeCode}", donorId, ex.StripeError?.Code);
-            return PortalPage.Render(http, org.Value.Name, "Stripe is not answering", """
-                <p class="notice error" role="alert">We could not open the billing page at Stripe just now.
-                Nothing has changed. Please try again in a few minutes.</p>
-                <p><a href="/manage/account">Back to your giving</a></p>
-                """, StatusCodes.Status502BadGateway);
-        }
+            Customer = customer,
+            ReturnUrl = $"{donations.Value.PublicBaseUrl.TrimEnd('/')}/manage/account",
+        }, donorId, "billing page", """
+            Please try again in a few minutes.</p>
+            <p><a href="/manage/account">Back to your giving</a></p>
+            """, org.Value.Name, logs.CreateLogger(typeof(OpenBillingPortal)));
     }
 }

@@ -39,40 +39,25 @@ public static class OpenPaymentMethodUpdate
         if (link is null) return Expired(http, organization, StatusCodes.Status404NotFound);
         if (!link.Usable) return Expired(http, organization, StatusCodes.Status410Gone);
 
-        var log = logs.CreateLogger(typeof(OpenPaymentMethodUpdate));
-        var baseUrl = donations.Value.PublicBaseUrl.TrimEnd('/');
-        try
+        var options = new BillingPortal.SessionCreateOptions
         {
-            var session = await new BillingPortal.SessionService(stripe).CreateAsync(new BillingPortal.SessionCreateOptions
+            Customer = link.StripeCustomerId,
+            ReturnUrl = $"{donations.Value.PublicBaseUrl.TrimEnd('/')}/manage",
+            FlowData = new BillingPortal.SessionFlowDataOptions
             {
-                Customer = link.StripeCustomerId,
-                ReturnUrl = $"{baseUrl}/manage",
-                FlowData = new BillingPortal.SessionFlowDataOptions
+                Type = "payment_method_update",
+                AfterCompletion = new BillingPortal.SessionFlowDataAfterCompletionOptions
                 {
-                    Type = "payment_method_update",
-                    AfterCompletion = new BillingPortal.SessionFlowDataAfterCompletionOptions
+                    Type = "hosted_confirmation",
+                    HostedConfirmation = new BillingPortal.SessionFlowDataAfterCompletionHostedConfirmationOptions
                     {
-                        Type = "hosted_confirmation",
-                        HostedConfirmation = new BillingPortal.SessionFlowDataAfterCompletionHostedConfirmationOptions
-                        {
-                            CustomMessage = $"Thank you. Your monthly gift to {organization} will use this card from now on.",
-                        },
+                        CustomMessage = $"Thank you. Your monthly gift to {organization} will use this card from now on.",
                     },
                 },
-            }, cancellationToken: http.RequestAborted);
-            log.LogInformation("Card update session {SessionId} opened for donor {DonorId} by link {TokenId}", session.Id, link.DonorId, link.Id);
-            http.Response.Headers["Referrer-Policy"] = "no-referrer";
-            http.Response.Headers.Location = session.Url;
-            return Results.StatusCode(StatusCodes.Status303SeeOther);
-        }
-        catch (StripeException ex)
-        {
-            log.LogWarning(ex, "Stripe refused a card update session for donor {DonorId}: {StripeCode}", link.DonorId, ex.StripeError?.Code);
-            return PortalPage.Render(http, organization, "Stripe is not answering", """
-                <p class="notice error" role="alert">We could not open the card update page at Stripe just now.
-                Nothing has changed. Please try the link again in a few minutes.</p>
-                """, StatusCodes.Status502BadGateway);
-        }
+            },
+        };
+        return await BillingPortalSessions.RedirectAsync(http, stripe, options, link.DonorId, "card update page",
+            "Please try the link again in a few minutes.</p>", organization, logs.CreateLogger(typeof(OpenPaymentMethodUpdate)));
     }
 
     private static IResult Expired(HttpContext http, string organization, int status) =>

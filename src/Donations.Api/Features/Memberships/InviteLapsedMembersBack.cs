@@ -9,7 +9,8 @@ namespace Donations.Api.Features.Memberships;
 
 /// <summary>
 /// Daily: members whose monthly gift ended (canceled or unpaid) <c>Memberships:WinBackAfterDays</c>
-/// ago get one invitation back, to the donate page prefilled with their gift. Lapses older than
+/// ago, counted from <c>Membership.LapsedAt</c> (when it stopped, not its newest event), get one
+/// invitation back, to the donate page prefilled with their gift. Lapses older than
 /// <see cref="Window"/> beyond that are left alone, so turning the email on does not write to
 /// everyone who ever left. A donor who gives monthly again is not asked; each lapse is asked once
 /// (<c>win-back:&lt;subscription&gt;</c>), so a re-join that lapses again may be asked again.
@@ -32,9 +33,8 @@ public sealed class InviteLapsedMembersBack(
         var notBefore = dueBy - Window;
         const string prefix = SendMembershipEmail.WinBackKind + ":";
         var due = await db.Memberships.AsNoTracking()
-            .Where(m => MembershipLapses.Ended.Contains(m.Status))
-            .Select(m => new { m.Id, m.DonorId, m.StripeSubscriptionId, LapsedAt = m.CanceledAt ?? m.LastEventAt })
-            .Where(m => m.LapsedAt <= dueBy && m.LapsedAt > notBefore)
+            .Where(m => MembershipLapses.Ended.Contains(m.Status) && m.LapsedAt <= dueBy && m.LapsedAt > notBefore)
+            .Select(m => new { m.Id, m.DonorId, m.StripeSubscriptionId, m.LapsedAt })
             .Where(m => !db.Notifications.Any(n => n.Key == prefix + m.StripeSubscriptionId))
             .Where(m => !db.Memberships.Any(o => o.DonorId == m.DonorId && MembershipLapses.Current.Contains(o.Status)))
             .OrderByDescending(m => m.LapsedAt).Take(Limit)

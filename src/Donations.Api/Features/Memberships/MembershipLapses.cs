@@ -18,6 +18,9 @@ public static class MembershipLapses
 
     public static bool HasEnded(string status) => Ended.Contains(status);
 
+    /// <summary>Statuses that stop the gift, <c>incomplete_expired</c> (a first payment never made) included: <c>Membership.LapsedAt</c> is set.</summary>
+    public static readonly string[] Stopped = [.. Ended, "incomplete_expired"];
+
     /// <summary>Ended because Stripe could not collect, rather than because the donor (or staff) canceled.</summary>
     public static bool StripeGaveUp(string status, string? cancellationReason) =>
         status == "unpaid" || (status == "canceled" && cancellationReason == "payment_failed");

@@ -23,6 +23,8 @@ public static class MembershipsSetup
 
         services.AddSingleton<MembershipNotifier>();
         services.AddScoped<SendMembershipEmail>();
+        services.AddScoped<MembershipMailer>();
+        services.AddScoped<MembershipCards>();
         services.AddScoped<PaymentFailureFacts>();
         services.AddScoped<RemindExpiringCards>();
         services.AddScoped<InviteLapsedMembersBack>();

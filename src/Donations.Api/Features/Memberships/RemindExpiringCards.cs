@@ -10,25 +10,20 @@ namespace Donations.Api.Features.Memberships;
 
 /// <summary>
 /// Daily: for each going monthly gift whose next payment falls within
-/// <c>Memberships:CardExpiryReminderDays</c>, asks Stripe for the card that payment would use (the
-/// subscription's <c>default_payment_method</c>, else the customer's
-/// <c>invoice_settings.default_payment_method</c>) and, when the card runs out before the payment
-/// date, asks for one reminder with the card-update link. Each next payment date is checked once
-/// (<c>Membership.CardCheckedFor</c>), so Stripe is asked about a gift once a month at most; the
-/// email itself is keyed by card and expiry, so one card is mentioned once however often it is seen.
+/// <c>Memberships:CardExpiryReminderDays</c>, asks Stripe for the card that payment would use
+/// (<see cref="MembershipCards"/>) and, when the card runs out before the payment date, asks for one
+/// reminder with the card-update link. The job is given the membership id only: card details in its
+/// arguments would sit in the jobs dashboard and its history, so the email job reads the card again.
+/// Each next payment date is checked once (<c>Membership.CardCheckedFor</c>), so the scan asks Stripe
+/// about a gift once a month at most (and the email job once more); the email itself is keyed by
+/// card and expiry, so one card is mentioned once however often it is seen.
 /// </summary>
 public sealed class RemindExpiringCards(
-    DonationsDbContext db, IStripeClient stripe, IBackgroundJobClient jobs, TimeProvider clock,
+    DonationsDbContext db, MembershipCards cards, IBackgroundJobClient jobs, TimeProvider clock,
     IOptions<MembershipsOptions> options, ILogger<RemindExpiringCards> log)
 {
     public const string JobId = "memberships-card-expiry";
     private const int Limit = 500;
-
-    public sealed record Card(string PaymentMethodId, string Description, int ExpYear, int ExpMonth)
-    {
-        /// <summary>A card works through the last day of its expiry month.</summary>
-        public bool ExpiresBefore(DateTime paymentUtc) => new DateTime(ExpYear, ExpMonth, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(1) <= paymentUtc;
-    }
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
@@ -49,10 +44,10 @@ public sealed class RemindExpiringCards(
         var reminded = 0;
         foreach (var m in due)
         {
-            Card? card;
+            MembershipCards.Card? card;
             try
             {
-                card = await CardAsync(m.StripeSubscriptionId, m.StripeCustomerId, ct);
+                card = await cards.NextPaymentCardAsync(m.StripeSubscriptionId, m.StripeCustomerId, ct);
             }
             catch (StripeException e)
             {
@@ -62,8 +57,7 @@ public sealed class RemindExpiringCards(
             }
             if (card is not null && card.ExpiresBefore(m.PaymentAt))
             {
-                jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j =>
-                    j.CardExpiringAsync(m.Id, card.PaymentMethodId, card.Description, card.ExpYear, card.ExpMonth, CancellationToken.None));
+                jobs.Enqueue<SendMembershipEmail>(JobQueues.Email, j => j.CardExpiringAsync(m.Id, CancellationToken.None));
                 reminded++;
             }
             await db.Memberships.Where(x => x.Id == m.Id)
@@ -72,29 +66,4 @@ public sealed class RemindExpiringCards(
         if (due.Count > 0)
             log.LogInformation("Card expiry check: {Checked} monthly gifts due within {Days} days, {Reminded} cards run out first", due.Count, days, reminded);
     }
-
-    private async Task<Card?> CardAsync(string subscriptionId, string? customerId, CancellationToken ct)
-    {
-        var subscription = await new SubscriptionService(stripe).GetAsync(subscriptionId,
-            new SubscriptionGetOptions { Expand = ["default_payment_method"] }, cancellationToken: ct);
-        var method = subscription.DefaultPaymentMethod;
-        if (method is null && (customerId ?? subscription.CustomerId) is { } customer)
-            method = (await new CustomerService(stripe).GetAsync(customer,
-                new CustomerGetOptions { Expand = ["invoice_settings.default_payment_method"] }, cancellationToken: ct))
-                .InvoiceSettings?.DefaultPaymentMethod;
-        return method?.Card is { } c
-            ? new Card(method.Id, $"{Brand(c.Brand)} ending {c.Last4}", (int)c.ExpYear, (int)c.ExpMonth)
-            : null;
-    }
-
-    private static string Brand(string? brand) => brand switch
-    {
-        "amex" => "American Express",
-        "diners" => "Diners Club",
-        "mastercard" => "Mastercard",
-        "unionpay" => "UnionPay",
-        "jcb" => "JCB",
-        null or "" or "unknown" => "Card",
-        _ => char.ToUpperInvariant(brand[0]) + brand[1..],
-    };
 }

@@ -43,7 +43,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         {
             var donor = await donors.FindByCustomerAsync(subscription.CustomerId, ct)
                         ?? (subscription.Customer is { Email: { } email } customer
-                            ? await donors.FindOrAddAsync(new DonorIdentity(email, customer.Name, customer.Id), ct) : null)
+                            ? await donors.FindOrAddAsync(new DonorIdentity(email, customer.Name, customer.Id), subscription.Created, ct) : null)
                         ?? throw new StripeEventNotReadyException($"the donor of Stripe customer {subscription.CustomerId}");
             membership = new Membership
             {
@@ -78,6 +78,11 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         membership.StartedAt = subscription.StartDate;
         membership.CanceledAt = subscription.EndedAt ?? subscription.CanceledAt;
         membership.StripeCancellationReason = subscription.CancellationDetails?.Reason;
+        // When it stopped, kept while it stays stopped: later events (a metadata edit on an unpaid
+        // subscription) must not move the date win-back counts from.
+        membership.LapsedAt = MembershipLapses.Stopped.Contains(subscription.Status)
+            ? membership.LapsedAt ?? subscription.EndedAt ?? stripeEvent.Created
+            : null;
         membership.LastEventAt = stripeEvent.Created;
 
         // Gifts recorded before their subscription was known join it now.

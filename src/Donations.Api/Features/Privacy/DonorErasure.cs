@@ -4,25 +4,27 @@ using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Stripe;
 
 namespace Donations.Api.Features.Privacy;
 
 /// <summary>
-/// Erases a donor on request, keeping what the tax records need. At Stripe first (each of the
-/// donor's customers loses its email, name, phone, address, shipping, description and metadata;
-/// a customer Stripe no longer has counts as cleared), so a failure there changes nothing here.
-/// Then, in one transaction: the donor's name and email become a pseudonym (the address is never
-/// stored here, only in Stripe's event payloads), the stored event payloads that name the donor are
-/// scrubbed, sign-in and card links are revoked, and the receipt PDFs, which print the name, are
-/// dropped. Gifts, receipt numbers and amounts stay for <c>Privacy:RetentionYears</c> after the last
-/// gift; <see cref="PurgeErasedDonors"/> removes them afterwards. Mail to the pseudonym goes
-/// nowhere (<c>UndeliverableAddresses</c>). The log says who was erased by id, never by name.
+/// Erases a donor on request, keeping what the tax records need. At Stripe first
+/// (<see cref="ClearStripeCustomers"/>), so that Stripe being unreachable changes nothing here and
+/// the request can simply be made again. Then, in one transaction: the donor's name and email
+/// become a pseudonym (the old address is kept only as a hash, so late events about their earlier
+/// payments find the pseudonym), the address is dropped, the stored event payloads that name the
+/// donor are scrubbed, sign-in and card links are revoked (portal sessions end too: they are
+/// refused for an erased donor), and the receipt and statement PDFs, which print the name, are
+/// dropped. Then the pickup folder's messages to them (<see cref="PickupOutbox"/>). Gifts, receipt
+/// numbers and amounts stay for <c>Privacy:RetentionYears</c> after the last gift;
+/// <see cref="PurgeErasedDonors"/> removes them afterwards. Mail to the pseudonym goes nowhere
+/// (<c>UndeliverableAddresses</c>). The log says who was erased by id, never by name.
 /// </summary>
 public sealed class DonorErasure(
-    DonationsDbContext db, EventPayloadScrub scrub, IStripeClient stripe, TimeProvider clock, IOptions<PrivacyOptions> privacy, ILogger<DonorErasure> log)
+    DonationsDbContext db, EventPayloadScrub scrub, ClearStripeCustomers stripe, PickupOutbox outbox, TimeProvider clock,
+    IOptions<PrivacyOptions> privacy, ILogger<DonorErasure> log)
 {
-    public enum Outcome { Erased, NotFound, AlreadyErased, MonthlyGiftGoing }
+    public enum Outcome { Erased, NotFound, AlreadyErased, MonthlyGiftGoing, StripeUnavailable }
 
     public sealed record Result(Outcome Outcome, long? DonorId = null, DateTime? KeptUntil = null);
 
@@ -45,7 +47,7 @@ public sealed class DonorErasure(
             .Select(m => m.StripeCustomerId!).ToListAsync(ct);
         if (donor.StripeCustomerId is { } own) customers.Add(own);
         customers = customers.Distinct().ToList();
-        foreach (var customer in customers) await ClearCustomerAsync(donor.Id, customer, ct);
+        if (!await stripe.ClearAsync(donor.Id, customers, ct)) return new Result(Outcome.StripeUnavailable, donor.Id);
 
         var (oldEmail, oldName) = (donor.Email, donor.Name);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -54,6 +56,7 @@ public sealed class DonorErasure(
         donor.Name = PseudonymName(donor.Id);
         donor.Address = null;
         donor.ErasedAt = now;
+        donor.ErasedEmailHash = Donor.HashErasedEmail(oldEmail);
         await db.SaveChangesAsync(ct);
         var events = await scrub.ScrubAsync(donor.Id, oldEmail, oldName, ct);
         await db.DonorSignInTokens.Where(t => t.DonorId == donor.Id).ExecuteDeleteAsync(ct);
@@ -70,30 +73,13 @@ public sealed class DonorErasure(
         // Statements as issued print the name and address too.
         documents += await db.StatementDocuments.Where(doc => doc.Statement!.DonorId == donor.Id).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
+        var mails = await outbox.DeleteMailToAsync(oldEmail, ct);
 
         var lastGift = await db.Donations.Where(d => d.DonorId == donor.Id).MaxAsync(d => (DateTime?)d.ReceivedAt, ct);
         var keptUntil = (lastGift ?? now).AddYears(privacy.Value.RetentionYears);
         log.LogWarning("Donor {DonorId} erased at the request of {RequestedBy}: {Customers} Stripe customers cleared, {Events} stored events scrubbed, "
-            + "{Documents} receipt PDFs dropped; gifts and receipt numbers kept until {KeptUntil:yyyy-MM-dd}",
-            donor.Id, requestedBy, customers.Count, events, documents, keptUntil);
+            + "{Documents} receipt and statement PDFs dropped, {Mails} messages deleted from the pickup folder; gifts and receipt numbers kept until {KeptUntil:yyyy-MM-dd}",
+            donor.Id, requestedBy, customers.Count, events, documents, mails, keptUntil);
         return new Result(Outcome.Erased, donor.Id, keptUntil);
-    }
-
-    /// <summary>POST /v1/customers/{id}: an empty value unsets a field; an empty <c>metadata</c> unsets every key.</summary>
-    private async Task ClearCustomerAsync(long donorId, string customerId, CancellationToken ct)
-    {
-        var options = new CustomerUpdateOptions { Email = "", Name = "", Phone = "", Description = "" };
-        options.AddExtraParam("metadata", "");
-        options.AddExtraParam("address", "");
-        options.AddExtraParam("shipping", "");
-        try
-        {
-            await new CustomerService(stripe).UpdateAsync(customerId, options,
-                new RequestOptions { IdempotencyKey = $"erase-donor-{donorId}-{customerId}" }, ct);
-        }
-        catch (StripeException e) when (e.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            log.LogInformation("Stripe customer {CustomerId} of donor {DonorId} no longer exists; nothing to clear there", customerId, donorId);
-        }
     }
 }

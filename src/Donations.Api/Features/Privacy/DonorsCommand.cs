@@ -26,6 +26,7 @@ internal sealed class DonorsCommand : ICliCommand
     {
         DonorErasure.Outcome.Erased => ($"Donor {result.DonorId} erased. Gifts, receipt numbers and amounts are kept until {result.KeptUntil:yyyy-MM-dd}, then removed.", 0),
         DonorErasure.Outcome.AlreadyErased => ($"Donor {result.DonorId} was erased before; nothing changed.", 0),
+        DonorErasure.Outcome.StripeUnavailable => ($"Stripe could not be reached to clear donor {result.DonorId}'s customer details; nothing was erased. Try again later.", 1),
         DonorErasure.Outcome.MonthlyGiftGoing => ($"Donor {result.DonorId} still has a monthly gift being collected. Cancel it first (Stripe Dashboard or the donor portal), then erase.", 1),
         _ => ("No donor has that email address; nothing changed.", 1),
     };

@@ -39,7 +39,8 @@ public static class EraseDonorPage
         var (message, code) = DonorsCommand.Describe(result);
         return Page(http, org.Value.Name, $"<p role=\"status\"{(code == 0 ? "" : " class=\"error\"")}>{E(message)}</p>",
             result.Outcome == DonorErasure.Outcome.Erased || result.Outcome == DonorErasure.Outcome.AlreadyErased ? StatusCodes.Status200OK
-            : result.Outcome == DonorErasure.Outcome.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict);
+            : result.Outcome == DonorErasure.Outcome.NotFound ? StatusCodes.Status404NotFound
+            : result.Outcome == DonorErasure.Outcome.StripeUnavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status409Conflict);
     }
 
     private static IResult Page(HttpContext http, string organization, string notice, int status = StatusCodes.Status200OK) =>

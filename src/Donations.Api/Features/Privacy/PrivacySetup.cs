@@ -17,6 +17,8 @@ public static class PrivacySetup
         var services = builder.Services;
         services.AddScoped<DonorErasure>();
         services.AddScoped<EventPayloadScrub>();
+        services.AddScoped<ClearStripeCustomers>();
+        services.AddSingleton<PickupOutbox>();
         services.AddAfterCommit<ScrubLateEvents>();
         services.AddScoped<PurgeErasedDonors>();
         services.AddSingleton<IRecurringJobDefinition, PurgeErasedDonorsSchedule>();

@@ -1,0 +1,54 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Donations.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class MembershipLapsedAtAndErasedEmailHash : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LapsedAt",
+                table: "Memberships",
+                type: "TEXT",
+                nullable: true);
+
+            // Gifts that lapsed before the column existed: the best date known then, as win-back used.
+            migrationBuilder.Sql("""
+                UPDATE "Memberships" SET "LapsedAt" = COALESCE("CanceledAt", "LastEventAt") WHERE "Status" IN ('canceled', 'unpaid', 'incomplete_expired');
+                """);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ErasedEmailHash",
+                table: "Donors",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Donors_ErasedEmailHash",
+                table: "Donors",
+                column: "ErasedEmailHash");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Donors_ErasedEmailHash",
+                table: "Donors");
+
+            migrationBuilder.DropColumn(
+                name: "LapsedAt",
+                table: "Memberships");
+
+            migrationBuilder.DropColumn(
+                name: "ErasedEmailHash",
+                table: "Donors");
+        }
+    }
+}

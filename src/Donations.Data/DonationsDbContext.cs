@@ -31,6 +31,9 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<GiftSettlement> GiftSettlements => Set<GiftSettlement>();
     public DbSet<DriftReport> DriftReports => Set<DriftReport>();
     public DbSet<DriftItem> DriftItems => Set<DriftItem>();
+    public DbSet<RevenueDay> RevenueDays => Set<RevenueDay>();
+    public DbSet<RevenueDayToRecount> RevenueDaysToRecount => Set<RevenueDayToRecount>();
+    public DbSet<MembershipAmountChange> MembershipAmountChanges => Set<MembershipAmountChange>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -69,6 +72,9 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.BenefitsDescription).HasMaxLength(500);
             e.Property(x => x.Campaign).HasMaxLength(100);
             e.Property(x => x.Source).HasMaxLength(100);
+            e.Property(x => x.UtmMedium).HasMaxLength(100);
+            e.Property(x => x.UtmContent).HasMaxLength(100);
+            e.Property(x => x.UtmTerm).HasMaxLength(100);
             foreach (var p in new[] { nameof(Donation.StripeCheckoutSessionId), nameof(Donation.StripePaymentIntentId),
                          nameof(Donation.StripeChargeId), nameof(Donation.StripeInvoiceId),
                          nameof(Donation.StripeSubscriptionId), nameof(Donation.StripeDisputeId) })
@@ -82,6 +88,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.HasIndex(x => x.StripeChargeId);
             e.HasIndex(x => x.StripeInvoiceId);
             e.HasIndex(x => x.StripeSubscriptionId);
+            // Also the donor foreign key's index: a donor's first and last gift are read from it alone (lapsed donors).
+            e.HasIndex(x => new { x.DonorId, x.ReceivedAt });
             e.HasOne(x => x.Donor).WithMany(x => x.Donations).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Membership).WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -262,6 +270,24 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Kind).HasMaxLength(32);
             e.Property(x => x.StripeObject).HasMaxLength(255);
             e.Property(x => x.Detail).HasMaxLength(1000);
+        });
+
+        b.Entity<RevenueDay>(e =>
+        {
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Campaign).HasMaxLength(100);
+            e.Property(x => x.Source).HasMaxLength(100);
+            e.HasIndex(x => new { x.Day, x.Currency, x.Campaign, x.Source }).IsUnique();
+        });
+
+        b.Entity<RevenueDayToRecount>(e => e.HasIndex(x => x.Day));
+
+        b.Entity<MembershipAmountChange>(e =>
+        {
+            e.Property(x => x.Interval).HasMaxLength(8);
+            e.HasIndex(x => new { x.MembershipId, x.Id });
+            e.HasIndex(x => x.ChangedAt);
+            e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

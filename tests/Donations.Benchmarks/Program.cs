@@ -1,6 +1,6 @@
 using Donations.Benchmarks;
 
-// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|all>
+// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|revenue|all>
 //     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N]
 //     [--set Key=Value ...] (a setting for every service started, e.g. --set Hangfire:WorkerCount=4)
 var what = args.FirstOrDefault(a => !a.StartsWith("--") && !a.Contains('=')) ?? "webhooks";
@@ -64,6 +64,14 @@ if (what is "statements" or "all")
     Console.WriteLine(large);
     Console.WriteLine($"statements: 10x the donors took {large.Elapsed / small.Elapsed:F1}x the time; peak RSS {small.PeakRssMiB} -> {large.PeakRssMiB} MiB " +
         $"(goal at 100,000 donors: peak <= 300 MB = 286 MiB, flat from 10,000, wall <= 2 min)");
+}
+
+if (what is "revenue" or "all")
+{
+    // --gifts is the year's gift count here (statements read it as gifts per donor), so "all" runs the full size.
+    var gifts = what == "all" ? 1_000_000 : Option("--gifts", 1_000_000);
+    Console.WriteLine($"revenue: a year of {gifts} gifts, the page viewed once cold and {Option("--views", 5)} times after");
+    Console.WriteLine(await RevenueBenchmark.RunAsync(gifts, Option("--views", 5)));
 }
 
 Console.WriteLine($"Finished {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average {BenchmarkEnvironment.LoadAverage()}");

@@ -148,13 +148,23 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<DateTime?>("UpdatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("UtmContent")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("UtmMedium")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("UtmTerm")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("DonorId");
 
                     b.HasIndex("MembershipId");
 
@@ -170,6 +180,8 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.HasIndex("StripePaymentIntentId");
 
                     b.HasIndex("StripeSubscriptionId");
+
+                    b.HasIndex("DonorId", "ReceivedAt");
 
                     b.ToTable("Donations");
                 });
@@ -530,6 +542,43 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("Memberships");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long?>("FromAmount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ToAmount")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Upgrade")
+                        .HasColumnType("bit");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangedAt");
+
+                    b.HasIndex("MembershipId", "Id");
+
+                    b.ToTable("MembershipAmountChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -693,6 +742,67 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.HasKey("ReceiptId");
 
                     b.ToTable("ReceiptDocuments");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.RevenueDay", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Campaign")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("nvarchar(3)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Gifts")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Net")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("QuidProQuo")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day", "Currency", "Campaign", "Source")
+                        .IsUnique();
+
+                    b.ToTable("RevenueDays");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.RevenueDayToRecount", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("RevenueDaysToRecount");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.StaffUser", b =>
@@ -1157,6 +1267,15 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Donor");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Receipt", b =>

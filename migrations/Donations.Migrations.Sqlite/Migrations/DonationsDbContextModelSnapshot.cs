@@ -141,13 +141,23 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<DateTime?>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("UtmContent")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UtmMedium")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UtmTerm")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("DonorId");
 
                     b.HasIndex("MembershipId");
 
@@ -163,6 +173,8 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.HasIndex("StripePaymentIntentId");
 
                     b.HasIndex("StripeSubscriptionId");
+
+                    b.HasIndex("DonorId", "ReceivedAt");
 
                     b.ToTable("Donations");
                 });
@@ -511,6 +523,41 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("Memberships");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FromAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ToAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Upgrade")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangedAt");
+
+                    b.HasIndex("MembershipId", "Id");
+
+                    b.ToTable("MembershipAmountChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -670,6 +717,63 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.HasKey("ReceiptId");
 
                     b.ToTable("ReceiptDocuments");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.RevenueDay", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Campaign")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Gifts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Net")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuidProQuo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day", "Currency", "Campaign", "Source")
+                        .IsUnique();
+
+                    b.ToTable("RevenueDays");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.RevenueDayToRecount", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("RevenueDaysToRecount");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.StaffUser", b =>
@@ -1124,6 +1228,15 @@ namespace Donations.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Donor");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Receipt", b =>

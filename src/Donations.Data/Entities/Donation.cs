@@ -64,6 +64,10 @@ public sealed class Donation
 
     public string? Campaign { get; set; }
     public string? Source { get; set; }
+    /// <summary>The donate link's <c>utm_medium</c>, <c>utm_content</c> and <c>utm_term</c>, as Checkout's metadata carried them.</summary>
+    public string? UtmMedium { get; set; }
+    public string? UtmContent { get; set; }
+    public string? UtmTerm { get; set; }
 
     public string? StripeCheckoutSessionId { get; set; }
     public string? StripePaymentIntentId { get; set; }

@@ -90,3 +90,46 @@ public sealed class DriftItem
     /// <summary>When an Admin replayed the missing object into the inbox.</summary>
     public DateTime? ReplayedAt { get; set; }
 }
+
+/// <summary>
+/// The revenue page's rollup: one row per day of the organisation's calendar, currency, campaign and
+/// source ("" for none), with that day's gifts and their net. Recounted from the donations whenever
+/// a <see cref="RevenueDayToRecount"/> names the day, so it can always be rebuilt from them.
+/// </summary>
+public sealed class RevenueDay
+{
+    public long Id { get; set; }
+    public DateOnly Day { get; set; }
+    public required string Currency { get; set; }
+    public required string Campaign { get; set; }
+    public required string Source { get; set; }
+    public int Gifts { get; set; }
+    /// <summary>Paid minus refunds and lost disputes, minor units.</summary>
+    public long Net { get; set; }
+    /// <summary>Gifts over the IRS's $75 with benefits in return (Form 990 quid-pro-quo contributions).</summary>
+    public int QuidProQuo { get; set; }
+}
+
+/// <summary>A day whose gifts changed since its <see cref="RevenueDay"/> rows were counted. Several may name one day.</summary>
+public sealed class RevenueDayToRecount
+{
+    public long Id { get; set; }
+    public DateOnly Day { get; set; }
+}
+
+/// <summary>
+/// A membership's amount as each Stripe subscription event left it, kept when it changed: an
+/// upgrade is a change to a larger amount a month (annual gifts count a twelfth).
+/// </summary>
+public sealed class MembershipAmountChange
+{
+    public long Id { get; set; }
+    public long MembershipId { get; set; }
+    /// <summary>Stripe's time of the event that brought the amount.</summary>
+    public DateTime ChangedAt { get; set; }
+    /// <summary>The amount before, null for the first one seen.</summary>
+    public long? FromAmount { get; set; }
+    public long ToAmount { get; set; }
+    public required string Interval { get; set; }
+    public bool Upgrade { get; set; }
+}

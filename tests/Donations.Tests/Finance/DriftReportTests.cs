@@ -96,6 +96,47 @@ public sealed class DriftReportTests
         Assert.Equal(HttpStatusCode.Conflict, (await PostApiAsync(admin, $"/api/finance/drift/{wrongKind}/replay")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_dispute_Stripe_has_as_won_or_lost_that_the_books_have_otherwise_shows_as_drift_and_one_that_agrees_does_not()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var at = DateTimeOffset.UtcNow.AddDays(-5);
+        OneTimeGift Gift(long amount, string email) => new(Amount: amount, Email: email, Metadata: DonatePage()) { PaidAt = at };
+        var (wonInStripe, lostInStripe, partlyLost, agreed) =
+            (Gift(4000, "won@example.org"), Gift(3000, "lost@example.org"), Gift(6000, "partly@example.org"), Gift(2500, "agreed@example.org"));
+        foreach (var g in new[] { wonInStripe, lostInStripe, partlyLost, agreed })
+        {
+            app.Stripe.AddCharge(g.ChargeId, g.PaymentIntentId, g.Amount, "usd", fee: 100, at);
+            app.Stripe.Object(g.ChargeId)["disputed"] = true;
+            await app.DeliverAndProcessAsync(g.CheckoutCompleted());
+        }
+        // What the books were told: each charge disputed, then a decision for some (the later webhooks never came).
+        await app.DeliverAndProcessAsync(
+            wonInStripe.Dispute("charge.dispute.closed", "lost"), lostInStripe.Dispute("charge.dispute.created", "needs_response"),
+            partlyLost.Dispute("charge.dispute.closed", "lost", amount: 6000), agreed.Dispute("charge.dispute.closed", "lost"));
+        // What Stripe has now.
+        DisputeInStripe(app, wonInStripe, "won", wonInStripe.Amount);
+        DisputeInStripe(app, lostInStripe, "lost", lostInStripe.Amount);
+        DisputeInStripe(app, partlyLost, "lost", 2000);
+        DisputeInStripe(app, agreed, "lost", agreed.Amount);
+        var admin = await SignedInAsync(app, StaffRoles.Admin);
+
+        await RunDriftAsync(app, admin);
+        var drift = Rows(await admin.GetStringAsync("/api/finance/drift.csv"));
+
+        var ids = await app.WithDbAsync(db => db.Donations.ToDictionaryAsync(d => d.StripeChargeId!, d => d.Id.ToString()));
+        Assert.All(drift, d => Assert.Equal(DriftKinds.DisputeMismatch, d["kind"]));
+        Assert.Equal(new[] { wonInStripe.ChargeId, lostInStripe.ChargeId, partlyLost.ChargeId }.Order(), drift.Select(d => d["stripe_object"]).Order());
+        var byCharge = drift.ToDictionary(d => d["stripe_object"]);
+        Assert.Equal(ids[wonInStripe.ChargeId], byCharge[wonInStripe.ChargeId]["donation_id"]);
+        Assert.Contains($"Stripe has dispute {wonInStripe.DisputeId} won (40.00 USD); the books have it lost.", byCharge[wonInStripe.ChargeId]["detail"]);
+        Assert.Contains($"Stripe has dispute {lostInStripe.DisputeId} lost (30.00 USD); the books have it needs_response.", byCharge[lostInStripe.ChargeId]["detail"]);
+        Assert.Contains($"Stripe's lost dispute {partlyLost.DisputeId} takes 20.00 off the gift; the books take 60.00.", byCharge[partlyLost.ChargeId]["detail"]);
+    }
+
+    private static void DisputeInStripe(DonationsApp app, OneTimeGift gift, string status, long amount) =>
+        app.Stripe.Put(StripeEventFactory.Dispute(gift.DisputeId, gift.ChargeId, gift.PaymentIntentId, amount, gift.Currency, status, gift.PaidAt.AddDays(1)));
+
     private static async Task RunDriftAsync(DonationsApp app, HttpClient admin)
     {
         var before = await app.WithDbAsync(db => db.DriftReports.CountAsync(r => r.FinishedAt != null));

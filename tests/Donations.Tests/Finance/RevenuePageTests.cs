@@ -77,6 +77,55 @@ public sealed partial class RevenuePageTests
         Assert.NotEqual(HttpStatusCode.OK, (await app.CreateClient().GetAsync("/staff/revenue")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_revenue_page_follows_gifts_recorded_and_refunded_after_it_was_first_drawn()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+        var first = new OneTimeGift(Amount: 4000, Metadata: FinanceBooks.DonatePage(campaign: "spring")) { PaidAt = DateTimeOffset.UtcNow.AddMinutes(-30) };
+        app.Stripe.AddCharge(first.ChargeId, first.PaymentIntentId, first.Amount, "usd", fee: 146, first.PaidAt);
+        await app.DeliverAndProcessAsync(first.CheckoutCompleted());
+        await app.WaitForIdleJobsAsync(); // the webhook job's after-commit work included
+        Assert.Contains(">spring</td><td>USD</td><td class=\"n\">40.00</td><td class=\"n\">1</td>", await finance.GetStringAsync("/staff/revenue"));
+
+        var second = new OneTimeGift(Amount: 1500, Email: "second@example.org", Metadata: FinanceBooks.DonatePage(campaign: "spring"))
+            { PaidAt = DateTimeOffset.UtcNow.AddMinutes(-20) };
+        app.Stripe.AddCharge(second.ChargeId, second.PaymentIntentId, second.Amount, "usd", fee: 74, second.PaidAt);
+        app.Stripe.AddRefund(first.ChargeId, 1000, DateTimeOffset.UtcNow);
+        await app.DeliverAndProcessAsync(second.CheckoutCompleted(), first.Refunded(1000));
+        await app.WaitForIdleJobsAsync();
+        var html = await finance.GetStringAsync("/staff/revenue");
+
+        Assert.Contains(">spring</td><td>USD</td><td class=\"n\">45.00</td><td class=\"n\">2</td>", html);
+        Assert.Equal(4500, Bars(Figure(html, "daily-amount-usd")).Sum());
+    }
+
+    [Fact]
+    public async Task A_member_whose_amount_went_up_counts_as_upgraded_in_that_month_and_one_whose_amount_went_down_does_not()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var started = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var up = new MonthlyGift(Amount: 2000) { StartedAt = started };
+        var down = new MonthlyGift(Amount: 5000, Email: "down@example.org") { StartedAt = started };
+        var same = new MonthlyGift(Amount: 1000, Email: "same@example.org") { StartedAt = started };
+        await app.DeliverAndProcessAsync(up.CheckoutCompleted(), down.CheckoutCompleted(), same.CheckoutCompleted());
+        await app.DeliverAndProcessAsync(up.SubscriptionCreated(), down.SubscriptionCreated(), same.SubscriptionCreated());
+        // The donor portal's amount change reaches us as customer.subscription.updated.
+        await app.DeliverAndProcessAsync(
+            up.Subscription("customer.subscription.updated", "active", started.AddMinutes(10), amount: 3500),
+            down.Subscription("customer.subscription.updated", "active", started.AddMinutes(10), amount: 3000),
+            same.Subscription("customer.subscription.updated", "active", started.AddMinutes(10), cancelAtPeriodEnd: true));
+        await app.WaitForIdleJobsAsync();
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var html = await finance.GetStringAsync("/staff/revenue");
+
+        var month = TimeZoneInfo.ConvertTime(started.AddMinutes(10), NewYork).ToString("yyyy-MM");
+        Assert.Contains("<th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th>", html);
+        var startMonth = TimeZoneInfo.ConvertTime(started, NewYork).ToString("yyyy-MM");
+        Assert.Contains($"<tr><td>{month}</td><td class=\"n\">{(startMonth == month ? 3 : 0)}</td><td class=\"n\">1</td>", html);
+    }
+
     private static string Figure(string html, string id) =>
         Regex.Match(html, $"<figure id=\"{id}\">.*?</figure>", RegexOptions.Singleline) is { Success: true } m ? m.Value : throw new Xunit.Sdk.XunitException($"no chart {id}");
 

@@ -60,10 +60,10 @@ public sealed class ExportTests
         Assert.Equal(
             "donation_id,received_at,donor_email,donor_name,amount,currency,frequency,status,refunded_amount,fee_covered,"
             + "receipt_number,stripe_payment_intent,stripe_charge,stripe_invoice,stripe_subscription,"
-            + "fee_amount,net_amount,settlement_currency,settlement_amount,exchange_rate,payout_id,benefits_value,deductible_amount,campaign,source\r\n"
-            + $"{ids[0]},2026-11-25T13:40:00Z,ada@example.org,\"Lovelace, Ada \"\"Countess\"\"\",25.75,usd,one-time,partially_refunded,10.00,true,2026-000007,pi_1,ch_1,,,,,,,,,5.00,10.75,,\r\n"
-            + $"{ids[1]},2026-11-25T14:40:00Z,taro@example.jp,\"Taro\r\nYamada\",500,jpy,monthly,succeeded,0,false,,pi_2,ch_2,in_2,sub_2,,,,,,,5,500,,\r\n"
-            + $"{ids[2]},2026-11-25T15:40:00Z,'=cmd@example.org,\"'=HYPERLINK(\"\"http://x\"\")\",100.00,eur,one-time,disputed,0.00,false,,pi_3,,,,,,,,,,0.00,100.00,,\r\n",
+            + "fee_amount,net_amount,settlement_currency,settlement_amount,exchange_rate,payout_id,benefits_value,deductible_amount,campaign,source,utm_medium,utm_content,utm_term\r\n"
+            + $"{ids[0]},2026-11-25T13:40:00Z,ada@example.org,\"Lovelace, Ada \"\"Countess\"\"\",25.75,usd,one-time,partially_refunded,10.00,true,2026-000007,pi_1,ch_1,,,,,,,,,5.00,10.75,,,,,\r\n"
+            + $"{ids[1]},2026-11-25T14:40:00Z,taro@example.jp,\"Taro\r\nYamada\",500,jpy,monthly,succeeded,0,false,,pi_2,ch_2,in_2,sub_2,,,,,,,5,500,,,,,\r\n"
+            + $"{ids[2]},2026-11-25T15:40:00Z,'=cmd@example.org,\"'=HYPERLINK(\"\"http://x\"\")\",100.00,eur,one-time,disputed,0.00,false,,pi_3,,,,,,,,,,0.00,100.00,,,,,\r\n",
             await answer.Content.ReadAsStringAsync());
     }
 

@@ -10,7 +10,8 @@ namespace Donations.Api.Features.Checkout;
 public static class CheckoutApi
 {
     public sealed record Request(
-        decimal? Amount, string? Currency, string? Frequency, string? Email, bool? CoverFee, string? Campaign, string? Source);
+        decimal? Amount, string? Currency, string? Frequency, string? Email, bool? CoverFee, string? Campaign, string? Source,
+        string? UtmMedium = null, string? UtmContent = null, string? UtmTerm = null);
 
     public sealed record Response(string Id, string Url);
 
@@ -40,7 +41,8 @@ public static class CheckoutApi
             return Invalid("Idempotency-Key", $"The Idempotency-Key header must be at most {CheckoutIdempotency.MaxSuppliedLength} characters.");
 
         var input = new DonationInput(body.Amount, InMajorUnits: false, null, body.Currency, body.Frequency,
-            body.CoverFee ?? false, body.Email, body.Campaign, body.Source);
+            body.CoverFee ?? false, body.Email, body.Campaign, body.Source)
+            { Utm = new UtmTags(body.UtmMedium, body.UtmContent, body.UtmTerm) };
         var request = rules.Validate(input, out var errors);
         if (request is null)
         {

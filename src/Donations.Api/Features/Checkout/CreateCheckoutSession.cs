@@ -98,6 +98,7 @@ public sealed class CreateCheckoutSession(
         };
         if (r.Campaign is not null) metadata["campaign"] = r.Campaign;
         if (r.Source is not null) metadata["source"] = r.Source;
+        foreach (var (key, value) in r.Utm.Named()) metadata[key] = value;
 
         var org = organization.Value.Name;
         return new SessionCreateOptions
@@ -157,7 +158,7 @@ public static class CheckoutIdempotency
     public static string Key(DonationRequest r, string? supplied, HttpContext http, TimeProvider time)
     {
         var normalized = string.Join('|', r.FrequencyName, r.Currency, r.Gift, r.Fee, r.CoverFee,
-            r.Email?.ToLowerInvariant(), r.Campaign, r.Source);
+            r.Email?.ToLowerInvariant(), r.Campaign, r.Source, r.Utm.Medium, r.Utm.Content, r.Utm.Term);
         var seed = string.IsNullOrWhiteSpace(supplied)
             ? $"auto|{Infrastructure.Web.ClientKey.Of(http)}|{http.Request.Headers.UserAgent}|{time.GetUtcNow().ToUnixTimeSeconds() / 60}"
             : $"supplied|{supplied.Trim()}";

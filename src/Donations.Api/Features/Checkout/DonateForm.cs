@@ -25,7 +25,8 @@ public static class DonateForm
         var state = new DonateFormState(currency, frequency, preset, presets.Contains(suggested ?? "") ? null : suggested,
             CoverFee: false, Email: null,
             DonationRules.Attribution(First(q["campaign"], q["utm_campaign"])),
-            DonationRules.Attribution(First(q["source"], q["utm_source"])));
+            DonationRules.Attribution(First(q["source"], q["utm_source"])))
+            { Utm = UtmTags.From(q[UtmTags.MediumKey], q[UtmTags.ContentKey], q[UtmTags.TermKey]) };
         return new DonatePage(rules, organization.Value).Render(state);
     }
 
@@ -39,10 +40,12 @@ public static class DonateForm
         var amount = Money.ParseMajor(amountText, currency);
         var input = new DonationInput(amount, InMajorUnits: true,
             amountText is not null && amount is null ? "Please enter the amount as a number, such as 25 or 12.50." : null,
-            form["currency"], form["frequency"], IsTicked(form["coverFee"]), form["email"], form["campaign"], form["source"]);
+            form["currency"], form["frequency"], IsTicked(form["coverFee"]), form["email"], form["campaign"], form["source"])
+            { Utm = new UtmTags(form[UtmTags.MediumKey], form[UtmTags.ContentKey], form[UtmTags.TermKey]) };
         var state = new DonateFormState(currency, Frequencies.Parse(form["frequency"]) is { } f ? Frequencies.Name(f) : Frequencies.OneTime,
             custom is null ? amountText : null, custom, input.CoverFee, Blank(form["email"]),
-            DonationRules.Attribution(form["campaign"]), DonationRules.Attribution(form["source"]));
+            DonationRules.Attribution(form["campaign"]), DonationRules.Attribution(form["source"]))
+            { Utm = UtmTags.From(form[UtmTags.MediumKey], form[UtmTags.ContentKey], form[UtmTags.TermKey]) };
         var page = new DonatePage(rules, organization.Value);
 
         var request = rules.Validate(input, out var errors);

@@ -11,6 +11,7 @@ public sealed record DonateFormState(
     string Currency, string Frequency, string? Preset, string? CustomAmount, bool CoverFee,
     string? Email, string? Campaign, string? Source)
 {
+    public UtmTags Utm { get; init; } = UtmTags.None;
     public IReadOnlyDictionary<string, string[]> Errors { get; init; } = new Dictionary<string, string[]>();
     /// <summary>A problem not tied to one field (Stripe unreachable, too many attempts).</summary>
     public string? Message { get; init; }
@@ -39,6 +40,7 @@ public sealed class DonatePage(DonationRules rules, OrganizationOptions organiza
             .Append(Fee(form))
             .Append(Email(form))
             .Append(Hidden("campaign", form.Campaign)).Append(Hidden("source", form.Source))
+            .Append(string.Concat(form.Utm.Named().Select(t => Hidden(t.Key, t.Value))))
             .Append(Hidden("nonce", Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))))
             .Append($"<p class=\"summary\" id=\"summary\" aria-live=\"polite\">{E(Summary(form))}</p>")
             .Append("<button type=\"submit\" class=\"donate\">Continue to secure payment</button>")

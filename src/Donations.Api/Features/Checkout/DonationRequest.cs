@@ -13,6 +13,7 @@ public sealed record DonationRequest(
 {
     /// <summary>What Stripe charges: the gift plus the fee the reader chose to cover.</summary>
     public long Charged => Gift + Fee;
+    public UtmTags Utm { get; init; } = UtmTags.None;
     public string FrequencyName => Frequencies.Name(Frequency);
 }
 
@@ -21,7 +22,33 @@ public sealed record DonationRequest(
 /// <param name="AmountError">Set when the amount could not even be read as a number.</param>
 public sealed record DonationInput(
     decimal? Amount, bool InMajorUnits, string? AmountError, string? Currency, string? Frequency,
-    bool CoverFee, string? Email, string? Campaign, string? Source);
+    bool CoverFee, string? Email, string? Campaign, string? Source)
+{
+    public UtmTags Utm { get; init; } = UtmTags.None;
+}
+
+/// <summary>
+/// The donate link's <c>utm_medium</c>, <c>utm_content</c> and <c>utm_term</c>, kept under those
+/// names in Checkout's metadata (<c>utm_campaign</c> and <c>utm_source</c> stand in for campaign and
+/// source). Like those, they come from links anyone can write: <see cref="DonationRules.Attribution"/>
+/// keeps each short and printable, well within Stripe's 500 characters a metadata value.
+/// </summary>
+public sealed record UtmTags(string? Medium, string? Content, string? Term)
+{
+    public const string MediumKey = "utm_medium", ContentKey = "utm_content", TermKey = "utm_term";
+    public static readonly UtmTags None = new(null, null, null);
+
+    public static UtmTags From(string? medium, string? content, string? term) =>
+        new(DonationRules.Attribution(medium), DonationRules.Attribution(content), DonationRules.Attribution(term));
+
+    /// <summary>The tags that are set, by their metadata (and query and form) names.</summary>
+    public IEnumerable<(string Key, string Value)> Named()
+    {
+        if (Medium is not null) yield return (MediumKey, Medium);
+        if (Content is not null) yield return (ContentKey, Content);
+        if (Term is not null) yield return (TermKey, Term);
+    }
+}
 
 public static class Frequencies
 {
@@ -88,7 +115,8 @@ public sealed class DonationRules(IOptions<DonationsOptions> options)
         if (problems.Count > 0) return null;
         var fee = input.CoverFee ? Fee.For(gift, currency!) : 0;
         return new DonationRequest(gift, fee, currency!, frequency!.Value, input.CoverFee, email,
-            Attribution(input.Campaign), Attribution(input.Source));
+            Attribution(input.Campaign), Attribution(input.Source))
+            { Utm = UtmTags.From(input.Utm.Medium, input.Utm.Content, input.Utm.Term) };
     }
 
     private string? AmountError(DonationInput input, string currency, out long gift)

@@ -58,6 +58,9 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         }
         donation.Campaign ??= p.Metadata.Campaign;
         donation.Source ??= p.Metadata.Source;
+        donation.UtmMedium ??= p.Metadata.UtmMedium;
+        donation.UtmContent ??= p.Metadata.UtmContent;
+        donation.UtmTerm ??= p.Metadata.UtmTerm;
 
         if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
             donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)

@@ -31,7 +31,8 @@ public sealed record SettledPayment
 
 /// <summary>
 /// What the donate page put in Checkout's metadata (and the subscription's, for renewals):
-/// <c>cover_fee</c>, <c>fee_amount</c> (minor units), <c>campaign</c>, <c>source</c>.
+/// <c>cover_fee</c>, <c>fee_amount</c> (minor units), <c>campaign</c>, <c>source</c>, <c>utm_medium</c>,
+/// <c>utm_content</c>, <c>utm_term</c>.
 /// </summary>
 public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campaign, string? Source)
 {
@@ -43,6 +44,10 @@ public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campa
 
     /// <summary>The donor declined the tier's benefits: each payment from then on is wholly deductible.</summary>
     public bool BenefitsDeclined { get; init; }
+
+    public string? UtmMedium { get; init; }
+    public string? UtmContent { get; init; }
+    public string? UtmTerm { get; init; }
 
     /// <summary>A recurring gift paid once a year (metadata <c>frequency=annual</c>), not monthly.</summary>
     public bool Annual { get; init; }
@@ -59,6 +64,9 @@ public sealed record GiftMetadata(bool FeeCovered, long FeeAmount, string? Campa
         return new GiftMetadata(covered, covered ? fee : 0, Text(metadata, "campaign"), Text(metadata, "source"))
         {
             BenefitsDeclined = metadata.TryGetValue(BenefitsKey, out var b) && b.Trim().Equals(BenefitsDeclinedValue, StringComparison.OrdinalIgnoreCase),
+            UtmMedium = Text(metadata, "utm_medium"),
+            UtmContent = Text(metadata, "utm_content"),
+            UtmTerm = Text(metadata, "utm_term"),
             Annual = metadata.TryGetValue("frequency", out var frequency) && frequency.Trim().Equals("annual", StringComparison.OrdinalIgnoreCase),
         };
     }

@@ -26,6 +26,10 @@ public sealed class FinanceOptions
     [Required(ErrorMessage = "Finance:SettlementCron is required (e.g. \"* * * * *\").")]
     public string SettlementCron { get; set; } = "* * * * *";
 
+    /// <summary>How often the revenue page's daily totals are brought up to date (the page also does it before it is drawn).</summary>
+    [Required(ErrorMessage = "Finance:RevenueRollupCron is required (e.g. \"*/5 * * * *\").")]
+    public string RevenueRollupCron { get; set; } = "*/5 * * * *";
+
     public FinanceAccounts Accounts { get; set; } = new();
 }
 

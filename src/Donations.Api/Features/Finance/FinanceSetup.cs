@@ -1,5 +1,6 @@
 using Donations.Api.Features.Staff;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Events;
 using Donations.Api.Infrastructure.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,8 @@ public static class FinanceSetup
         var services = builder.Services;
         var options = services.AddOptions<FinanceOptions>().BindConfiguration(FinanceOptions.Section).ValidateDataAnnotations()
             .Validate(o => IsCron(o.DriftCron), "Finance:DriftCron must be a cron expression (5 fields, or 6 with seconds).")
-            .Validate(o => IsCron(o.SettlementCron), "Finance:SettlementCron must be a cron expression (5 fields, or 6 with seconds).");
+            .Validate(o => IsCron(o.SettlementCron), "Finance:SettlementCron must be a cron expression (5 fields, or 6 with seconds).")
+            .Validate(o => IsCron(o.RevenueRollupCron), "Finance:RevenueRollupCron must be a cron expression (5 fields, or 6 with seconds).");
         foreach (var (key, _) in new FinanceAccounts().All())
             options.Validate(o => !string.IsNullOrWhiteSpace(o.Accounts.All().Single(a => a.Key == key).Value),
                 $"Finance:Accounts:{key} is required: the ledger account the payout journal books to.");
@@ -30,6 +32,9 @@ public static class FinanceSetup
         services.AddScoped<RunDriftReport>();
         services.AddScoped<ReplayMissingGift>();
         services.AddScoped<RevenueFigures>();
+        services.AddScoped<RevenueRollup>();
+        services.AddAfterCommit<RevenueRollupFollowsGifts>();
+        services.AddAfterCommit<MembershipAmountHistory>();
         services.AddSingleton<IRecurringJobDefinition, FinanceRecurringJobs>();
 
         // Stripe events this feature handles itself.
@@ -64,5 +69,6 @@ internal sealed class FinanceRecurringJobs(IOptions<FinanceOptions> options) : I
         jobs.AddOrUpdate<SweepGiftSettlements>(SweepGiftSettlements.RecurringJobId, JobQueues.Default, j => j.RunAsync(),
             options.Value.SettlementCron);
         jobs.AddOrUpdate<RunDriftReport>(RunDriftReport.RecurringJobId, JobQueues.Default, j => j.RunAsync(null), options.Value.DriftCron);
+        jobs.AddOrUpdate<RevenueRollup>(RevenueRollup.RecurringJobId, JobQueues.Default, j => j.RunAsync(), options.Value.RevenueRollupCron);
     }
 }

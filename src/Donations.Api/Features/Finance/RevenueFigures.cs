@@ -5,45 +5,56 @@ using Microsoft.EntityFrameworkCore;
 namespace Donations.Api.Features.Finance;
 
 /// <summary>
-/// The revenue page's numbers. Each period is one aggregate over the indexed <c>ReceivedAt</c>
-/// range of that period's local start and end (so days and months are the organisation's, DST
-/// included), grouped by currency in the database: a year of a million gifts is read through the
-/// index, never loaded.
+/// The revenue page's numbers. Gift totals come from the <see cref="RevenueDay"/> rollup (days of
+/// the organisation's calendar, so DST is already in them): a year is at most a few thousand rows
+/// however many gifts it had. Members and lapsed donors are counted from their own indexed tables.
 /// </summary>
 public sealed class RevenueFigures(DonationsDbContext db)
 {
     public sealed record Total(string Currency, int Gifts, long Net);
 
-    public async Task<List<Total>> TotalsAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
-        await db.Donations.AsNoTracking().Where(d => d.ReceivedAt >= fromUtc && d.ReceivedAt < toUtc)
-            .GroupBy(d => d.Currency).OrderBy(g => g.Key)
-            .Select(g => new Total(g.Key, g.Count(), g.Sum(d => d.Amount - d.RefundedAmount)))
+    /// <summary>Gifts and net per currency of the days [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public async Task<List<Total>> TotalsAsync(DateOnly from, DateOnly to, CancellationToken ct) =>
+        await Days(from, to).GroupBy(d => d.Currency).OrderBy(g => g.Key)
+            .Select(g => new Total(g.Key, g.Sum(d => d.Gifts), g.Sum(d => d.Net)))
             .ToListAsync(ct);
 
-    /// <summary>Net per currency for each [start, next start) period.</summary>
-    public async Task<List<(DateTime Start, List<Total> Totals)>> PerPeriodAsync(IReadOnlyList<DateTime> boundariesUtc, CancellationToken ct)
+    /// <summary>Net per currency for each [start, next start) period, read in one query.</summary>
+    public async Task<List<(DateOnly Start, List<Total> Totals)>> PerPeriodAsync(IReadOnlyList<DateOnly> boundaries, CancellationToken ct)
     {
-        var result = new List<(DateTime, List<Total>)>(boundariesUtc.Count - 1);
-        for (var i = 0; i + 1 < boundariesUtc.Count; i++)
-            result.Add((boundariesUtc[i], await TotalsAsync(boundariesUtc[i], boundariesUtc[i + 1], ct)));
+        var days = await Days(boundaries[0], boundaries[^1]).GroupBy(d => new { d.Day, d.Currency })
+            .Select(g => new { g.Key.Day, g.Key.Currency, Gifts = g.Sum(d => d.Gifts), Net = g.Sum(d => d.Net) })
+            .ToListAsync(ct);
+        var result = new List<(DateOnly, List<Total>)>(boundaries.Count - 1);
+        for (var i = 0; i + 1 < boundaries.Count; i++)
+        {
+            var (start, end) = (boundaries[i], boundaries[i + 1]);
+            result.Add((start, days.Where(d => d.Day >= start && d.Day < end).GroupBy(d => d.Currency).OrderBy(g => g.Key)
+                .Select(g => new Total(g.Key, g.Sum(d => d.Gifts), g.Sum(d => d.Net))).ToList()));
+        }
         return result;
     }
 
     public sealed record Group(string Name, string Currency, int Gifts, long Net);
 
-    public async Task<List<Group>> ByCampaignAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
-        await db.Donations.AsNoTracking().Where(d => d.ReceivedAt >= fromUtc && d.ReceivedAt < toUtc)
-            .GroupBy(d => new { d.Campaign, d.Currency })
-            .OrderByDescending(g => g.Sum(d => d.Amount - d.RefundedAmount)).Take(50)
-            .Select(g => new Group(g.Key.Campaign ?? "", g.Key.Currency, g.Count(), g.Sum(d => d.Amount - d.RefundedAmount)))
+    /// <summary>Gifts and net per campaign, source and currency of the days [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public sealed record Attributed(string Campaign, string Source, string Currency, int Gifts, long Net);
+
+    public async Task<List<Attributed>> AttributedAsync(DateOnly from, DateOnly to, CancellationToken ct) =>
+        await Days(from, to).GroupBy(d => new { d.Campaign, d.Source, d.Currency })
+            .Select(g => new Attributed(g.Key.Campaign, g.Key.Source, g.Key.Currency, g.Sum(d => d.Gifts), g.Sum(d => d.Net)))
             .ToListAsync(ct);
 
-    public async Task<List<Group>> BySourceAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
-        await db.Donations.AsNoTracking().Where(d => d.ReceivedAt >= fromUtc && d.ReceivedAt < toUtc)
-            .GroupBy(d => new { d.Source, d.Currency })
-            .OrderByDescending(g => g.Sum(d => d.Amount - d.RefundedAmount)).Take(50)
-            .Select(g => new Group(g.Key.Source ?? "", g.Key.Currency, g.Count(), g.Sum(d => d.Amount - d.RefundedAmount)))
-            .ToListAsync(ct);
+    /// <summary>The 50 largest groups by net of one attribution (<paramref name="key"/>: campaign or source), per currency.</summary>
+    public static List<Group> By(IEnumerable<Attributed> rows, Func<Attributed, string> key) =>
+        rows.GroupBy(r => (Name: key(r), r.Currency))
+            .Select(g => new Group(g.Key.Name, g.Key.Currency, g.Sum(r => r.Gifts), g.Sum(r => r.Net)))
+            .OrderByDescending(g => g.Net).ThenBy(g => g.Name, StringComparer.Ordinal).ThenBy(g => g.Currency, StringComparer.Ordinal)
+            .Take(50).ToList();
+
+    public Task<int> QuidProQuoAsync(DateOnly from, DateOnly to, CancellationToken ct) => Days(from, to).SumAsync(d => d.QuidProQuo, ct);
+
+    private IQueryable<RevenueDay> Days(DateOnly from, DateOnly to) => db.RevenueDays.AsNoTracking().Where(d => d.Day >= from && d.Day < to);
 
     /// <summary>Members active at <paramref name="atUtc"/> and what they give a month, per currency (an annual gift counts a twelfth).</summary>
     public async Task<List<Total>> RecurringAtAsync(DateTime atUtc, CancellationToken ct) =>
@@ -53,17 +64,14 @@ public sealed class RevenueFigures(DonationsDbContext db)
             .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.Interval == "year" ? m.MonthlyAmount / 12 : m.MonthlyAmount)))
             .ToListAsync(ct);
 
-    public sealed record MemberMonth(int New, int Cancelled, int FailedPayments);
+    public sealed record MemberMonth(int New, int Upgraded, int Cancelled, int FailedPayments);
 
     public async Task<MemberMonth> MembersAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) => new(
         await db.Memberships.CountAsync(m => m.StartedAt >= fromUtc && m.StartedAt < toUtc, ct),
+        await db.MembershipAmountChanges.Where(c => c.Upgrade && c.ChangedAt >= fromUtc && c.ChangedAt < toUtc)
+            .Select(c => c.MembershipId).Distinct().CountAsync(ct),
         await db.Memberships.CountAsync(m => m.CanceledAt >= fromUtc && m.CanceledAt < toUtc, ct),
         await db.StripeEvents.CountAsync(e => e.Type == "invoice.payment_failed" && e.CreatedAt >= fromUtc && e.CreatedAt < toUtc, ct));
-
-    /// <summary>Gifts with benefits over the IRS's $75 quid-pro-quo threshold (Form 990, Part V line 7a–b).</summary>
-    public Task<int> QuidProQuoAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) =>
-        db.Donations.CountAsync(d => d.ReceivedAt >= fromUtc && d.ReceivedAt < toUtc && d.BenefitsValue > 0
-                                     && d.Currency == "usd" && d.Amount > 7500, ct);
 
     /// <summary>
     /// Donors who gave in the previous year but not this one (LYBUNT), and who gave in some earlier

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Observability;
 using Donations.Api.Infrastructure.Stripe;
@@ -25,8 +26,10 @@ public sealed class RunDriftReport(
     private const int PageSize = 100;
     // Stripe's charge is created a little before the event that records the gift; look this much further back.
     private static readonly TimeSpan Margin = TimeSpan.FromDays(2);
+    // Charges whose disputes CompareDisputesAsync compared: the charge's own "disputed" flag adds nothing.
+    private readonly HashSet<string> _disputed = new(StringComparer.Ordinal);
 
-    private sealed record Gift(long Id, long Amount, long ChargeRefundedAmount, string? DisputeId, string? DisputeStatus,
+    private sealed record Gift(long Id, long Amount, long ChargeRefundedAmount, string? DisputeId, string? DisputeStatus, long LostDisputeAmount,
         string? ChargeId, string? PaymentIntentId, string? InvoiceId);
 
     [DisableConcurrentExecution(60 * 60)]
@@ -42,6 +45,7 @@ public sealed class RunDriftReport(
         var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
+            await CompareDisputesAsync(report, ct);
             await CompareChargesAsync(report, seen, ct);
             await CompareInvoicesAsync(report, seen, ct);
             await FindGiftsWithoutPaymentAsync(report, seen, ct);
@@ -106,10 +110,46 @@ public sealed class RunDriftReport(
             if (gift.ChargeRefundedAmount != charge.AmountRefunded)
                 Add(report, DriftKinds.RefundMismatch, charge.Id, gift.Id,
                     $"Stripe has refunded {Money.ToMajorString(charge.AmountRefunded, charge.Currency)}; the gift says {Money.ToMajorString(gift.ChargeRefundedAmount, charge.Currency)}.");
-            if (charge.Disputed && gift.DisputeId is null)
+            // A dispute opened before the window: its status is compared by CompareDisputesAsync when it is in it.
+            if (charge.Disputed && gift.DisputeId is null && !_disputed.Contains(charge.Id))
                 Add(report, DriftKinds.DisputeMismatch, charge.Id, gift.Id, "Stripe shows the charge disputed; the gift records no dispute.");
         }
         page.Clear();
+    }
+
+    /// <summary>
+    /// Each dispute Stripe opened in the window against the gift's: its status, and the amount the
+    /// books take off the gift while it stands lost (appeal included). A dispute Stripe has as lost or
+    /// won that the books have otherwise is money the books count wrongly.
+    /// </summary>
+    private async Task CompareDisputesAsync(DriftReport report, CancellationToken ct)
+    {
+        var query = new DisputeListOptions
+        {
+            Created = new DateRangeOptions { GreaterThanOrEqual = report.WindowFrom - Margin, LessThan = report.WindowTo },
+            Limit = PageSize,
+        };
+        await foreach (var dispute in new DisputeService(stripe).ListAutoPagingAsync(query, cancellationToken: ct))
+        {
+            var gift = await Gifts(db.Donations.Where(d => d.StripeChargeId == dispute.ChargeId
+                    || (dispute.PaymentIntentId != null && d.StripePaymentIntentId == dispute.PaymentIntentId)))
+                .FirstOrDefaultAsync(ct);
+            if (gift is null) continue; // not a gift, or a missing one (reported with its charge)
+            _disputed.Add(dispute.ChargeId);
+            var currency = dispute.Currency;
+            if (gift.DisputeStatus != dispute.Status)
+            {
+                Add(report, DriftKinds.DisputeMismatch, dispute.ChargeId, gift.Id,
+                    $"Stripe has dispute {dispute.Id} {dispute.Status} ({Money.ToMajorString(dispute.Amount, currency)} {currency.ToUpperInvariant()}); "
+                    + $"the books have it {gift.DisputeStatus ?? "not at all"}.");
+                continue;
+            }
+            var lost = DonationStatusRules.CountsAsLost(dispute.Status) ? dispute.Amount > 0 ? dispute.Amount : gift.Amount : 0;
+            if (gift.LostDisputeAmount != lost)
+                Add(report, DriftKinds.DisputeMismatch, dispute.ChargeId, gift.Id,
+                    $"Stripe's {dispute.Status} dispute {dispute.Id} takes {Money.ToMajorString(lost, currency)} off the gift; "
+                    + $"the books take {Money.ToMajorString(gift.LostDisputeAmount, currency)}.");
+        }
     }
 
     private async Task CompareInvoicesAsync(DriftReport report, HashSet<string> seen, CancellationToken ct)
@@ -174,7 +214,8 @@ public sealed class RunDriftReport(
     }
 
     private static IQueryable<Gift> Gifts(IQueryable<Donation> donations) => donations.Select(d =>
-        new Gift(d.Id, d.Amount, d.ChargeRefundedAmount, d.StripeDisputeId, d.DisputeStatus, d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId));
+        new Gift(d.Id, d.Amount, d.ChargeRefundedAmount, d.StripeDisputeId, d.DisputeStatus, d.LostDisputeAmount,
+            d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId));
 
     private static void Add(DriftReport report, string kind, string? stripeObject, long? donationId, string detail) =>
         report.Items.Add(new DriftItem { Kind = kind, StripeObject = stripeObject, DonationId = donationId, Detail = detail });

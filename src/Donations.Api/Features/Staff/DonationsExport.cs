@@ -22,6 +22,7 @@ internal static class DonationsExport
         "stripe_invoice", "stripe_subscription",
         "fee_amount", "net_amount", "settlement_currency", "settlement_amount", "exchange_rate", "payout_id",
         "benefits_value", "deductible_amount", "campaign", "source",
+        "utm_medium", "utm_content", "utm_term",
     ];
 
     private static readonly string[] ChargeTypes = ["charge", "payment"];
@@ -53,7 +54,7 @@ internal static class DonationsExport
                     .OrderBy(t => t.CreatedAt).Select(t => t.ExchangeRate).FirstOrDefault(),
                 PayoutId = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
                     .OrderBy(t => t.CreatedAt).Select(t => t.PayoutId).FirstOrDefault(),
-                d.BenefitsValue, d.BenefitsTreatment, d.Campaign, d.Source,
+                d.BenefitsValue, d.BenefitsTreatment, d.Campaign, d.Source, d.UtmMedium, d.UtmContent, d.UtmTerm,
             })
             .AsAsyncEnumerable();
 
@@ -79,7 +80,7 @@ internal static class DonationsExport
                     // As the receipt states it: benefits the IRS lets us disregard (or declined) are not taken off.
                     .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount
                         - (d.BenefitsTreatment == BenefitsTreatment.Deducted ? d.BenefitsValue : 0)), d.Currency))
-                    .Text(d.Campaign).Text(d.Source);
+                    .Text(d.Campaign).Text(d.Source).Text(d.UtmMedium).Text(d.UtmContent).Text(d.UtmTerm);
                 await csv.EndRowAsync();
             }
         });

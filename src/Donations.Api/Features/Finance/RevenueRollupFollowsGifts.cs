@@ -1,0 +1,29 @@
+using Donations.Api.Features.Donations;
+using Donations.Api.Infrastructure.Events;
+
+namespace Donations.Api.Features.Finance;
+
+/// <summary>
+/// Once a gift is recorded or changed (refund, dispute, date), its day is marked for the revenue
+/// rollup to recount. Inside a batch of events the days are gathered and marked once, when the
+/// batch ends. After-commit work is not durable: a mark lost with a dying process leaves that day's
+/// totals behind until the day is marked again (or everything is: <see cref="RevenueRollup.Everything"/>).
+/// </summary>
+public sealed class RevenueRollupFollowsGifts(RevenueRollup rollup, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
+{
+    private readonly List<DateTime> _held = [];
+
+    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
+    {
+        var days = events.Select(e => e.Donation.ReceivedAt);
+        if (!batch.IsOpen) return rollup.MarkAsync(days, ct);
+        _held.AddRange(days);
+        batch.Hold(this, async token =>
+        {
+            var held = _held.ToList();
+            _held.Clear();
+            await rollup.MarkAsync(held, token);
+        });
+        return Task.CompletedTask;
+    }
+}

@@ -7,7 +7,6 @@ using Donations.Tests.Infrastructure;
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Donations.Tests.StripeWebhooks;
 
@@ -29,11 +28,7 @@ public sealed class BatchProcessingTests
         {
             o.Provider = DatabaseProvider.Postgres;
             o.UseSmtp = true;
-            o.ConfigureServices = services =>
-            {
-                foreach (var d in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
-                    services.Remove(d);
-            };
+            o.WithoutInboxDispatcher();
         });
         using (var client = app.CreateClient(handleCookies: false))
         {

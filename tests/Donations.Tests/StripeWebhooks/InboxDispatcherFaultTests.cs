@@ -7,7 +7,6 @@ using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Donations.Tests.StripeWebhooks;
 
@@ -64,11 +63,7 @@ public sealed class InboxDispatcherFaultTests
     {
         o.Provider = provider;
         o.HangfireServer = false;
-        o.ConfigureServices = services =>
-        {
-            foreach (var d in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
-                services.Remove(d);
-        };
+        o.WithoutInboxDispatcher();
     });
 
     private static async Task<List<string>> DeliverAsync(DonationsApp app, int count)

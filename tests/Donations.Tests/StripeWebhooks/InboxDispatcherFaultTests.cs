@@ -59,12 +59,15 @@ public sealed class InboxDispatcherFaultTests
         Assert.Equal(events.Order(), enqueued.Order());
     }
 
-    private static Task<DonationsApp> StartWithoutDispatcherAsync(DatabaseProvider provider) => DonationsApp.StartAsync(o =>
-    {
-        o.Provider = provider;
-        o.HangfireServer = false;
-        o.WithoutInboxDispatcher();
-    });
+    /// <summary>An app with no Hangfire server and no dispatcher: inbox rows move only when a test moves them.</summary>
+    internal static Task<DonationsApp> StartWithoutDispatcherAsync(DatabaseProvider provider, Action<IServiceCollection>? services = null) =>
+        DonationsApp.StartAsync(o =>
+        {
+            o.Provider = provider;
+            o.HangfireServer = false;
+            o.ConfigureServices = services;
+            o.WithoutInboxDispatcher();
+        });
 
     private static async Task<List<string>> DeliverAsync(DonationsApp app, int count)
     {

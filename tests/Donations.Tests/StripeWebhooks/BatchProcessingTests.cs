@@ -2,6 +2,7 @@ using System.Net;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Data;
+using Microsoft.EntityFrameworkCore;
 using Donations.Tests.Faults;
 using Donations.Tests.Infrastructure;
 using Hangfire;
@@ -54,6 +55,14 @@ public sealed class BatchProcessingTests
         Assert.InRange(processing, 1, Gifts / ProcessStripeEventBatch.Size);
         // A minutely sweep landing mid-burst may ask again for gifts not yet receipted, in batches too.
         Assert.InRange(receipting, 1, 2 * Gifts / ReceiptScheduler.ReconcileBatchSize);
+
+        // A batch's first receipts are issued together, in one transaction with one allocation of
+        // consecutive numbers (they share its time), not one transaction per gift; and each
+        // receipt's PDF is stored once.
+        var receipts = await app.WithDbAsync(db => db.Receipts.AsNoTracking().OrderBy(r => r.Sequence).ToListAsync());
+        Assert.Equal(Enumerable.Range(1, Gifts), receipts.Select(r => r.Sequence));
+        Assert.InRange(receipts.Select(r => r.IssuedAt).Distinct().Count(), 1, receipting);
+        Assert.Equal(Gifts, await app.WithDbAsync(db => db.ReceiptDocuments.CountAsync()));
     }
 
     /// <summary>Every job Hangfire's storage still knows, whatever its state.</summary>

@@ -60,12 +60,17 @@ public sealed class ReceiptMessages(
     /// </summary>
     public async Task IssueDocumentsAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
+        var rendered = new List<ReceiptDocument>();
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
             if (source.Pdf is not null) continue;
             var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-            await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
+            rendered.Add(new ReceiptDocument { ReceiptId = source.Receipt.Id, Pdf = RenderPdf(text, subject), RenderedAt = clock.GetUtcNow().UtcDateTime });
         }
+        // All in one insert; should one of them have been stored meanwhile (a send or a download
+        // whose wait ran out), each is stored on its own, keeping whichever came first.
+        if (rendered.Count == 0 || await RowClaims.TryInsertAsync(db, d => d.ReceiptDocuments.AddRange(rendered), ct)) return;
+        foreach (var document in rendered) await StoreAsync(document.ReceiptId, document.Pdf, ct);
     }
 
     /// <summary>The message as first sent, or — with <paramref name="copyMessageId"/> — a copy marked as such.</summary>

@@ -35,14 +35,21 @@ public sealed class ReceiptNumbers(DonationsDbContext db, IServiceScopeFactory s
     }
 
     /// <summary>Allocates the next sequence of <paramref name="year"/>; call inside the transaction that inserts the receipt.</summary>
-    public async Task<int> NextAsync(int year, CancellationToken ct)
+    public Task<int> NextAsync(int year, CancellationToken ct) => NextAsync(year, 1, ct);
+
+    /// <summary>
+    /// Allocates <paramref name="count"/> consecutive sequences of <paramref name="year"/> in one
+    /// statement and returns the first; call inside the transaction that inserts their receipts.
+    /// </summary>
+    public async Task<int> NextAsync(int year, int count, CancellationToken ct)
     {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count));
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Receipt numbers are allocated inside the transaction that stores the receipt.");
         var counter = db.ReceiptCounters.Where(c => c.Year == year);
-        var updated = await counter.ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + 1), ct);
+        var updated = await counter.ExecuteUpdateAsync(s => s.SetProperty(c => c.LastSequence, c => c.LastSequence + count), ct);
         if (updated != 1)
             throw new InvalidOperationException($"No receipt counter for {year}; call EnsureCounterAsync first.");
-        return await counter.Select(c => c.LastSequence).SingleAsync(ct);
+        return await counter.Select(c => c.LastSequence).SingleAsync(ct) - count + 1;
     }
 }

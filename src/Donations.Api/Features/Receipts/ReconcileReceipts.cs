@@ -1,4 +1,5 @@
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -39,17 +40,34 @@ public sealed class ReconcileReceipts(
     }
 
     /// <summary>
-    /// Many gifts in one job (a burst of events processed together): each gift is reconciled in
-    /// its own short transaction, as <see cref="RunAsync"/> does, so numbers stay gap-free and a
-    /// gift that fails holds back no other; then their PDFs are rendered together and one send is
-    /// asked for. A re-run after a crash finds the receipts already stored and issues nothing twice.
+    /// Many gifts in one job (a burst of events processed together). Gifts that have no receipt yet,
+    /// the common case, get their originals in one transaction per year: one lock on the year's
+    /// counter for the whole batch, numbers allocated together and still without gaps. Any other
+    /// gift is reconciled in its own short transaction, as <see cref="RunAsync"/> does, so a gift
+    /// that fails holds back no other. Then their PDFs are rendered and stored together and one
+    /// send is asked for. A re-run after a crash finds the receipts already stored and issues
+    /// nothing twice.
     /// </summary>
     [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunManyAsync(long[] donationIds, CancellationToken ct)
     {
         var issued = new List<Receipt>();
         Exception? failure = null;
-        foreach (var id in donationIds)
+        var (firsts, others) = await SplitAsync(donationIds, ct);
+        foreach (var year in firsts)
+        {
+            try
+            {
+                issued.AddRange(await IssueOriginalsAsync(year.Key, [.. year], ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The gifts go one by one below instead: one that cannot be issued holds back no other.
+                log.LogWarning(ex, "Receipts: {Count} first receipts of {Year} could not be issued together; issuing them one by one", year.Count(), year.Key);
+                others.AddRange(year);
+            }
+        }
+        foreach (var id in others)
         {
             try
             {
@@ -70,17 +88,77 @@ public sealed class ReconcileReceipts(
         if (failure is not null) throw new InvalidOperationException("Some receipts of the batch could not be issued", failure);
     }
 
+    /// <summary>
+    /// How long receipts just issued are held back from the senders while their PDFs are rendered
+    /// and stored, so a sender neither renders a PDF a second time nor races the issuer to store
+    /// it. Released as soon as they are stored; a crash in between only delays their sending by this.
+    /// </summary>
+    public static readonly TimeSpan IssueHold = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gifts with no receipt yet, by year, and the rest, which need the full reconciliation.</summary>
+    private async Task<(IEnumerable<IGrouping<int, long>> Firsts, List<long> Others)> SplitAsync(long[] donationIds, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var firsts = await db.Donations.AsNoTracking()
+            .Where(d => donationIds.Contains(d.Id) && d.Amount > 0 && !db.Receipts.Any(r => r.DonationId == d.Id))
+            .Select(d => new { d.Id, d.ReceivedAt })
+            .ToListAsync(ct);
+        var others = donationIds.Except(firsts.Select(f => f.Id)).ToList();
+        return (firsts.GroupBy(f => numbers.YearOf(f.ReceivedAt), f => f.Id).ToList(), others);
+    }
+
+    /// <summary>
+    /// Original receipts for gifts that had none, in one transaction. The gifts' rows are locked
+    /// first, as the one-gift path locks its gift, so a reconciliation of any of them waits and
+    /// then sees these receipts; a gift that got a receipt meanwhile, or moved to another year, is
+    /// left to the one-gift path.
+    /// </summary>
+    private async Task<List<Receipt>> IssueOriginalsAsync(int year, List<long> donationIds, CancellationToken ct)
+    {
+        await numbers.EnsureCounterAsync(year, ct);
+        db.ChangeTracker.Clear();
+        db.Database.AutoSavepointsEnabled = false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Donations.Where(d => donationIds.Contains(d.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, d => d.UpdatedAt), ct);
+        var donations = (await db.Donations.AsNoTracking()
+                .Where(d => donationIds.Contains(d.Id) && d.Amount > 0 && !db.Receipts.Any(r => r.DonationId == d.Id))
+                .OrderBy(d => d.Id)
+                .ToListAsync(ct))
+            .Where(d => numbers.YearOf(d.ReceivedAt) == year)
+            .ToList();
+        if (donations.Count == 0) return [];
+
+        var first = await numbers.NextAsync(year, donations.Count, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var issued = donations.Select((d, i) => NewReceipt(d, ReceiptKind.Original, d.Amount, null, year, first + i, now)).ToList();
+        db.Receipts.AddRange(issued);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Receipts: issued {Count} originals {First} to {Last}", issued.Count, issued[0].Number, issued[^1].Number);
+        return issued;
+    }
+
     private async Task IssueDocumentsAsync(List<Receipt> issued, CancellationToken ct)
     {
+        var ids = issued.Select(r => r.Id).ToList();
         try
         {
             // Outside the transaction: it holds the year's counter row, which every issue waits for.
-            await messages.IssueDocumentsAsync(issued.Select(r => r.Id).ToList(), ct);
+            await messages.IssueDocumentsAsync(ids, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The receipts stand; their first send renders the PDFs instead.
             log.LogWarning(ex, "Receipts: the PDFs of {Count} receipts could not be stored now", issued.Count);
+        }
+        finally
+        {
+            // Ours to send now. A sender that claimed one after our hold ran out holds it until
+            // later than our hold ends, and keeps it.
+            var hold = issued.Max(r => r.ClaimedUntil);
+            await db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && r.ClaimedUntil <= hold)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
         }
     }
 
@@ -97,6 +175,7 @@ public sealed class ReconcileReceipts(
         await numbers.EnsureCounterAsync(year, ct);
 
         List<Receipt> issued;
+        db.Database.AutoSavepointsEnabled = false;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             // Locks the donation row: a second reconciliation of the same gift waits here and then
@@ -155,9 +234,15 @@ public sealed class ReconcileReceipts(
 
     private async Task<Receipt> NewReceiptAsync(Donation donation, ReceiptKind kind, long amount, long? replaces, int year, DateTime now, CancellationToken ct)
     {
-        var sequence = await numbers.NextAsync(year, ct);
+        var receipt = NewReceipt(donation, kind, amount, replaces, year, await numbers.NextAsync(year, ct), now);
+        db.Receipts.Add(receipt);
+        return receipt;
+    }
+
+    private Receipt NewReceipt(Donation donation, ReceiptKind kind, long amount, long? replaces, int year, int sequence, DateTime now)
+    {
         var number = ReceiptNumbers.Format(year, sequence);
-        var receipt = new Receipt
+        return new Receipt
         {
             Number = number,
             Year = year,
@@ -170,10 +255,10 @@ public sealed class ReconcileReceipts(
             Currency = donation.Currency,
             DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation),
             IssuedAt = now,
+            // Held from the senders until its PDF is stored (see IssueHold).
+            ClaimedUntil = RowClaims.Mark(now + IssueHold),
             // Chosen once, before the first attempt: a resend after a crash keeps it, so clients thread it.
             MessageId = mail.NewMessageId($"{(kind == ReceiptKind.VoidNotice ? "void" : "receipt")}-{number}"),
         };
-        db.Receipts.Add(receipt);
-        return receipt;
     }
 }

@@ -130,14 +130,17 @@ public sealed class StripeEventProcessor(
     /// </summary>
     private async Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
     {
+        if (stripeIds.Count == 0) return;
+        var waiting = db.StripeEvents.Where(e => e.Status == StripeEventStatus.Failed
+                                                 && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix));
+        // Almost always none: one look on the status index instead of one search per id.
+        if (!await waiting.AnyAsync(ct)) return;
         var woken = 0;
         foreach (var id in stripeIds)
         {
             var quoted = $"\"{id}\"";
-            woken += await db.StripeEvents
-                .Where(e => e.Status == StripeEventStatus.Failed
-                            && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix)
-                            && e.Payload.Contains(quoted))
+            woken += await waiting
+                .Where(e => e.Payload.Contains(quoted))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(e => e.Status, StripeEventStatus.Received)
                     .SetProperty(e => e.EnqueuedAt, (DateTime?)null), ct);

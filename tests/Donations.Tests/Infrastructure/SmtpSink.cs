@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Protocol;
@@ -11,7 +13,9 @@ namespace Donations.Tests.Infrastructure;
 /// <summary>
 /// A real SMTP server on loopback that keeps every message it accepts. It can be stopped and
 /// started again on the same port (an outage), told to refuse recipients for good (5xx), and told
-/// to put messages off for now (4xx), as a greylisting or overloaded server does.
+/// to put messages off for now (4xx), as a greylisting or overloaded server does. It speaks plain
+/// text, or offers STARTTLS, or TLS from the first byte (<see cref="SmtpSinkTls"/>) with a
+/// self-signed certificate of its own (<see cref="Certificate"/>), which no client trusts.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -24,8 +28,31 @@ public sealed class SmtpSink : IAsyncDisposable
     private int _sessions;
     private int _open;
     private int _mostOpen;
+    private int _overTls;
+    private readonly SmtpSinkTls _tls;
 
-    private SmtpSink(int port) => Port = port;
+    private static readonly Lazy<X509Certificate2> SelfSigned = new(() =>
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var made = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        // Through PKCS#12 so the private key is usable by the TLS stack on every platform.
+        return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
+    });
+
+    private SmtpSink(int port, SmtpSinkTls tls)
+    {
+        Port = port;
+        _tls = tls;
+    }
+
+    /// <summary>The certificate the sink shows when it speaks TLS.</summary>
+    public static X509Certificate2 Certificate => SelfSigned.Value;
+    /// <summary>How many of the accepted messages came over a TLS connection.</summary>
+    public int MessagesOverTls => Volatile.Read(ref _overTls);
 
     public int Port { get; }
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
@@ -37,9 +64,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>How many messages were answered 451 (see <see cref="Defer"/>).</summary>
     public int Deferred => Volatile.Read(ref _deferred);
 
-    public static async Task<SmtpSink> StartAsync()
+    public static async Task<SmtpSink> StartAsync(SmtpSinkTls tls = SmtpSinkTls.None)
     {
-        var sink = new SmtpSink(FreePort.Next());
+        var sink = new SmtpSink(FreePort.Next(), tls);
         await sink.ResumeAsync();
         return sink;
     }
@@ -55,7 +82,13 @@ public sealed class SmtpSink : IAsyncDisposable
         if (_server is not null) return Task.CompletedTask;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("sink.test")
-            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
+            .Endpoint(e =>
+            {
+                e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                // A certificate makes the server offer STARTTLS; IsSecure makes it start with TLS.
+                if (_tls != SmtpSinkTls.None) e.Certificate(Certificate);
+                if (_tls == SmtpSinkTls.OnConnect) e.IsSecure(true);
+            })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
@@ -116,8 +149,20 @@ public sealed class SmtpSink : IAsyncDisposable
                 return new SmtpResponse((SmtpReplyCode)451, "4.7.1 try again later");
             }
             using var stream = new MemoryStream(buffer.ToArray());
+            if (context.Pipe.IsSecure) Interlocked.Increment(ref sink._overTls);
             sink._messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;
         }
     }
+}
+
+/// <summary>How an <see cref="SmtpSink"/> treats TLS.</summary>
+public enum SmtpSinkTls
+{
+    /// <summary>Plain text only; STARTTLS is not offered.</summary>
+    None,
+    /// <summary>Plain text first, STARTTLS offered.</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (the port 465 way).</summary>
+    OnConnect,
 }

@@ -12,6 +12,8 @@ public sealed class RedactTests
     [InlineData("GET /manage/0123456789abcdefghijABCDEFGHIJ_-0123456789a HTTP/1.1", "GET /manage/[redacted] HTTP/1.1")]
     [InlineData("GET /manage/account", "GET /manage/account")]
     [InlineData("POST /reset?token=abc.def&x=1", "POST /reset?token=[redacted]&x=1")]
+    [InlineData("GET /stripe/return?code=ac_123XYZ&state=9", "GET /stripe/return?code=[redacted]&state=9")]
+    [InlineData("GET /x?a=1&CODE=secret", "GET /x?a=1&CODE=[redacted]")]
     [InlineData("Stripe event evt_123 (invoice.paid) Processed", "Stripe event evt_123 (invoice.paid) Processed")]
     public void Text_redacts_addresses_tokens_and_sensitive_query_values(string text, string expected) =>
         Assert.Equal(expected, Redact.Text(text));

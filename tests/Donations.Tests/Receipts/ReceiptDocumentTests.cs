@@ -75,6 +75,43 @@ public sealed class ReceiptDocumentTests
         Assert.Equal(stored, await DownloadAsync(app, noticeId));
     }
 
+    [Fact]
+    public async Task A_template_edited_after_a_receipt_was_issued_changes_its_email_text_but_not_its_PDF()
+    {
+        var folder = Directory.CreateTempSubdirectory("receipt-templates-").FullName;
+        var template = Path.Combine(folder, "receipt.txt.liquid");
+        try
+        {
+            await File.WriteAllTextAsync(template, "Receipt number: {{ number }}\nAmount: {{ amount }}\nFirst edition of the wording.");
+            await using var app = await DonationsApp.StartAsync(o =>
+            {
+                o.UseSmtp = true;
+                o.HangfireServer = false;
+                o.Settings["Email:TemplatesDirectory"] = folder;
+            });
+            var id = await app.SeedAsync(name: "Grace Hopper");
+            await app.ReconcileAsync(id);
+            var (receiptId, number, issued) = await StoredDocumentAsync(app, id);
+
+            await File.WriteAllTextAsync(template, "Receipt number: {{ number }}\nAmount: {{ amount }}\nSecond edition of the wording.");
+            File.SetLastWriteTimeUtc(template, DateTime.UtcNow.AddMinutes(1));
+            await app.SendPendingAsync();
+
+            var message = Assert.Single(app.Smtp!.Messages);
+            Assert.Contains("Second edition of the wording.", message.TextBody); // the edit is live for what is rendered now
+            Assert.Equal(issued, AttachedPdf(message));
+            Assert.Equal(issued, await DownloadAsync(app, receiptId));
+            var words = PdfText.Words(issued);
+            Assert.Contains($"Receipt number: {number}", words);
+            Assert.Contains("First edition of the wording.", words);
+            Assert.DoesNotContain("Second edition", words);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(long ReceiptId, string Number, byte[] Pdf)> StoredDocumentAsync(DonationsApp app, long donationId) =>
         await app.WithDbAsync(async db =>
         {

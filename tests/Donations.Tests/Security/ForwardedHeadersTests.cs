@@ -27,15 +27,32 @@ public sealed class ForwardedHeadersTests
     [Fact]
     public async Task Behind_a_configured_proxy_each_forwarded_client_address_has_its_own_limit()
     {
-        await using var app = await DonationsApp.StartAsync(o =>
-        {
-            o.HangfireServer = false;
-            o.UseKestrel = true;
-            o.Settings["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
-            o.Settings["ForwardedHeaders:KnownProxies:1"] = "::1";
-        });
+        await using var app = await StartBehindLoopbackProxyAsync();
 
         var statuses = await SignInFromRotatingAddressesAsync(app);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+    }
+
+    [Fact]
+    public async Task Behind_a_configured_proxy_rotating_IPv6_addresses_inside_one_64_are_limited_as_one_client()
+    {
+        await using var app = await StartBehindLoopbackProxyAsync();
+
+        // One household or one attacker's /64: every address differs, the network is the same.
+        var statuses = await SignInFromRotatingAddressesAsync(app, i => $"2001:db8:aa:1:{i:x}:{i * 7:x}:{i * 13:x}:{i * 31:x}");
+
+        Assert.Equal(StaffSetup.SignInAttemptsPerMinute, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(Attempts - StaffSetup.SignInAttemptsPerMinute, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Behind_a_configured_proxy_IPv6_clients_in_different_64s_each_have_their_own_limit()
+    {
+        await using var app = await StartBehindLoopbackProxyAsync();
+
+        // The same interface id in a different /64 each time: only the network part tells them apart.
+        var statuses = await SignInFromRotatingAddressesAsync(app, i => $"2001:db8:aa:{i:x}::1");
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
     }
@@ -56,13 +73,23 @@ public sealed class ForwardedHeadersTests
         Assert.False(page.Headers.Contains("Strict-Transport-Security"));
     }
 
-    /// <summary>All at once, so that every attempt falls in one one-minute window however slow the machine.</summary>
-    private static async Task<List<HttpStatusCode>> SignInFromRotatingAddressesAsync(DonationsApp app)
+    /// <summary>The proxy is this test on loopback: its X-Forwarded-For is believed.</summary>
+    private static Task<DonationsApp> StartBehindLoopbackProxyAsync() => DonationsApp.StartAsync(o =>
     {
+        o.HangfireServer = false;
+        o.UseKestrel = true;
+        o.Settings["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
+        o.Settings["ForwardedHeaders:KnownProxies:1"] = "::1";
+    });
+
+    /// <summary>All at once, so that every attempt falls in one one-minute window however slow the machine.</summary>
+    private static async Task<List<HttpStatusCode>> SignInFromRotatingAddressesAsync(DonationsApp app, Func<int, string>? address = null)
+    {
+        address ??= i => $"203.0.113.{i}";
         var attempts = Enumerable.Range(1, Attempts).Select(async i =>
         {
             using var client = app.CreateClient();
-            client.DefaultRequestHeaders.Add("X-Forwarded-For", $"203.0.113.{i}");
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", address(i));
             return (await SignInAsync(client, $"someone{i}@example.org", "whatever password")).StatusCode;
         });
         return [.. await Task.WhenAll(attempts)];

@@ -88,6 +88,24 @@ public sealed class StaffCommandTests
         Assert.Equal(HttpStatusCode.SeeOther, (await SignInAsync(app.CreateClient(), "finance@example.org", "a brand new passphrase")).StatusCode);
     }
 
+    [Fact]
+    public async Task Staff_enable_lifts_a_lockout_so_the_right_password_signs_in_again_at_once()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        await CreateStaffAsync(app, "admin@example.org", StaffRoles.Admin);
+        for (var i = 0; i < Api.Features.Staff.SignIn.MaxFailures; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(app.CreateClient(), "admin@example.org", "a wrong guess")).StatusCode);
+        // Locked: the right password is refused too, for the next quarter of an hour.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SignInAsync(app.CreateClient(), "admin@example.org", Password)).StatusCode);
+        Assert.Matches(@"admin@example\.org\s+Admin\s+locked until", (await RunStaffCommandAsync(app, "", "list")).Output);
+
+        var enabled = await RunStaffCommandAsync(app, "", "enable", "admin@example.org");
+
+        Assert.Equal(0, enabled.Exit);
+        Assert.Matches(@"admin@example\.org\s+Admin\s+active", (await RunStaffCommandAsync(app, "", "list")).Output);
+        Assert.Equal(HttpStatusCode.SeeOther, (await SignInAsync(app.CreateClient(), "admin@example.org", Password)).StatusCode);
+    }
+
     private static Task<(int Exit, string Output)> RunExecutableAsync(string workingDirectory, string connectionString, string stdin, params string[] args) =>
         ServiceProcess.RunAsync(new ServiceProcess.Launch(
             new Dictionary<string, string?> { ["ConnectionStrings:Donations"] = connectionString }, workingDirectory)

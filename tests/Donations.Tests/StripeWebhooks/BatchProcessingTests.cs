@@ -8,7 +8,6 @@ using Donations.Tests.Infrastructure;
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Donations.Tests.StripeWebhooks;
 
@@ -30,11 +29,7 @@ public sealed class BatchProcessingTests
         {
             o.Provider = DatabaseProvider.Postgres;
             o.UseSmtp = true;
-            o.ConfigureServices = services =>
-            {
-                foreach (var d in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
-                    services.Remove(d);
-            };
+            o.WithoutInboxDispatcher();
         });
         using (var client = app.CreateClient(handleCookies: false))
         {

@@ -7,7 +7,6 @@ using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Donations.Tests.StripeWebhooks;
 
@@ -66,12 +65,8 @@ public sealed class InboxDispatcherFaultTests
         {
             o.Provider = provider;
             o.HangfireServer = false;
-            o.ConfigureServices = s =>
-            {
-                foreach (var d in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
-                    s.Remove(d);
-                services?.Invoke(s);
-            };
+            o.ConfigureServices = services;
+            o.WithoutInboxDispatcher();
         });
 
     private static async Task<List<string>> DeliverAsync(DonationsApp app, int count)

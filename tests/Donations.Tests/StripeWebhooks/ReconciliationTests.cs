@@ -59,18 +59,9 @@ public sealed class ReconciliationTests
     {
         await using var app = await DonationsApp.StartAsync();
         var json = new OneTimeGift(Amount: 5150).CheckoutCompleted();
-        var id = StripeEventFactory.IdOf(json);
         // Stored in the pinned version and given up by its handler after Hangfire's retries.
-        await app.WithDbAsync(async db =>
-        {
-            db.StripeEvents.Add(new StripeEvent
-            {
-                Id = id, Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
-                CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow.AddHours(-2), Source = "webhook", Payload = json,
-                Status = StripeEventStatus.Failed, Attempts = 12, Error = "the handler gave up",
-            });
-            await db.SaveChangesAsync();
-        });
+        await SeedEventAsync(app, json, DateTime.UtcNow.AddHours(-2), enqueuedAt: null,
+            e => { e.Status = StripeEventStatus.Failed; e.Attempts = 12; e.Error = "the handler gave up"; });
         app.Stripe.Events.Enqueue(json);
 
         Assert.Equal(0, await RunReconcileAsync(app));
@@ -87,16 +78,8 @@ public sealed class ReconciliationTests
         var gift = new OneTimeGift(Amount: 4321);
         var json = gift.CheckoutCompleted();
         // As if the dispatcher had claimed it and crashed before Hangfire got the job.
-        await app.WithDbAsync(async db =>
-        {
-            db.StripeEvents.Add(new StripeEvent
-            {
-                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
-                CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow.AddMinutes(-30), Source = "webhook", Payload = json,
-                Status = StripeEventStatus.Received, EnqueuedAt = DateTime.UtcNow.AddMinutes(-30),
-            });
-            await db.SaveChangesAsync();
-        });
+        var claimed = DateTime.UtcNow.AddMinutes(-30);
+        await SeedEventAsync(app, json, claimed, enqueuedAt: claimed);
 
         await using (var scope = app.Services.CreateAsyncScope())
             Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<SweepStripeInbox>().SweepAsync(SweepStripeInbox.StuckAfter, default));
@@ -111,16 +94,7 @@ public sealed class ReconciliationTests
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
         var json = new OneTimeGift(Amount: 1234).CheckoutCompleted();
         var claimed = DateTime.UtcNow - SweepStripeInbox.StuckAfter * 1.5;
-        await app.WithDbAsync(async db =>
-        {
-            db.StripeEvents.Add(new StripeEvent
-            {
-                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
-                CreatedAt = claimed, ReceivedAt = claimed, Source = "webhook", Payload = json,
-                Status = StripeEventStatus.Received, EnqueuedAt = claimed,
-            });
-            await db.SaveChangesAsync();
-        });
+        await SeedEventAsync(app, json, claimed, enqueuedAt: claimed);
         // A backlog: the batch holding the event waits in the queue behind others.
         var queued = app.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<ProcessStripeEventBatch>(JobQueues.Webhooks, j => j.RunAsync(new[] { StripeEventFactory.IdOf(json) }));
@@ -146,21 +120,30 @@ public sealed class ReconciliationTests
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
         var json = new OneTimeGift(Amount: 4321).CheckoutCompleted();
         var claimed = DateTime.UtcNow - SweepStripeInbox.StuckAfter * 2.5;
-        await app.WithDbAsync(async db =>
-        {
-            db.StripeEvents.Add(new StripeEvent
-            {
-                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
-                CreatedAt = claimed, ReceivedAt = claimed, Source = "webhook", Payload = json,
-                Status = StripeEventStatus.Received, EnqueuedAt = claimed,
-            });
-            await db.SaveChangesAsync();
-        });
+        await SeedEventAsync(app, json, claimed, enqueuedAt: claimed);
         app.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<ProcessStripeEventBatch>(JobQueues.Webhooks, j => j.RunAsync(new[] { "evt_another_batch" }));
 
         Assert.Equal(1, await SweepAsync(app));
     }
+
+    /// <summary>
+    /// A checkout event already in the inbox, received at <paramref name="receivedAt"/> and claimed by a
+    /// dispatcher at <paramref name="enqueuedAt"/> (null: never claimed); <paramref name="change"/> sets the rest.
+    /// </summary>
+    private static Task SeedEventAsync(DonationsApp app, string json, DateTime receivedAt, DateTime? enqueuedAt, Action<StripeEvent>? change = null) =>
+        app.WithDbAsync(async db =>
+        {
+            var row = new StripeEvent
+            {
+                Id = StripeEventFactory.IdOf(json), Type = "checkout.session.completed", ApiVersion = StripeEventFactory.ApiVersion,
+                CreatedAt = receivedAt, ReceivedAt = receivedAt, Source = "webhook", Payload = json,
+                Status = StripeEventStatus.Received, EnqueuedAt = enqueuedAt,
+            };
+            change?.Invoke(row);
+            db.StripeEvents.Add(row);
+            await db.SaveChangesAsync();
+        });
 
     private static async Task<int> SweepAsync(DonationsApp app)
     {

@@ -9,10 +9,6 @@ namespace Donations.Tests.Receipts;
 /// </summary>
 public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixture<MemberBenefitsApp>
 {
-    private const string NoGoods = "No goods or services were provided";
-    private const string QuidProQuo = "limited to the excess of the amount contributed over the value of goods or services provided";
-    private const string FullyDeductible = "therefore the full amount of your payment is a deductible contribution";
-
     private async Task<ReceiptEmail> FirstReceiptOfAsync(long amount, string email, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var gift = new MonthlyGift(Amount: amount, Email: email, Metadata: metadata);

@@ -43,15 +43,25 @@ public sealed record ReceiptDelivery(int Gifts, int Arrived, int Donors, int Dup
     }
 
     /// <summary>
-    /// Once the service is idle (every receipt of the run marked, no job queued), so a late
-    /// duplicate would have had its chance to arrive: counts per recipient of <paramref name="gifts"/>.
+    /// Once the gifts' work is done (every receipt of the run marked, no webhook or email job
+    /// queued), so a late duplicate would have had its chance to arrive: counts per recipient of
+    /// <paramref name="gifts"/>. The default queue (finance and housekeeping) is not receipt work.
+    /// If the service never gets there, the counts are taken anyway and say so.
     /// </summary>
     public static async Task<ReceiptDelivery> CheckAsync(string connectionString, NoDelaySmtpSink sink, IReadOnlyCollection<string> gifts, string emailPrefix)
     {
-        await Wait.UntilAsync(async () => await ScalarAsync(connectionString,
-                """SELECT count(*) FROM "Receipts" WHERE "Status" = 'Pending'""") == 0
-            && await ScalarAsync(connectionString, "SELECT count(*) FROM hangfire.jobqueue") == 0,
-            TimeSpan.FromMinutes(2), "the service to be idle");
+        try
+        {
+            await Wait.UntilAsync(async () => await ScalarAsync(connectionString,
+                    """SELECT count(*) FROM "Receipts" WHERE "Status" = 'Pending'""") == 0
+                && await ScalarAsync(connectionString,
+                    "SELECT count(*) FROM hangfire.jobqueue WHERE queue IN ('webhooks', 'email')") == 0,
+                TimeSpan.FromMinutes(2), "the service to be idle");
+        }
+        catch (TimeoutException e)
+        {
+            Console.WriteLine($"  (not idle after 2 minutes, counted anyway: {e.Message})");
+        }
         var byDonor = Arrivals(sink).Where(a => a.Email.StartsWith(emailPrefix, StringComparison.Ordinal))
             .GroupBy(a => a.Email).ToDictionary(g => g.Key, g => g.Count());
         var expected = gifts.ToHashSet();

@@ -15,24 +15,30 @@ public sealed class BenefitRulesTests
         BenefitRules.Classify(payment, value, kind, paymentsPerYear: 12, Limits().For(year));
 
     [Fact]
-    public void Published_limits_are_those_of_Rev_Proc_90_12_as_indexed_for_2024_and_2025()
+    public void Published_limits_are_those_of_Rev_Proc_90_12_as_indexed_for_2024_2025_and_2026()
     {
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2024, 13_20, 132_00, 66_00), Limits().For(2024));
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2025, 13_60, 136_00, 68_00), Limits().For(2025));
+        Assert.Equal(new InsubstantialBenefitLimits.Limits(2026, 13_90, 139_00, 69_50), Limits().For(2026));
     }
 
     [Fact]
     public void A_year_without_published_or_configured_limits_uses_the_latest_earlier_year()
     {
-        Assert.Equal(2025, Limits().For(2026).Year);
+        Assert.Equal(2026, Limits().For(2027).Year);
     }
 
     [Fact]
     public void Configured_limits_override_and_add_years()
     {
-        var limits = Limits(new() { ["2026"] = new() { LowCostArticle = 14.00m, BenefitCap = 140m, MinimumPayment = 70m } });
+        var limits = Limits(new()
+        {
+            ["2026"] = new() { LowCostArticle = 14.00m, BenefitCap = 140m, MinimumPayment = 70m },
+            ["2027"] = new() { LowCostArticle = 14.20m, BenefitCap = 142m, MinimumPayment = 71m },
+        });
 
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2026, 14_00, 140_00, 70_00), limits.For(2026));
+        Assert.Equal(new InsubstantialBenefitLimits.Limits(2027, 14_20, 142_00, 71_00), limits.For(2028));
         Assert.Equal(13_60, limits.For(2025).LowCostArticle);
     }
 

@@ -60,16 +60,19 @@ public sealed class InboxDispatcherFaultTests
         Assert.Equal(events.Order(), enqueued.Order());
     }
 
-    private static Task<DonationsApp> StartWithoutDispatcherAsync(DatabaseProvider provider) => DonationsApp.StartAsync(o =>
-    {
-        o.Provider = provider;
-        o.HangfireServer = false;
-        o.ConfigureServices = services =>
+    /// <summary>An app with no Hangfire server and no dispatcher: inbox rows move only when a test moves them.</summary>
+    internal static Task<DonationsApp> StartWithoutDispatcherAsync(DatabaseProvider provider, Action<IServiceCollection>? services = null) =>
+        DonationsApp.StartAsync(o =>
         {
-            foreach (var d in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
-                services.Remove(d);
-        };
-    });
+            o.Provider = provider;
+            o.HangfireServer = false;
+            o.ConfigureServices = s =>
+            {
+                foreach (var d in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(InboxDispatcher)).ToList())
+                    s.Remove(d);
+                services?.Invoke(s);
+            };
+        });
 
     private static async Task<List<string>> DeliverAsync(DonationsApp app, int count)
     {

@@ -14,12 +14,14 @@ public sealed class InsubstantialBenefitLimits(IOptionsMonitor<MembershipsOption
     /// <summary>US dollars, in cents.</summary>
     public sealed record Limits(int Year, long LowCostArticle, long BenefitCap, long MinimumPayment);
 
-    // Rev. Proc. 2023-34 (for 2024) and Rev. Proc. 2024-40 (for 2025). The 2026 figures were
-    // not at hand when this was written: until they are configured, 2026 uses 2025's.
+    // Rev. Proc. 2023-34 (for 2024), Rev. Proc. 2024-40 (for 2025) and Rev. Proc. 2025-32 (for
+    // 2026), each in its section on "low-cost articles" and on the section 170 insubstantial-benefit
+    // limits. A later year uses 2026's until its figures are published here or configured.
     private static readonly Limits[] Published =
     [
         new(2024, LowCostArticle: 13_20, BenefitCap: 132_00, MinimumPayment: 66_00),
         new(2025, LowCostArticle: 13_60, BenefitCap: 136_00, MinimumPayment: 68_00),
+        new(2026, LowCostArticle: 13_90, BenefitCap: 139_00, MinimumPayment: 69_50),
     ];
 
     public Limits For(int year)

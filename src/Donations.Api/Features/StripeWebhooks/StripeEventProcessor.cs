@@ -42,6 +42,7 @@ public sealed class StripeEventProcessor(
                 return;
             }
             if (row.Status is StripeEventStatus.Processed or StripeEventStatus.Ignored) return;
+            var statusRead = row.Status;
             if (!StripeApiVersion.IsSupported(row.ApiVersion))
             {
                 await RecordFailureAsync(eventId, StripeApiVersion.MismatchError(row.ApiVersion), ct);
@@ -74,10 +75,16 @@ public sealed class StripeEventProcessor(
             catch (StripeEventNotReadyException e)
             {
                 log.LogInformation("Stripe event {EventId}: {Reason}", eventId, e.Message);
-                await RecordFailureAsync(eventId, e.Message, ct);
-                // The event that creates the missing thing may have committed, and looked for
-                // waiting events, between our look and our "waiting" mark: look once more now
-                // that the mark is visible, or no one may wake this event before Hangfire's retry.
+                // Only over the status we read: had the event that creates the missing thing woken
+                // this row since (Failed → Received), our mark would put it back to sleep, and no
+                // one would wake it before Hangfire's next retry, minutes away after a few.
+                if (!await RecordFailureAsync(eventId, e.Message, ct, onlyIf: attempt < RaceAttempts ? statusRead : null))
+                {
+                    log.LogInformation("Stripe event {EventId} was woken while it looked; looking again", eventId);
+                    continue;
+                }
+                // The creating event may also have committed, and looked for waiting events, between
+                // our look and our mark: look once more now that the mark is visible.
                 if (!lookedAgain)
                 {
                     lookedAgain = true;
@@ -100,14 +107,20 @@ public sealed class StripeEventProcessor(
         }
     }
 
-    private async Task RecordFailureAsync(string eventId, string error, CancellationToken ct)
+    /// <summary>
+    /// Marks the row Failed with <paramref name="error"/>; with <paramref name="onlyIf"/>, only while
+    /// the row still has that status. Returns whether the row was marked.
+    /// </summary>
+    private async Task<bool> RecordFailureAsync(string eventId, string error, CancellationToken ct, StripeEventStatus? onlyIf = null)
     {
         db.ChangeTracker.Clear();
         var message = error.Length > 4000 ? error[..4000] : error;
-        await db.StripeEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(s => s
+        var rows = db.StripeEvents.Where(e => e.Id == eventId);
+        if (onlyIf is { } status) rows = rows.Where(e => e.Status == status);
+        return await rows.ExecuteUpdateAsync(s => s
             .SetProperty(e => e.Status, StripeEventStatus.Failed)
             .SetProperty(e => e.Error, message)
-            .SetProperty(e => e.Attempts, e => e.Attempts + 1), ct);
+            .SetProperty(e => e.Attempts, e => e.Attempts + 1), ct) > 0;
     }
 
     /// <summary>

@@ -57,6 +57,26 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_payment_made_now_is_judged_by_2026s_token_item_minimum_of_69_dollars_50()
+    {
+        // $2 of goods: within 2026's $13.90 low-cost article limit, but too much for the 2% test on
+        // $69.50; under 2025's $68 minimum both payments would have been token-item payments.
+        var below = await FirstReceiptOfAsync(6900, "token-below@example.org");
+        var at = await FirstReceiptOfAsync(6950, "token-at@example.org");
+
+        below.AssertSaysEverywhere(
+            "$69.00 USD",
+            "Our good-faith estimate of the fair market value of these goods or services is $2.00 for each monthly payment.",
+            "Deductible amount: $67.00");
+        below.AssertSaysNowhere("not substantial");
+        at.AssertSaysEverywhere(
+            "$69.50 USD",
+            "Under Internal Revenue Service guidelines, the estimated value of the benefits received is not substantial; " + FullyDeductible,
+            "Deductible amount: $69.50");
+        at.AssertSaysNowhere(QuidProQuo);
+    }
+
+    [Fact]
     public async Task Benefits_valued_at_nothing_are_listed_and_never_called_no_goods_or_services()
     {
         var receipt = await FirstReceiptOfAsync(500, "reader@example.org");

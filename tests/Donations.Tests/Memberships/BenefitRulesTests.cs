@@ -11,8 +11,8 @@ public sealed class BenefitRulesTests
     private static InsubstantialBenefitLimits Limits(Dictionary<string, InsubstantialBenefitLimitsOptions>? configured = null) =>
         new(new StaticMonitor(new MembershipsOptions { InsubstantialBenefitLimits = configured ?? [] }));
 
-    private static BenefitsTreatment Classify(long payment, long value, TierBenefitsKind kind, int year, string currency = "usd") =>
-        BenefitRules.Classify(payment, value, kind, paymentsPerYear: 12, currency, Limits().For(year));
+    private static BenefitsTreatment Classify(long payment, long value, TierBenefitsKind kind, int year) =>
+        BenefitRules.Classify(payment, value, kind, paymentsPerYear: 12, Limits().For(year));
 
     [Fact]
     public void Published_limits_are_those_of_Rev_Proc_90_12_as_indexed_for_2024_2025_and_2026()
@@ -80,10 +80,16 @@ public sealed class BenefitRulesTests
         Assert.Equal(BenefitsTreatment.Deducted, Classify(6800, 1000, TierBenefitsKind.MembershipPrivileges, 2025));
     }
 
-    [Fact]
-    public void Limits_in_dollars_are_not_applied_to_other_currencies()
+    [Theory]
+    [InlineData("eur", "1.16", 1500, 1740)]   // €15.00 at $1.16
+    [InlineData("jpy", "0.0067", 2000, 1340)] // ¥2,000 at $0.0067: yen have no minor unit
+    [InlineData("jpy", "0.0067", 75, 50)]     // ¥75 is 50.25 cents: rounded as money is
+    [InlineData("kwd", "3.25", 1500, 488)]    // 1.500 KWD (thousandths) is $4.875
+    public void A_configured_dollar_rate_converts_a_payment_in_minor_units_to_cents(string currency, string dollars, long minor, long cents)
     {
-        Assert.Equal(BenefitsTreatment.Deducted, Classify(30000, 500, TierBenefitsKind.Goods, 2025, currency: "eur"));
+        var rate = PaymentUsdRates.UsdRate.Configured(decimal.Parse(dollars, System.Globalization.CultureInfo.InvariantCulture), currency);
+
+        Assert.Equal(cents, rate.ToUsd(minor));
     }
 
     private sealed class StaticMonitor(MembershipsOptions value) : IOptionsMonitor<MembershipsOptions>

@@ -9,10 +9,6 @@ namespace Donations.Tests.Receipts;
 /// </summary>
 public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixture<MemberBenefitsApp>
 {
-    private const string NoGoods = "No goods or services were provided";
-    private const string QuidProQuo = "limited to the excess of the amount contributed over the value of goods or services provided";
-    private const string FullyDeductible = "therefore the full amount of your payment is a deductible contribution";
-
     private async Task<ReceiptEmail> FirstReceiptOfAsync(long amount, string email, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var gift = new MonthlyGift(Amount: amount, Email: email, Metadata: metadata);
@@ -58,6 +54,26 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
             QuidProQuo,
             "Deductible amount: $80.00");
         receipt.AssertSaysNowhere(NoGoods, "not substantial", "in exchange for this contribution");
+    }
+
+    [Fact]
+    public async Task A_payment_made_now_is_judged_by_2026s_token_item_minimum_of_69_dollars_50()
+    {
+        // $2 of goods: within 2026's $13.90 low-cost article limit, but too much for the 2% test on
+        // $69.50; under 2025's $68 minimum both payments would have been token-item payments.
+        var below = await FirstReceiptOfAsync(6900, "token-below@example.org");
+        var at = await FirstReceiptOfAsync(6950, "token-at@example.org");
+
+        below.AssertSaysEverywhere(
+            "$69.00 USD",
+            "Our good-faith estimate of the fair market value of these goods or services is $2.00 for each monthly payment.",
+            "Deductible amount: $67.00");
+        below.AssertSaysNowhere("not substantial");
+        at.AssertSaysEverywhere(
+            "$69.50 USD",
+            "Under Internal Revenue Service guidelines, the estimated value of the benefits received is not substantial; " + FullyDeductible,
+            "Deductible amount: $69.50");
+        at.AssertSaysNowhere(QuidProQuo);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.RegularExpressions;
 using Donations.Api.Features.Statements;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
@@ -112,6 +114,12 @@ public static class Ledger
 
     public static IReadOnlyList<MimeMessage> Statements(this DonationsApp app) =>
         (app.Smtp?.Messages ?? app.OutboxMessages()).Where(IsStatement).ToList();
+
+    /// <summary>The statement as its donor reads it: the text body, the HTML body's visible text and the PDF's words, whitespace collapsed.</summary>
+    public static IEnumerable<string> Readings(this MimeMessage m) =>
+        [Flat(m.TextBody ?? ""), Flat(WebUtility.HtmlDecode(Regex.Replace(m.HtmlBody ?? "", "<[^>]+>", " "))), m.PdfText()];
+
+    private static string Flat(string s) => Regex.Replace(s, @"\s+", " ");
 
     public static string PdfText(this MimeMessage message)
     {

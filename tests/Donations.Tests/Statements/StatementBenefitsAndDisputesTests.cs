@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -10,11 +8,6 @@ namespace Donations.Tests.Statements;
 public sealed class StatementBenefitsAndDisputesTests
 {
     private static DateTime Utc(int y, int mo, int d) => new(y, mo, d, 17, 0, 0, DateTimeKind.Utc);
-
-    private static string Flat(string s) => Regex.Replace(s, @"\s+", " ");
-
-    private static IEnumerable<string> Readings(MimeKit.MimeMessage m) =>
-        [Flat(m.TextBody ?? ""), Flat(WebUtility.HtmlDecode(Regex.Replace(m.HtmlBody ?? "", "<[^>]+>", " "))), m.PdfText()];
 
     [Fact]
     public async Task Statement_deducts_goods_per_payment_marks_disregarded_benefits_fully_deductible_and_flags_an_open_dispute()
@@ -35,7 +28,7 @@ public sealed class StatementBenefitsAndDisputesTests
         await app.RunStatementsAsync(2025);
 
         var message = Assert.Single(app.Statements());
-        foreach (var reading in Readings(message))
+        foreach (var reading in message.Readings())
         {
             Assert.Contains("for this payment: Signed print, fair market value $20.00; deductible $80.00", reading);
             Assert.Contains("Tote bag; disregarded under IRS rules; fully deductible", reading);
@@ -62,7 +55,7 @@ public sealed class StatementBenefitsAndDisputesTests
 
         await app.RunStatementsAsync(2025);
 
-        foreach (var reading in Readings(Assert.Single(app.Statements())))
+        foreach (var reading in Assert.Single(app.Statements()).Readings())
         {
             Assert.Contains("Donor: only-email@example.com", reading);
             Assert.DoesNotContain("only-email@example.com (only-email@example.com)", reading);

@@ -21,8 +21,13 @@ public sealed class StatementYearBoundaryTests
 
         Assert.Equal((1, 1), (old.DonorsTotal, old.Sent));
         Assert.Equal(0, next.Sent);
-        var text = Assert.Single(app.Statements()).TextBody;
-        Assert.Contains("2025-12-30", text);
-        Assert.Contains("Total contributions: $75.00 USD", text);
+        var statement = Assert.Single(app.Statements());
+        foreach (var reading in statement.Readings())
+        {
+            Assert.Contains("Year-end giving statement for 2025", reading);
+            Assert.Contains("2025-12-30", reading);
+            Assert.Contains("Total contributions: $75.00 USD", reading);
+            Assert.DoesNotContain("2026-01-03", reading);
+        }
     }
 }

@@ -67,8 +67,8 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
         // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
         if (donation.Frequency != DonationFrequency.OneTime && donation.BenefitsDescription is null && donation.BenefitsValue == 0
-            && benefits.For(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt,
-                donation.Frequency == DonationFrequency.Annual ? 1 : 12) is { } earned)
+            && await benefits.ForAsync(donation.Amount - donation.FeeAmount, donation.Amount, donation.Currency, donation.ReceivedAt,
+                donation.Frequency == DonationFrequency.Annual ? 1 : 12, ct) is { } earned)
         {
             donation.BenefitsValue = earned.Value;
             donation.BenefitsDescription = earned.Description.Length > 500 ? earned.Description[..500] : earned.Description;

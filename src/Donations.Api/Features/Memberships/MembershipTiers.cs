@@ -5,39 +5,39 @@ using Microsoft.Extensions.Options;
 namespace Donations.Api.Features.Memberships;
 
 /// <summary>
-/// Memberships:Tiers, in minor units. Tier thresholds and benefit values are configured in the
-/// default currency, so gifts in another currency get no tier (and no benefits to deduct).
-/// A monthly gift earns its tier's benefits.
+/// Memberships:Tiers, in minor units. A tier's minimum and benefit value are configured in the
+/// default currency and, optionally, per other currency (<c>Memberships:Tiers:n:Currencies:&lt;code&gt;</c>);
+/// a gift in a currency the tier does not name does not reach it, so a currency no tier names gets
+/// no tier (and no benefits to deduct). A monthly gift earns its tier's benefits.
 /// </summary>
-public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations,
-    InsubstantialBenefitLimits limits, IOptionsMonitor<OrganizationOptions> organization)
-    : IMonthlyGiftBenefits
+public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> memberships, IOptionsMonitor<DonationsOptions> donations)
 {
+    /// <param name="BenefitsValue">Per monthly payment, in minor units of the currency asked about.</param>
     public sealed record Tier(string Name, string? Benefits, long BenefitsValue, TierBenefitsKind BenefitsKind);
 
-    /// <summary>The highest tier whose minimum the monthly amount reaches, if any. Pass the gift without a covered fee.</summary>
+    /// <summary>The highest tier whose minimum in this currency the monthly amount reaches, if any. Pass the gift without a covered fee.</summary>
     public Tier? For(long monthlyAmount, string currency)
     {
         currency = currency.ToLowerInvariant();
-        if (currency != donations.CurrentValue.DefaultCurrency) return null;
-        var tier = memberships.CurrentValue.Tiers
-            .Where(t => ToMinor(t.MinimumMonthlyAmount, currency) <= monthlyAmount)
-            .OrderByDescending(t => t.MinimumMonthlyAmount)
+        var isDefault = currency == donations.CurrentValue.DefaultCurrency;
+        var reached = memberships.CurrentValue.Tiers
+            .Select(t => (Tier: t, Limits: LimitsIn(t, currency, isDefault)))
+            .Where(x => x.Limits is { } l && l.Minimum <= monthlyAmount)
+            .OrderByDescending(x => x.Limits!.Value.Minimum)
             .FirstOrDefault();
-        return tier is null ? null
-            : new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
-                Math.Min(ToMinor(tier.BenefitsFairMarketValue, currency), monthlyAmount), tier.BenefitsKind);
+        if (reached.Limits is not { } limits) return null;
+        var tier = reached.Tier;
+        return new Tier(tier.Name, string.IsNullOrWhiteSpace(tier.Benefits) ? null : tier.Benefits,
+            Math.Min(limits.Value, monthlyAmount), tier.BenefitsKind);
     }
 
-    GiftBenefits? IMonthlyGiftBenefits.For(long giftAmount, long payment, string currency, DateTime paidAtUtc, int paymentsPerYear)
+    /// <summary>The tier's minimum and benefit value in <paramref name="currency"/>; null when it is not set in that currency.</summary>
+    private static (long Minimum, long Value)? LimitsIn(MembershipTier tier, string currency, bool isDefault)
     {
-        var monthsPaid = 12 / Math.Clamp(paymentsPerYear, 1, 12);
-        if (For(giftAmount / monthsPaid, currency) is not { Benefits: { } benefits } tier) return null;
-        // The configured value is per month of membership: an annual payment buys twelve of them.
-        var value = Math.Min(tier.BenefitsValue * monthsPaid, giftAmount);
-        var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
-        return new GiftBenefits(benefits, value,
-            BenefitRules.Classify(payment, value, tier.BenefitsKind, paymentsPerYear, currency, limits.For(year)));
+        if (isDefault) return (ToMinor(tier.MinimumMonthlyAmount, currency), ToMinor(tier.BenefitsFairMarketValue, currency));
+        return tier.Currencies.TryGetValue(currency, out var limits) && limits.MinimumMonthlyAmount is { } minimum
+            ? (ToMinor(minimum, currency), ToMinor(limits.BenefitsFairMarketValue ?? 0, currency))
+            : null;
     }
 
     /// <summary>What a payment every <paramref name="interval"/> is worth a month: tiers compare on it.</summary>

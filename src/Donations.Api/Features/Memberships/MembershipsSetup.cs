@@ -1,7 +1,9 @@
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.StripeWebhooks;
+using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Events;
 using Donations.Api.Infrastructure.Jobs;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Memberships;
 
@@ -16,7 +18,9 @@ public static class MembershipsSetup
         var services = builder.Services;
         services.AddSingleton<MembershipTiers>();
         services.AddSingleton<InsubstantialBenefitLimits>();
-        services.AddSingleton<IMonthlyGiftBenefits>(sp => sp.GetRequiredService<MembershipTiers>());
+        services.AddScoped<PaymentUsdRates>();
+        services.AddScoped<IMonthlyGiftBenefits, MemberBenefits>();
+        services.AddSingleton<IValidateOptions<MembershipsOptions>, TierCurrencyLimitsValidator>();
         services.AddStripeEventHandler<SubscriptionChanged>();
         services.AddStripeEventHandler<InvoicePaymentFailed>();
         services.AddAfterCommit<MembershipFollowUp>();

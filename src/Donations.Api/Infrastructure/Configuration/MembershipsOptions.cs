@@ -6,6 +6,13 @@ public sealed class MembershipsOptions
     public List<MembershipTier> Tiers { get; set; } = [];
     /// <summary>By calendar year ("2026"); missing years use the table in code.</summary>
     public Dictionary<string, InsubstantialBenefitLimitsOptions> InsubstantialBenefitLimits { get; set; } = [];
+    /// <summary>
+    /// US dollars per one unit of a currency (<c>eur: 1.16</c>, <c>jpy: 0.0067</c>), by lower-case ISO
+    /// code: the rate the IRS tests on member benefits use for a payment in that currency when no
+    /// recent Stripe settlement gives one. Required for every currency a tier names under
+    /// <see cref="MembershipTier.Currencies"/>.
+    /// </summary>
+    public Dictionary<string, decimal> UsdRates { get; set; } = [];
     /// <summary>Days after a lapse (canceled or unpaid) to invite the member back, once; 0 turns the email off.</summary>
     public int WinBackAfterDays { get; set; }
     /// <summary>How many days before the next payment to warn that its card will have expired; 0 turns the reminder off.</summary>

@@ -88,6 +88,37 @@ public sealed class ErasureTests
     }
 
     [Fact]
+    public async Task Erasing_a_donor_leaves_another_payers_events_whose_address_contains_theirs_and_words_that_contain_their_name()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var ann = new OneTimeGift(Amount: 2500, Email: "ann@example.org", Name: "Ann") { CustomerId = "cus_ann" };
+        var joann = new OneTimeGift(Amount: 4000, Email: "joann@example.org", Name: "Joann Ann") { CustomerId = "cus_joann" };
+        app.Stripe.Put(new JsonObject { ["id"] = "cus_ann", ["object"] = "customer", ["email"] = "ann@example.org", ["name"] = "Ann" });
+        string WithCampaign(string json)
+        {
+            var node = JsonNode.Parse(json)!;
+            node["data"]!["object"]!["metadata"]!["campaign"] = "annual-appeal";
+            return node.ToJsonString();
+        }
+        var (annsCheckout, joannsCheckout) = (WithCampaign(ann.CheckoutCompleted()), WithCampaign(joann.CheckoutCompleted()));
+        await app.DeliverAndProcessAsync(annsCheckout, joannsCheckout);
+        var joannsEvent = StripeEventFactory.IdOf(joannsCheckout);
+        var before = await app.WithDbAsync(db => db.StripeEvents.Select(e => new { e.Id, e.Payload }).ToListAsync());
+
+        await using (var scope = app.Services.CreateAsyncScope())
+            Assert.Equal(DonorErasure.Outcome.Erased,
+                (await scope.ServiceProvider.GetRequiredService<DonorErasure>().EraseAsync("ann@example.org", "test", CancellationToken.None)).Outcome);
+
+        var after = await app.WithDbAsync(db => db.StripeEvents.AsNoTracking().ToDictionaryAsync(e => e.Id, e => e.Payload));
+        // Joann's address holds Ann's, and her name the word "Ann": her event is not Ann's, and stays as Stripe sent it.
+        Assert.Equal(before.Single(e => e.Id == joannsEvent).Payload, after[joannsEvent]);
+        var annsEvent = after.Single(e => e.Key != joannsEvent).Value;
+        Assert.DoesNotContain("\"ann@example.org\"", annsEvent);
+        Assert.Contains("annual-appeal", annsEvent);
+        Assert.Equal(["Joann Ann"], await app.WithDbAsync(db => db.Donors.Where(d => d.ErasedAt == null).Select(d => d.Name).ToListAsync()));
+    }
+
+    [Fact]
     public async Task A_donor_whose_monthly_gift_is_still_collected_is_not_erased()
     {
         await using var app = await DonationsApp.StartAsync();

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Donations.Data;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,9 @@ namespace Donations.Api.Features.Privacy;
 /// billing address and phone. For an erased donor, every payload that names one of their Stripe
 /// objects (customers, sessions, payment intents, charges, invoices, subscriptions) or their old
 /// email is rewritten: email and name fields take the pseudonym, address, shipping and phone fields
-/// are emptied, and the old email and name are replaced wherever else they stand. Amounts and ids
+/// are emptied, and the old email and name (whole words only) are replaced wherever else they
+/// stand. In an event found only by the old email, which may be another payer's, only the donor's
+/// own email and the person fields beside it change. Amounts and ids
 /// stay, so the books and a reprocessed event still add up. Run at erasure, and again for events
 /// that arrive about the donor's gifts afterwards (<see cref="ScrubLateEvents"/>).
 /// </summary>
@@ -26,20 +29,24 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
             .Select(d => new { d.Email, d.Name, d.StripeCustomerId }).SingleAsync(ct);
         var terms = await StripeIdsAsync(donorId, donor.StripeCustomerId, ct);
-        var ids = new HashSet<string>();
+        // Events naming one of the donor's Stripe objects are the donor's own; events found only
+        // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
+        // typed with it), so in those only what is the donor's is touched.
+        var own = new HashSet<string>();
+        foreach (var term in terms)
+            own.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
+        var ids = new HashSet<string>(own);
         if (oldEmail is not null)
         {
-            var lowered = oldEmail.ToLowerInvariant();
-            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.ToLower().Contains(lowered)).Select(e => e.Id).ToListAsync(ct));
+            // As a whole JSON string: "ann@x.org" must not find "joann@x.org".
+            var quoted = $"\"{oldEmail.ToLowerInvariant()}\"";
+            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.ToLower().Contains(quoted)).Select(e => e.Id).ToListAsync(ct));
         }
-        foreach (var term in terms)
-            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
         var matching = await db.StripeEvents.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
-        var rewrite = new Rewrite(oldEmail, oldName, donor.Email, donor.Name ?? "");
         foreach (var stored in matching)
             if (JsonNode.Parse(stored.Payload) is JsonObject root)
             {
-                rewrite.Scrub(root);
+                new Rewrite(oldEmail, oldName, donor.Email, donor.Name ?? "", Own: own.Contains(stored.Id)).Scrub(root);
                 stored.Payload = root.ToJsonString();
             }
         await db.SaveChangesAsync(ct);
@@ -57,7 +64,9 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
             .OfType<string>().Where(s => s.Length >= 8).Distinct().ToList();
     }
 
-    private sealed class Rewrite(string? oldEmail, string? oldName, string pseudonymEmail, string pseudonymName)
+    /// <param name="Own">The event is the donor's own: every person in it is the donor. Otherwise only
+    /// the donor's own email, and the name beside it, are replaced.</param>
+    private sealed class Rewrite(string? oldEmail, string? oldName, string pseudonymEmail, string pseudonymName, bool Own)
     {
         public void Scrub(JsonNode? node)
         {
@@ -67,9 +76,9 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
                     foreach (var (key, value) in o.ToList())
                     {
                         if (value is null) continue;
-                        if (Removed.Contains(key)) o[key] = null;
-                        else if (EmailKeys.Contains(key) && value is JsonValue) o[key] = pseudonymEmail;
-                        else if (NameKeys.Contains(key) && value is JsonValue && IsPerson(o)) o[key] = pseudonymName;
+                        if (Removed.Contains(key) && (Own || IsDonor(o))) o[key] = null;
+                        else if (EmailKeys.Contains(key) && value is JsonValue && (Own || IsDonorsEmail(value))) o[key] = pseudonymEmail;
+                        else if (NameKeys.Contains(key) && value is JsonValue && IsPerson(o) && (Own || IsDonor(o))) o[key] = pseudonymName;
                         else if (value is JsonValue v && v.TryGetValue<string>(out var text)) o[key] = Replace(text);
                         else Scrub(value);
                     }
@@ -88,10 +97,20 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
             o.ContainsKey("email") || o.ContainsKey("customer_email") || o.ContainsKey("customer_email_address")
             || (string?)o["object"] == "customer";
 
+        private bool IsDonorsEmail(JsonNode? value) =>
+            oldEmail is not null && value is JsonValue v && v.TryGetValue<string>(out var text) && string.Equals(text, oldEmail, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>An object holding the donor's own email (customer details, billing details, dispute evidence).</summary>
+        private bool IsDonor(JsonObject o) => EmailKeys.Any(k => IsDonorsEmail(o[k]));
+
+        // The name only as a whole word ("Ann" is not in "annual"); the address only where it is
+        // whole too, as an email is bounded by characters no address may hold.
         private string Replace(string text)
         {
-            if (!string.IsNullOrEmpty(oldEmail)) text = text.Replace(oldEmail, pseudonymEmail, StringComparison.OrdinalIgnoreCase);
-            return string.IsNullOrWhiteSpace(oldName) ? text : text.Replace(oldName, pseudonymName, StringComparison.OrdinalIgnoreCase);
+            if (!string.IsNullOrEmpty(oldEmail))
+                text = Regex.Replace(text, $@"(?<![\w.+-]){Regex.Escape(oldEmail)}(?![\w.-])", pseudonymEmail, RegexOptions.IgnoreCase);
+            return string.IsNullOrWhiteSpace(oldName) ? text
+                : Regex.Replace(text, $@"\b{Regex.Escape(oldName.Trim())}\b", pseudonymName, RegexOptions.IgnoreCase);
         }
     }
 }

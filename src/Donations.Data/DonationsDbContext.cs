@@ -60,6 +60,7 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Address).HasMaxLength(500);
             e.Property(x => x.StripeCustomerId).HasMaxLength(255);
             e.HasIndex(x => x.Email).IsUnique();
+            e.Property(x => x.Country).HasMaxLength(2);
             e.HasIndex(x => x.StripeCustomerId);
             e.Property(x => x.ErasedEmailHash).HasMaxLength(64);
             e.HasIndex(x => x.ErasedEmailHash);

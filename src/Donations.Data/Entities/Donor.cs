@@ -8,6 +8,11 @@ public sealed class Donor
     public string? Name { get; set; }
     /// <summary>Billing address as Checkout collected it, one line ("1 Main St, Springfield, IL 62701, US"); null when not asked for.</summary>
     public string? Address { get; set; }
+    /// <summary>
+    /// Country of the billing address Stripe gave with a payment (ISO 3166-1 alpha-2, e.g. "US"),
+    /// even when the full address was not asked for; null when Stripe gave none.
+    /// </summary>
+    public string? Country { get; set; }
     public string? StripeCustomerId { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>

@@ -65,7 +65,7 @@ public sealed class CheckoutSessionCompleted(DonationLedger ledger, DelayedCheck
             Frequency = frequency,
             ReceivedAt = receivedAt,
             Donor = new DonorIdentity(session.CustomerDetails?.Email ?? session.CustomerEmail, session.CustomerDetails?.Name,
-                session.CustomerId, DonorIdentity.FormatAddress(session.CustomerDetails?.Address)),
+                session.CustomerId, DonorIdentity.FormatAddress(session.CustomerDetails?.Address), session.CustomerDetails?.Address?.Country),
             Metadata = GiftMetadata.From(session.Metadata),
             CheckoutSessionId = session.Id,
             PaymentIntentId = session.PaymentIntentId,

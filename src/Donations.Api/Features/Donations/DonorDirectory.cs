@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Donations.Api.Features.Donations;
 
 /// <summary>Who a Stripe object says paid: email, name and billing address as the donor gave them, and the Stripe customer.</summary>
-public sealed record DonorIdentity(string? Email, string? Name, string? StripeCustomerId, string? Address = null)
+public sealed record DonorIdentity(string? Email, string? Name, string? StripeCustomerId, string? Address = null, string? Country = null)
 {
     /// <summary>One line, as documents print it: "1 Main St, Apt 2, Springfield, IL 62701, US"; null when Stripe has none.</summary>
     public static string? FormatAddress(Stripe.Address? a)
@@ -70,6 +70,8 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         if (donor.ErasedAt is not null) return;
         if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
         if (string.IsNullOrWhiteSpace(donor.Address) && !string.IsNullOrWhiteSpace(who.Address)) donor.Address = Trim(who.Address, 500);
+        if (donor.Country is null && who.Country?.Trim() is { Length: 2 } country && country.All(char.IsAsciiLetter))
+            donor.Country = country.ToUpperInvariant();
     }
 
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>

@@ -52,7 +52,8 @@ public sealed class InvoicePaid(DonationLedger ledger, InvoicePaymentLinks links
             // When the donor's payment started (a bank debit settles days later), else when it was paid.
             ReceivedAt = paymentStartedAt ?? invoice.StatusTransitions?.PaidAt ?? stripeEvent.Created,
             IsAuthoritative = true,
-            Donor = new DonorIdentity(invoice.CustomerEmail, invoice.CustomerName, invoice.CustomerId, DonorIdentity.FormatAddress(invoice.CustomerAddress)),
+            Donor = new DonorIdentity(invoice.CustomerEmail, invoice.CustomerName, invoice.CustomerId,
+                DonorIdentity.FormatAddress(invoice.CustomerAddress), invoice.CustomerAddress?.Country),
             Metadata = metadata,
             PaymentIntentId = paymentIntentId,
             ChargeId = chargeId,

@@ -55,6 +55,7 @@ public sealed class DonorErasure(
         donor.Email = PseudonymEmail(donor.Id);
         donor.Name = PseudonymName(donor.Id);
         donor.Address = null;
+        donor.Country = null;
         donor.ErasedAt = now;
         donor.ErasedEmailHash = Donor.HashErasedEmail(oldEmail);
         await db.SaveChangesAsync(ct);

@@ -24,6 +24,8 @@ public sealed class ReceiptModel
     public required string DonorEmail { get; init; }
     /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
     public string? DonorAddress { get; init; }
+    /// <summary>Whether and where the gift is deductible, for the donor's country (<c>Organization:DeductibilityNotice</c> / <c>ForeignDeductibilityNotice</c>).</summary>
+    public required string DeductibilityNotice { get; init; }
     /// <summary>False when only the email is known: the documents then print it once, not "a@x.org (a@x.org)".</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>

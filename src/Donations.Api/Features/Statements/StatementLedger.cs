@@ -29,6 +29,7 @@ public sealed class StatementLedger
     public required string DonorEmail { get; init; }
     public string? DonorName { get; init; }
     public string? DonorAddress { get; init; }
+    public string? DonorCountry { get; init; }
     public required int Year { get; init; }
     public required IReadOnlyList<StatementLine> Lines { get; init; }
     public required IReadOnlyList<StatementTotal> Totals { get; init; }
@@ -91,6 +92,7 @@ public sealed class StatementLedger
             DonorEmail = donor.Email,
             DonorName = donor.Name,
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
+            DonorCountry = donor.Country,
             Year = year,
             Lines = lines,
             Totals = totals,

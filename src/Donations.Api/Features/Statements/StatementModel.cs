@@ -15,6 +15,8 @@ public sealed class StatementModel
     public required string DonorEmail { get; init; }
     /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>
     public string? DonorAddress { get; init; }
+    /// <summary>Whether and where the gifts are deductible, for the donor's country (<c>Organization:DeductibilityNotice</c> / <c>ForeignDeductibilityNotice</c>).</summary>
+    public required string DeductibilityNotice { get; init; }
     /// <summary>False when only the email is known: the documents then print it once.</summary>
     public bool HasDonorName => DonorName != DonorEmail;
     public required string IssuedDate { get; init; }

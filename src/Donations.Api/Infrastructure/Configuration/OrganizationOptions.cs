@@ -21,5 +21,18 @@ public sealed class OrganizationOptions
     [Required(ErrorMessage = "Organization:ReceiptSignatory is required.")]
     public string ReceiptSignatory { get; set; } = "";
 
+    /// <summary>Printed on receipts and statements for donors in the United States, or whose country Stripe did not give.</summary>
+    [Required(ErrorMessage = "Organization:DeductibilityNotice is required (the deductibility sentence on receipts and statements).")]
+    public string DeductibilityNotice { get; set; } = "Contributions are tax-deductible to the extent allowed by law.";
+
+    /// <summary>Printed instead for donors whose billing address Stripe gave in another country, where US law does not decide.</summary>
+    [Required(ErrorMessage = "Organization:ForeignDeductibilityNotice is required (the deductibility sentence for donors outside the United States).")]
+    public string ForeignDeductibilityNotice { get; set; } =
+        "This acknowledgment is made under United States tax law; whether your gift is deductible where you pay taxes depends on the law there.";
+
+    /// <summary>The deductibility sentence for a donor of <paramref name="country"/> (ISO alpha-2; null when unknown).</summary>
+    public string DeductibilityNoticeFor(string? country) =>
+        country is null || country == "US" ? DeductibilityNotice : ForeignDeductibilityNotice;
+
     public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

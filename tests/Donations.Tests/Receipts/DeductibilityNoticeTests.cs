@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Donations.Tests.Infrastructure;
+using Donations.Tests.Statements;
+
+namespace Donations.Tests.Receipts;
+
+/// <summary>
+/// "Tax-deductible to the extent allowed by law" is a US sentence: a donor whose billing country
+/// Stripe gives as another reads the neutral line (<c>Organization:ForeignDeductibilityNotice</c>)
+/// on receipts and statements instead, in the text, the HTML and the PDF.
+/// </summary>
+public sealed class DeductibilityNoticeTests
+{
+    private const string UsNotice = "Contributions are tax-deductible to the extent allowed by law.";
+    private const string Neutral = "Deductibility outside the United States depends on the law where you pay taxes.";
+
+    [Fact]
+    public async Task A_donor_outside_the_United_States_reads_the_neutral_line_and_donors_in_it_or_of_unknown_country_the_US_one()
+    {
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.Settings["Organization:ForeignDeductibilityNotice"] = Neutral;
+        });
+        var paidAt = new DateTimeOffset(2025, 6, 2, 15, 0, 0, TimeSpan.Zero);
+        string Completed(string email, string? country)
+        {
+            var json = JsonNode.Parse(new OneTimeGift(Amount: 2500, Email: email) { PaidAt = paidAt }.CheckoutCompleted())!;
+            var details = json["data"]!["object"]!["customer_details"]!.AsObject();
+            details["address"] = country is null ? null : new JsonObject { ["country"] = country, ["postal_code"] = "10115" };
+            return json.ToJsonString();
+        }
+        foreach (var (email, country) in new[] { ("greta@example.org", "de"), ("sam@example.org", "US"), ("noone@example.org", (string?)null) })
+            await app.DeliverAndProcessAsync(Completed(email, country));
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.Headers.Contains("X-Receipt-Number")) == 3),
+            TimeSpan.FromSeconds(60), "three receipts");
+        await app.RunStatementsAsync(2025);
+
+        ReceiptEmail ReceiptTo(string email) =>
+            ReceiptEmail.From(app.Smtp!.Messages.Single(m => m.Headers.Contains("X-Receipt-Number") && m.To.ToString().Contains(email)));
+        var foreign = ReceiptTo("greta@example.org");
+        foreign.AssertSaysEverywhere(Neutral);
+        foreign.AssertSaysNowhere("extent allowed by law");
+        foreach (var email in new[] { "sam@example.org", "noone@example.org" })
+        {
+            var receipt = ReceiptTo(email);
+            receipt.AssertSaysEverywhere(UsNotice);
+            receipt.AssertSaysNowhere(Neutral);
+        }
+
+        var statement = Assert.Single(app.Statements(), s => s.To.ToString().Contains("greta@example.org"));
+        Assert.Contains(Neutral, statement.TextBody);
+        Assert.Contains(Neutral, statement.HtmlBody);
+        Assert.Contains(Neutral, statement.PdfText());
+        Assert.DoesNotContain("extent allowed by law", statement.TextBody);
+        var domestic = Assert.Single(app.Statements(), s => s.To.ToString().Contains("sam@example.org"));
+        Assert.Contains(UsNotice, domestic.TextBody);
+    }
+}

@@ -172,6 +172,13 @@ public sealed class ErasureTests
         Assert.Equal(new[] { recent, kept.Id }.Order(), donors);
         Assert.Equal(["recent"], await app.WithDbAsync(db => db.Receipts.Select(r => r.Number.Substring(0, 6)).ToListAsync()));
         Assert.False(await app.WithDbAsync(db => db.Donations.AnyAsync(d => d.DonorId == old)));
+        // The donor's cancellation and its reason go; the payout's books stay, no longer pointing at the gift.
+        Assert.Equal(["cancel-recent"], await app.WithDbAsync(db => db.GiftChanges.Select(c => c.RequestKey).ToListAsync()));
+        Assert.Equal(["sub_recent"], await app.WithDbAsync(db => db.Memberships.Select(m => m.StripeSubscriptionId).ToListAsync()));
+        var books = await app.WithDbAsync(db => db.StripeBalanceTransactions.OrderBy(t => t.Id).Select(t => new { t.Id, t.DonationId }).ToListAsync());
+        Assert.Equal(["txn_old", "txn_recent"], books.Select(t => t.Id));
+        Assert.Null(books[0].DonationId);
+        Assert.NotNull(books[1].DonationId);
     }
 
     private static async Task<long> SeedErasedAsync(DonationsApp app, string label, DateTime giftAt)
@@ -188,6 +195,24 @@ public sealed class ErasureTests
             Amount = 1000, Currency = "usd", DeductibleAmount = 1000, IssuedAt = giftAt, MessageId = $"{label}@example.org",
         });
         await app.WithDbAsync(async db => { db.Donations.Add(gift); await db.SaveChangesAsync(); });
+        // A gift cancelled in the portal before the erasure, and a charge paid out: the usual path.
+        var membership = new Membership { DonorId = donor.Id, StripeSubscriptionId = $"sub_{label}", Status = "canceled", Currency = "usd" };
+        await app.WithDbAsync(async db =>
+        {
+            db.Memberships.Add(membership);
+            await db.SaveChangesAsync();
+            db.GiftChanges.Add(new GiftChange
+            {
+                MembershipId = membership.Id, DonorId = donor.Id, Kind = "cancel", Summary = "Cancelled", Reason = "moving abroad",
+                RequestKey = $"cancel-{label}", RequestedAt = giftAt, MessageId = $"change-{label}@example.org",
+            });
+            db.StripeBalanceTransactions.Add(new StripeBalanceTransaction
+            {
+                Id = $"txn_{label}", Type = "charge", DonationId = gift.Id, Amount = 1000, Fee = 59, Net = 941, Currency = "usd",
+                CreatedAt = giftAt, AvailableOn = giftAt, PayoutId = $"po_{label}", FetchedAt = giftAt,
+            });
+            await db.SaveChangesAsync();
+        });
         return donor.Id;
     }
 

@@ -54,8 +54,15 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
         await db.ReceiptDocuments.Where(doc => receipts.Any(r => r.Id == doc.ReceiptId)).ExecuteDeleteAsync(ct);
         await receipts.ExecuteDeleteAsync(ct);
         await db.GiftSettlements.Where(s => gifts.Any(g => g.Id == s.DonationId)).ExecuteDeleteAsync(ct);
+        // Stripe's balance transactions are the organisation's books (payouts must still add up):
+        // they stay, no longer pointing at the gift.
+        await db.StripeBalanceTransactions.Where(t => gifts.Any(g => g.Id == t.DonationId))
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.DonationId, (long?)null), ct);
         await gifts.ExecuteDeleteAsync(ct);
-        await db.Memberships.Where(m => m.DonorId == donorId).ExecuteDeleteAsync(ct);
+        var memberships = db.Memberships.Where(m => m.DonorId == donorId);
+        await db.GiftChanges.Where(c => c.DonorId == donorId || memberships.Any(m => m.Id == c.MembershipId)).ExecuteDeleteAsync(ct);
+        await db.MembershipAmountChanges.Where(c => memberships.Any(m => m.Id == c.MembershipId)).ExecuteDeleteAsync(ct);
+        await memberships.ExecuteDeleteAsync(ct);
         await db.StatementDocuments.Where(doc => doc.Statement!.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.Statements.Where(s => s.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.Notifications.Where(n => n.DonorId == donorId).ExecuteDeleteAsync(ct);

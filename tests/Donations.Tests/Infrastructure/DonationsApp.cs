@@ -98,6 +98,9 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Hangfire:ServerEnabled"] = o.HangfireServer ? "true" : "false",
         ["Hangfire:WorkerCount"] = "4",
         ["Hangfire:PollingInterval"] = "00:00:00.200",
+        // Tests read Stripe's fees when they say so (FinanceBooks.ReadStripeFeesAsync, or the job
+        // itself): a sweep on every minute would race them for the same gift's settlement row.
+        ["Finance:SettlementCron"] = "0 0 1 1 *",
         ["DataProtection:CertificatePath"] = TestKeyRing.CertificatePath,
         ["Stripe:SecretKey"] = "sk_test_harness",
         ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,

@@ -9,11 +9,17 @@ namespace Donations.Tests.Memberships;
 
 public sealed class WinBackTests
 {
-    private static Task<DonationsApp> StartAsync(int? afterDays, bool testClock = false) => DonationsApp.StartAsync(o =>
+    private static Task<DonationsApp> StartAsync(int? afterDays, bool testClock = false, bool offersAnnual = false) => DonationsApp.StartAsync(o =>
     {
         o.Provider = DatabaseProvider.Postgres;
         o.UseSmtp = true;
         if (testClock) o.UseTestClock();
+        if (offersAnnual)
+        {
+            o.Settings["Donations:Frequencies:0"] = "one-time";
+            o.Settings["Donations:Frequencies:1"] = "monthly";
+            o.Settings["Donations:Frequencies:2"] = "annual";
+        }
         if (afterDays is { } days) o.Settings["Memberships:WinBackAfterDays"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
     });
 
@@ -45,6 +51,33 @@ public sealed class WinBackTests
         Assert.Matches("name=\"customAmount\"[^>]*value=\"12.50\"", form);
         Assert.Equal(canceled, await app.WithDbAsync(db => db.Memberships.Where(m => m.StripeSubscriptionId == "sub_ada").Select(m => m.Id).SingleAsync()));
         Assert.NotEqual(canceled, unpaid);
+    }
+
+    [Theory]
+    [InlineData(true, "amount=150&currency=usd&frequency=annual&coverFee=true", "value=\"annual\"", "150")]
+    [InlineData(false, "amount=12.50&currency=usd&frequency=monthly&coverFee=true", "value=\"monthly\"", "12.50")]
+    public async Task An_annual_member_who_covered_the_fee_is_offered_their_annual_gift_without_the_fee_and_with_the_fee_choice_ticked(
+        bool offersAnnual, string query, string frequencyChoice, string amount)
+    {
+        await using var app = await StartAsync(afterDays: 14, offersAnnual: offersAnnual);
+        // $150 a year, and $4.50 added to cover Stripe's fee: each payment charged $154.50.
+        await SeedAsync(app, "annual@example.org", "sub_annual", "canceled", lapsedAt: DateTime.UtcNow.AddDays(-15),
+            amount: 15450, interval: "year", fee: 450);
+
+        await RunAsync(app);
+        await app.WaitForIdleJobsAsync();
+
+        var invitation = Assert.Single(WinBacks(app));
+        Assert.Contains("your annual gift of $154.50", invitation.TextBody);
+        Assert.Contains("your annual gift of $154.50", invitation.HtmlBody);
+        Assert.Contains("annual gift", invitation.Subject);
+        Assert.DoesNotContain("monthly gift", invitation.TextBody);
+        Assert.Contains("https://donate.example.org/donate?" + query, invitation.TextBody);
+        // The form the link opens holds the gift as it was chosen: the amount, the rhythm and the fee choice.
+        var form = await app.Client.GetStringAsync("/donate?" + query);
+        Assert.Matches(frequencyChoice + "[^>]*checked", form);
+        Assert.Matches("name=\"customAmount\"[^>]*value=\"" + amount + "\"", form);
+        Assert.Matches("name=\"coverFee\"[^>]*checked", form);
     }
 
     [Fact]
@@ -150,11 +183,11 @@ public sealed class WinBackTests
     }
 
     private static async Task<long> SeedAsync(DonationsApp app, string? email, string subscription, string status, DateTime lapsedAt,
-        long amount = 2000, long? donorId = null)
+        long amount = 2000, long? donorId = null, string interval = "month", long fee = 0)
     {
         var membership = new Membership
         {
-            StripeSubscriptionId = subscription, StripeCustomerId = "cus_" + subscription, Status = status, MonthlyAmount = amount,
+            StripeSubscriptionId = subscription, StripeCustomerId = "cus_" + subscription, Status = status, MonthlyAmount = amount, Interval = interval, FeeAmount = fee,
             Currency = "usd", StartedAt = lapsedAt.AddMonths(-6), LastEventAt = lapsedAt,
             CanceledAt = status == "canceled" ? lapsedAt : null,
             LapsedAt = status is "canceled" or "unpaid" ? lapsedAt : null,

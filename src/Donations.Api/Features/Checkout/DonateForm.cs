@@ -23,7 +23,7 @@ public static class DonateForm
         var preset = suggested is null ? presets.ElementAtOrDefault(presets.Count > 1 ? 1 : 0)
             : presets.Contains(suggested) ? suggested : null;
         var state = new DonateFormState(currency, frequency, preset, presets.Contains(suggested ?? "") ? null : suggested,
-            CoverFee: false, Email: null,
+            CoverFee: IsTicked(q["coverFee"]), Email: null,
             DonationRules.Attribution(First(q["campaign"], q["utm_campaign"])),
             DonationRules.Attribution(First(q["source"], q["utm_source"])))
             { Utm = UtmTags.From(q[UtmTags.MediumKey], q[UtmTags.ContentKey], q[UtmTags.TermKey]) };

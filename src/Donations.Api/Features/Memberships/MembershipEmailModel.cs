@@ -9,6 +9,10 @@ public sealed record MembershipFacts(
     public string? CustomerId { get; init; }
     /// <summary>The donor asked to stop at the end of the period.</summary>
     public bool CancelAtPeriodEnd { get; init; }
+    /// <summary>Stripe's price interval: <c>month</c>, or <c>year</c> for an annual gift.</summary>
+    public string Interval { get; init; } = "month";
+    /// <summary>The part of each payment the donor added to cover processing fees.</summary>
+    public long FeeAmount { get; init; }
 }
 
 /// <summary>
@@ -20,8 +24,10 @@ public sealed record MembershipEmailModel
 {
     public required string OrganizationName { get; init; }
     public string? DonorName { get; init; }
-    /// <summary>The monthly gift, formatted for its currency, e.g. "$20.00".</summary>
+    /// <summary>What each payment charges, covered fee included, formatted for its currency, e.g. "$20.00".</summary>
     public required string Amount { get; init; }
+    /// <summary>"monthly gift" or "annual gift": what the templates call the gift.</summary>
+    public string Gift { get; init; } = "monthly gift";
     public string? Tier { get; init; }
     /// <summary>What the tier includes, as configured under <c>Memberships:Tiers</c>.</summary>
     public string? Benefits { get; init; }

@@ -25,7 +25,27 @@ public static class MembershipLapses
     public static bool StripeGaveUp(string status, string? cancellationReason) =>
         status == "unpaid" || (status == "canceled" && cancellationReason == "payment_failed");
 
-    /// <summary>The donate page prefilled with the gift's amount, currency and frequency (its <c>amount</c>, <c>currency</c>, <c>frequency</c> parameters).</summary>
-    public static string DonateAgainUrl(string baseUrl, long monthlyAmount, string currency) =>
-        $"{baseUrl}/donate?amount={Uri.EscapeDataString(Money.FormatPlain(monthlyAmount, currency))}&currency={Uri.EscapeDataString(currency)}&frequency=monthly";
+    /// <summary>
+    /// The donate page prefilled with the gift as the donor chose it: the amount without the fee they
+    /// covered (the form adds it again, <c>coverFee</c> ticked), and the same rhythm. An annual gift
+    /// where the page no longer offers annual giving comes back as its monthly twelfth.
+    /// </summary>
+    /// <param name="charged">What each payment charged, covered fee included (<c>Membership.MonthlyAmount</c>).</param>
+    /// <param name="fee">The covered fee in it (<c>Membership.FeeAmount</c>).</param>
+    /// <param name="interval">Stripe's price interval: <c>month</c> or <c>year</c>.</param>
+    public static string DonateAgainUrl(string baseUrl, long charged, long fee, string interval, string currency, bool offersAnnual)
+    {
+        var gift = Math.Max(charged - Math.Max(fee, 0), 0);
+        var frequency = "monthly";
+        if (interval == "year")
+        {
+            if (offersAnnual) frequency = "annual";
+            else gift = (long)Math.Round(gift / 12m, MidpointRounding.AwayFromZero);
+        }
+        return $"{baseUrl}/donate?amount={Uri.EscapeDataString(Money.FormatPlain(gift, currency))}&currency={Uri.EscapeDataString(currency)}"
+               + $"&frequency={frequency}{(fee > 0 ? "&coverFee=true" : "")}";
+    }
+
+    /// <summary>The gift's name in emails: "monthly gift" or "annual gift".</summary>
+    public static string GiftName(string interval) => interval == "year" ? "annual gift" : "monthly gift";
 }

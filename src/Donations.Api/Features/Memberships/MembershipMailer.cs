@@ -35,7 +35,7 @@ public sealed class MembershipMailer(
             {
                 Facts = new MembershipFacts(m.Id, m.DonorId, m.Donor!.Email, m.Donor.Name, m.StripeSubscriptionId,
                     m.Status, m.Tier, m.MonthlyAmount, m.Currency, m.CurrentPeriodEnd)
-                { CustomerId = m.StripeCustomerId, CancelAtPeriodEnd = m.CancelAtPeriodEnd },
+                { CustomerId = m.StripeCustomerId, CancelAtPeriodEnd = m.CancelAtPeriodEnd, Interval = m.Interval, FeeAmount = m.FeeAmount },
                 Erased = m.Donor.ErasedAt != null,
             })
             .SingleOrDefaultAsync(ct);
@@ -115,11 +115,12 @@ public sealed class MembershipMailer(
             OrganizationName = org.Value.Name,
             DonorName = string.IsNullOrWhiteSpace(m.Name) ? null : m.Name,
             Amount = Money.Format(m.MonthlyAmount, m.Currency),
+            Gift = MembershipLapses.GiftName(m.Interval),
             Tier = string.IsNullOrWhiteSpace(m.Tier) ? null : m.Tier,
             Benefits = string.IsNullOrWhiteSpace(benefits) ? null : benefits,
             ManageUrl = $"{baseUrl}/manage",
             // A member who has left is offered their own gift again; anyone else the plain form.
-            DonateUrl = MembershipLapses.HasEnded(m.Status) ? MembershipLapses.DonateAgainUrl(baseUrl, m.MonthlyAmount, m.Currency) : $"{baseUrl}/donate",
+            DonateUrl = MembershipLapses.HasEnded(m.Status) ? MembershipLapses.DonateAgainUrl(baseUrl, m.MonthlyAmount, m.FeeAmount, m.Interval, m.Currency, donations.Value.OffersAnnual) : $"{baseUrl}/donate",
         };
     }
 

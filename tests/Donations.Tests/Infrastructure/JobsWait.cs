@@ -50,6 +50,24 @@ public static class JobsWait
             throw new InvalidOperationException("Hangfire is idle, but not every job succeeded:\n" + string.Join("\n", failed.Concat(retrying)));
     }
 
+    /// <summary>
+    /// Every reason and value Hangfire keeps in the state history of every job it still holds
+    /// (the dashboard shows all of it, and no erasure reaches it).
+    /// </summary>
+    public static List<string> JobStateTexts(this DonationsApp app)
+    {
+        var monitor = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var ids = monitor.SucceededJobs(0, 1000).Select(j => j.Key)
+            .Concat(monitor.ScheduledJobs(0, 1000).Select(j => j.Key))
+            .Concat(monitor.FailedJobs(0, 1000).Select(j => j.Key))
+            .Concat(monitor.DeletedJobs(0, 1000).Select(j => j.Key))
+            .Concat(monitor.ProcessingJobs(0, 1000).Select(j => j.Key))
+            .Distinct();
+        return ids.SelectMany(id => monitor.JobDetails(id)?.History ?? [])
+            .SelectMany(h => new[] { h.Reason ?? "" }.Concat(h.Data?.Values ?? []))
+            .Where(t => t.Length > 0).ToList();
+    }
+
     private static string Describe(Hangfire.Common.Job? job) => job is null ? "a job" : $"{job.Type.Name}.{job.Method.Name}";
 
     // A retry's Scheduled state says why: "Retry attempt 1 of 12: <the exception's message>".

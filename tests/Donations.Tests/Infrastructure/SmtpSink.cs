@@ -141,12 +141,14 @@ public sealed class SmtpSink : IAsyncDisposable
             ReadOnlySequence<byte> buffer, CancellationToken ct)
         {
             var recipients = transaction.To.Select(to => $"{to.User}@{to.Host}").ToList();
-            if (recipients.Any(sink._rejected.ContainsKey))
-                return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
-            if (recipients.Any(sink.TakeDeferral))
+            // Real servers quote the address in their answer; so does this one, so that tests see
+            // where that text goes.
+            if (recipients.FirstOrDefault(sink._rejected.ContainsKey) is { } rejected)
+                return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{rejected}>: mailbox unavailable");
+            if (recipients.FirstOrDefault(sink.TakeDeferral) is { } deferred)
             {
                 Interlocked.Increment(ref sink._deferred);
-                return new SmtpResponse((SmtpReplyCode)451, "4.7.1 try again later");
+                return new SmtpResponse((SmtpReplyCode)451, $"4.2.2 <{deferred}>: mailbox full, try again later");
             }
             using var stream = new MemoryStream(buffer.ToArray());
             if (context.Pipe.IsSecure) Interlocked.Increment(ref sink._overTls);

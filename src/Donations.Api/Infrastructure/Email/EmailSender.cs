@@ -27,3 +27,9 @@ public static class EmailSenderExtensions
 
 /// <summary>The server refused the message for good (a 5xx answer): retrying will not help.</summary>
 public sealed class EmailRejectedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The server asked to try again later (a 4xx answer): the caller's retry will.</summary>
+public sealed class EmailDeferredException(string message, int statusCode) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}

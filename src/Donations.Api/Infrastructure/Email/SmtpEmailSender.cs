@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Logging;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -55,9 +56,16 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
             {
                 await client.SendAsync(message, ct);
             }
-            catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+            catch (SmtpCommandException ex)
             {
-                throw new EmailRejectedException($"The mail server refused the message ({(int)ex.StatusCode}): {ex.Message}", ex);
+                // The server's answer often quotes the address ("<ada@example.org>: mailbox full").
+                // What is thrown here ends up in Hangfire's job state (message, and the inner
+                // exceptions' ToString), where no erasure reaches: it carries the code and the
+                // answer with any address redacted, and no inner exception.
+                var code = (int)ex.StatusCode;
+                var answer = $"({code}): {Redact.Text(ex.Message)}";
+                if (code >= 500) throw new EmailRejectedException("The mail server refused the message " + answer);
+                throw new EmailDeferredException("The mail server deferred the message " + answer, code);
             }
         }
 

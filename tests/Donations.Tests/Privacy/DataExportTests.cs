@@ -50,6 +50,57 @@ public sealed class DataExportTests
     }
 
     [Fact]
+    public async Task The_download_holds_the_donors_address_where_their_gifts_came_from_and_every_change_and_reason_they_gave_for_their_monthly_gift()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var now = DateTime.UtcNow;
+        var donor = new Donor { Email = "ada@example.org", Name = "Ada Lovelace", Address = "12 St James's Square, London", Country = "GB", CreatedAt = now };
+        var membership = new Membership
+        {
+            Donor = donor, StripeSubscriptionId = "sub_ada", Status = "canceled", MonthlyAmount = 12360, Interval = "year", FeeAmount = 360,
+            Currency = "usd", StartedAt = now.AddYears(-1), LastEventAt = now, CanceledAt = now, LapsedAt = now, CancellationReason = "Moving abroad",
+        };
+        await app.WithDbAsync(async db =>
+        {
+            db.Donations.Add(new Donation
+            {
+                SettlementKey = "pi:pi_ada", Donor = donor, Amount = 12360, Currency = "usd", ReceivedAt = now.AddYears(-1),
+                Campaign = "spring", Source = "newsletter", UtmMedium = "email", UtmContent = "footer", UtmTerm = "science",
+            });
+            db.Memberships.Add(membership);
+            await db.SaveChangesAsync();
+            db.GiftChanges.Add(new GiftChange
+            {
+                MembershipId = membership.Id, DonorId = donor.Id, Kind = "cancel", Summary = "Your annual gift will end", Reason = "Moving abroad",
+                RequestKey = "rk_1", RequestedAt = now.AddDays(-1), MessageId = "c@example.org", EmailSentAt = now.AddDays(-1),
+            });
+            db.MembershipAmountChanges.Add(new MembershipAmountChange { MembershipId = membership.Id, ChangedAt = now.AddMonths(-6), FromAmount = 10300, ToAmount = 12360, Interval = "year", Upgrade = true });
+            await db.SaveChangesAsync();
+        });
+        var client = app.CreateClient();
+        await Portal.SignInAsync(app, client, donor.Id);
+
+        using var zip = new ZipArchive(await (await client.GetAsync("/manage/account/data.zip")).Content.ReadAsStreamAsync());
+        using var json = JsonDocument.Parse(zip.GetEntry("donor.json")!.Open());
+        var root = json.RootElement;
+
+        Assert.Equal("12 St James's Square, London", root.GetProperty("donor").GetProperty("address").GetString());
+        Assert.Equal("GB", root.GetProperty("donor").GetProperty("country").GetString());
+        var gift = Assert.Single(root.GetProperty("gifts").EnumerateArray());
+        Assert.Equal(["spring", "newsletter", "email", "footer", "science"],
+            new[] { "campaign", "source", "utm_medium", "utm_content", "utm_term" }.Select(k => gift.GetProperty(k).GetString()));
+        var monthly = Assert.Single(root.GetProperty("monthly_gifts").EnumerateArray());
+        Assert.Equal("year", monthly.GetProperty("interval").GetString());
+        Assert.Equal(360, monthly.GetProperty("fee_amount").GetInt64());
+        Assert.Equal("Moving abroad", monthly.GetProperty("cancellation_reason").GetString());
+        var change = Assert.Single(monthly.GetProperty("changes").EnumerateArray());
+        Assert.Equal(["cancel", "Your annual gift will end", "Moving abroad"],
+            new[] { "kind", "summary", "reason" }.Select(k => change.GetProperty(k).GetString()));
+        var amount = Assert.Single(monthly.GetProperty("amount_history").EnumerateArray());
+        Assert.Equal((10300, 12360), (amount.GetProperty("from_amount").GetInt64(), amount.GetProperty("to_amount").GetInt64()));
+    }
+
+    [Fact]
     public async Task The_data_download_needs_a_donor_session()
     {
         await using var app = await DonationsApp.StartAsync();

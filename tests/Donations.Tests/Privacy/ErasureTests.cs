@@ -119,6 +119,60 @@ public sealed class ErasureTests
     }
 
     [Fact]
+    public async Task Events_about_an_erased_donor_that_change_no_gift_are_scrubbed_as_they_arrive_and_by_the_daily_sweep_and_no_one_elses()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.Provider = DatabaseProvider.Postgres);
+        var ada = new OneTimeGift(Amount: 2500, Email: Email, Name: Name) { CustomerId = "cus_ada" };
+        await app.DeliverAndProcessAsync(ada.CheckoutCompleted());
+        await app.WaitForIdleJobsAsync();
+        long donorId;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var erased = await scope.ServiceProvider.GetRequiredService<DonorErasure>().EraseAsync(Email, "test", CancellationToken.None);
+            Assert.Equal(DonorErasure.Outcome.Erased, erased.Outcome);
+            donorId = await app.WithDbAsync(db => db.Donors.Where(d => d.ErasedAt != null).Select(d => d.Id).SingleAsync());
+        }
+        static JsonObject Customer(string id, string email, string name) => new()
+        {
+            ["id"] = id, ["object"] = "customer", ["email"] = email, ["name"] = name, ["phone"] = "+1 555 0100",
+            ["address"] = new JsonObject { ["line1"] = "1 Main Street", ["postal_code"] = "02139", ["country"] = "US" },
+            ["created"] = 1_700_000_000L, ["livemode"] = false, ["metadata"] = new JsonObject(),
+        };
+        // Stripe goes on telling about Ada's customer in events the service ignores; and about Grace's.
+        var adasUpdate = StripeEventFactory.Event("customer.updated", Customer("cus_ada", Email.ToLowerInvariant(), Name));
+        var gracesUpdate = StripeEventFactory.Event("customer.updated", Customer("cus_grace", "grace@example.org", "Grace Hopper"));
+
+        await app.DeliverAndProcessAsync(adasUpdate, gracesUpdate);
+        await app.WaitForIdleJobsAsync();
+
+        async Task<string> PayloadAsync(string json) =>
+            await app.WithDbAsync(db => db.StripeEvents.Where(e => e.Id == StripeEventFactory.IdOf(json)).Select(e => e.Payload).SingleAsync());
+        var adas = await PayloadAsync(adasUpdate);
+        foreach (var personal in new[] { Email, Name, "+1 555 0100", "02139", "1 Main Street" })
+            Assert.DoesNotContain(personal, adas, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(DonorErasure.PseudonymEmail(donorId), adas);
+        Assert.Equal(JsonNode.Parse(gracesUpdate)!.ToJsonString(), JsonNode.Parse(await PayloadAsync(gracesUpdate))!.ToJsonString());
+
+        // One applied by a process that died before it scrubbed: the daily sweep finds it.
+        var missed = StripeEventFactory.Event("customer.updated", Customer("cus_ada", Email.ToLowerInvariant(), Name));
+        await app.WithDbAsync(async db =>
+        {
+            db.StripeEvents.Add(new StripeEvent
+            {
+                Id = StripeEventFactory.IdOf(missed), Type = "customer.updated", ApiVersion = StripeEventFactory.ApiVersion,
+                CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow, ProcessedAt = DateTime.UtcNow, Source = "webhook", Payload = missed,
+                Status = StripeEventStatus.Ignored,
+            });
+            await db.SaveChangesAsync();
+        });
+        // Ada's checkout, her first update and the missed one; not Grace's.
+        await using (var scope = app.Services.CreateAsyncScope())
+            Assert.Equal(3, await scope.ServiceProvider.GetRequiredService<ScrubLateEvents>().SweepAsync(CancellationToken.None));
+        Assert.DoesNotContain(Name, await PayloadAsync(missed), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("02139", await PayloadAsync(missed));
+    }
+
+    [Fact]
     public async Task A_donor_whose_monthly_gift_is_still_collected_is_not_erased()
     {
         await using var app = await DonationsApp.StartAsync();

@@ -11,8 +11,9 @@ namespace Donations.Api.Features.Privacy;
 
 /// <summary>
 /// <c>GET /manage/account/data.zip</c>: everything held about the signed-in donor, as one file:
-/// <c>donor.json</c> (their details, gifts, receipts, monthly gifts, statements and the emails sent
-/// to them) with the PDF of every receipt and statement. Only the session's donor, never an id
+/// <c>donor.json</c> (their details and address, gifts with where they came from, receipts, monthly
+/// gifts with every change and cancellation reason they gave, statements and the emails sent to
+/// them) with the PDF of every receipt and statement. Only the session's donor, never an id
 /// from the request.
 /// </summary>
 public static class DownloadDonorData
@@ -24,14 +25,14 @@ public static class DownloadDonorData
         var donorId = DonorAuthentication.DonorId(http.User);
         var ct = http.RequestAborted;
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId && d.ErasedAt == null)
-            .Select(d => new { d.Email, d.Name, d.StripeCustomerId, d.CreatedAt }).SingleOrDefaultAsync(ct);
+            .Select(d => new { d.Email, d.Name, d.Address, d.Country, d.StripeCustomerId, d.CreatedAt }).SingleOrDefaultAsync(ct);
         if (donor is null) return Results.NotFound();
 
         var gifts = await db.Donations.AsNoTracking().Where(d => d.DonorId == donorId).OrderBy(d => d.ReceivedAt)
             .Select(d => new
             {
                 d.Id, d.ReceivedAt, d.Amount, d.Currency, Frequency = d.Frequency.ToString(), Status = d.Status.ToString(), d.RefundedAmount,
-                d.FeeCovered, d.FeeAmount, d.BenefitsValue, d.BenefitsDescription, d.Campaign, d.Source,
+                d.FeeCovered, d.FeeAmount, d.BenefitsValue, d.BenefitsDescription, d.Campaign, d.Source, d.UtmMedium, d.UtmContent, d.UtmTerm,
                 d.StripePaymentIntentId, d.StripeChargeId, d.StripeInvoiceId, d.StripeSubscriptionId,
             }).ToListAsync(ct);
         var receiptRows = await db.Receipts.AsNoTracking().Where(r => r.Donation!.DonorId == donorId).OrderBy(r => r.IssuedAt)
@@ -39,7 +40,15 @@ public static class DownloadDonorData
                 r.DeductibleAmount, r.IssuedAt, r.SentAt, r.VoidedAt })
             .ToListAsync(ct);
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId).OrderBy(m => m.StartedAt)
-            .Select(m => new { m.StripeSubscriptionId, m.Status, m.MonthlyAmount, m.Currency, m.Tier, m.StartedAt, m.CurrentPeriodEnd, m.CanceledAt })
+            .Select(m => new
+            {
+                m.StripeSubscriptionId, m.Status, m.MonthlyAmount, m.Interval, m.FeeAmount, m.Currency, m.Tier, m.BenefitsDeclined,
+                m.StartedAt, m.CurrentPeriodEnd, m.Paused, m.PausedUntil, m.CancelAtPeriodEnd, m.CanceledAt, m.CancellationReason, m.LapsedAt,
+                Changes = db.GiftChanges.Where(c => c.MembershipId == m.Id).OrderBy(c => c.RequestedAt)
+                    .Select(c => new { c.Kind, c.Summary, c.Reason, c.RequestedAt, c.EmailSentAt }).ToList(),
+                AmountHistory = db.MembershipAmountChanges.Where(c => c.MembershipId == m.Id).OrderBy(c => c.ChangedAt)
+                    .Select(c => new { c.ChangedAt, c.FromAmount, c.ToAmount, c.Interval }).ToList(),
+            })
             .ToListAsync(ct);
         var statementRows = await db.Statements.AsNoTracking().Where(s => s.DonorId == donorId).OrderBy(s => s.Year)
             .Select(s => new { s.Year, Status = s.Status.ToString(), s.SentAt }).ToListAsync(ct);

@@ -14,7 +14,7 @@ namespace Donations.Api.Features.Privacy;
 /// stand. In an event found only by the old email, which may be another payer's, only the donor's
 /// own email and the person fields beside it change. Amounts and ids
 /// stay, so the books and a reprocessed event still add up. Run at erasure, and again for events
-/// that arrive about the donor's gifts afterwards (<see cref="ScrubLateEvents"/>).
+/// that arrive about the donor's Stripe objects afterwards (<see cref="ScrubLateEvents"/>).
 /// </summary>
 public sealed class EventPayloadScrub(DonationsDbContext db)
 {
@@ -28,7 +28,8 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
     {
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
             .Select(d => new { d.Email, d.Name, d.StripeCustomerId }).SingleAsync(ct);
-        var terms = await StripeIdsAsync(donorId, donor.StripeCustomerId, ct);
+        // Searched for as substrings: a term too short could match inside anything.
+        var terms = (await StripeIdsAsync(donorId, donor.StripeCustomerId, ct)).Where(s => s.Length >= 8);
         // Events naming one of the donor's Stripe objects are the donor's own; events found only
         // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
         // typed with it), so in those only what is the donor's is touched.
@@ -53,6 +54,32 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         return matching.Count;
     }
 
+    /// <summary>
+    /// Rewrites the given events as the donor's own: they were found by one of the donor's Stripe
+    /// ids (see <see cref="ScrubLateEvents"/>), so every person in them is the donor.
+    /// </summary>
+    public async Task<int> ScrubOwnEventsAsync(long donorId, IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    {
+        if (eventIds.Count == 0) return 0;
+        var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId).Select(d => new { d.Email, d.Name }).SingleAsync(ct);
+        var rows = await db.StripeEvents.Where(e => eventIds.Contains(e.Id)).ToListAsync(ct);
+        foreach (var stored in rows)
+            if (JsonNode.Parse(stored.Payload) is JsonObject root)
+            {
+                new Rewrite(null, null, donor.Email, donor.Name ?? "", Own: true).Scrub(root);
+                stored.Payload = root.ToJsonString();
+            }
+        await db.SaveChangesAsync(ct);
+        return rows.Count;
+    }
+
+    /// <summary>The ids of every Stripe object the donor's records keep: customer, gifts' payments and monthly gifts.</summary>
+    public async Task<List<string>> StripeIdsAsync(long donorId, CancellationToken ct)
+    {
+        var customer = await db.Donors.AsNoTracking().Where(d => d.Id == donorId).Select(d => d.StripeCustomerId).SingleAsync(ct);
+        return await StripeIdsAsync(donorId, customer, ct);
+    }
+
     private async Task<List<string>> StripeIdsAsync(long donorId, string? customer, CancellationToken ct)
     {
         var gifts = await db.Donations.AsNoTracking().Where(d => d.DonorId == donorId)
@@ -61,7 +88,7 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId)
             .Select(m => new[] { m.StripeSubscriptionId, m.StripeCustomerId }).ToListAsync(ct);
         return gifts.Concat(memberships).SelectMany(x => x).Append(customer)
-            .OfType<string>().Where(s => s.Length >= 8).Distinct().ToList();
+            .OfType<string>().Where(s => s.Length > 0).Distinct().ToList();
     }
 
     /// <param name="Own">The event is the donor's own: every person in it is the donor. Otherwise only

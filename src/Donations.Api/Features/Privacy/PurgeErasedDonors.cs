@@ -75,6 +75,9 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
 
 public sealed class PurgeErasedDonorsSchedule(IOptions<PrivacyOptions> options) : IRecurringJobDefinition
 {
-    public void Register(IRecurringJobManager jobs) =>
+    public void Register(IRecurringJobManager jobs)
+    {
         jobs.AddOrUpdate<PurgeErasedDonors>(PurgeErasedDonors.JobId, JobQueues.Default, j => j.RunAsync(CancellationToken.None), options.Value.PurgeCron);
+        jobs.AddOrUpdate<ScrubLateEvents>(ScrubLateEvents.JobId, JobQueues.Default, j => j.SweepAsync(CancellationToken.None), options.Value.PurgeCron);
+    }
 }

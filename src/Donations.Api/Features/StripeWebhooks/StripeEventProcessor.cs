@@ -101,6 +101,7 @@ public sealed class StripeEventProcessor(
                 throw;
             }
 
+            effects.Raise(new StripeEventApplied(row.Id, row.Payload));
             await publisher.PublishAsync(effects.Events, ct);
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;

@@ -11,7 +11,10 @@ public sealed class BenefitRulesTests
     private static InsubstantialBenefitLimits Limits(Dictionary<string, InsubstantialBenefitLimitsOptions>? configured = null) =>
         new(new StaticMonitor(new MembershipsOptions { InsubstantialBenefitLimits = configured ?? [] }));
 
-    private static BenefitsTreatment Classify(long payment, long value, TierBenefitsKind kind, int year) =>
+    private static BenefitsTreatment Annual(long payment, long value, TierBenefitsKind kind, int year) =>
+        BenefitRules.Classify(payment, value, kind, paymentsPerYear: 1, Limits().For(year));
+
+    private static BenefitsTreatment Monthly(long payment, long value, TierBenefitsKind kind, int year) =>
         BenefitRules.Classify(payment, value, kind, paymentsPerYear: 12, Limits().For(year));
 
     [Fact]
@@ -45,23 +48,50 @@ public sealed class BenefitRulesTests
     [Theory]
     [InlineData(30000, 500, BenefitsTreatment.Insubstantial)]  // $5 is within 2% of $300
     [InlineData(90000, 1800, BenefitsTreatment.Insubstantial)] // $18 is 2% of $900 exactly
-    [InlineData(89999, 1800, BenefitsTreatment.Deducted)]      // a cent less, and $18 is no token item
+    [InlineData(89999, 1800, BenefitsTreatment.Deducted)]      // a cent less
     [InlineData(10000, 2000, BenefitsTreatment.Deducted)]      // $20 of goods on $100: deducted
     [InlineData(2500000, 14000, BenefitsTreatment.Deducted)]   // within 2% but over the $136 cap
-    [InlineData(6800, 1360, BenefitsTreatment.Insubstantial)]  // token item at the 2025 limits exactly
-    [InlineData(6799, 1360, BenefitsTreatment.Deducted)]       // payment a cent short of $68
-    [InlineData(6800, 1361, BenefitsTreatment.Deducted)]       // item a cent over $13.60
-    public void Goods_pass_the_two_percent_or_token_item_test_or_are_deducted_in_2025(long payment, long value, BenefitsTreatment expected)
+    [InlineData(6800, 1360, BenefitsTreatment.Deducted)]       // goods get no token-item test
+    public void Goods_of_an_annual_payment_pass_the_two_percent_test_or_are_deducted_in_2025(long payment, long value, BenefitsTreatment expected)
     {
-        Assert.Equal(expected, Classify(payment, value, TierBenefitsKind.Goods, 2025));
+        Assert.Equal(expected, Annual(payment, value, TierBenefitsKind.Goods, 2025));
+    }
+
+    [Theory]
+    [InlineData(6800, 1360, BenefitsTreatment.Insubstantial)]  // token items at the 2025 limits exactly
+    [InlineData(6799, 1360, BenefitsTreatment.Deducted)]       // payment a cent short of $68
+    [InlineData(6800, 1361, BenefitsTreatment.Deducted)]       // items a cent over $13.60
+    [InlineData(30000, 500, BenefitsTreatment.Insubstantial)]  // and the 2% test still applies to them
+    public void Token_items_of_an_annual_payment_pass_the_token_item_test_in_2025(long payment, long value, BenefitsTreatment expected)
+    {
+        Assert.Equal(expected, Annual(payment, value, TierBenefitsKind.TokenItems, 2025));
     }
 
     [Fact]
     public void The_token_item_limits_follow_the_year_of_the_payment()
     {
-        // A $13.50 item for $70: over 2024's $13.20 low-cost article, within 2025's $13.60.
-        Assert.Equal(BenefitsTreatment.Deducted, Classify(7000, 1350, TierBenefitsKind.Goods, 2024));
-        Assert.Equal(BenefitsTreatment.Insubstantial, Classify(7000, 1350, TierBenefitsKind.Goods, 2025));
+        // $13.50 of token items for $70: over 2024's $13.20 low-cost article, within 2025's $13.60.
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(7000, 1350, TierBenefitsKind.TokenItems, 2024));
+        Assert.Equal(BenefitsTreatment.Insubstantial, Annual(7000, 1350, TierBenefitsKind.TokenItems, 2025));
+    }
+
+    [Theory]
+    [InlineData(60000, 1200, BenefitsTreatment.Deducted)]      // 2% of each payment, but $144 a year is over 2026's $139
+    [InlineData(50000, 1000, BenefitsTreatment.Insubstantial)] // $120 a year
+    [InlineData(69500, 1158, BenefitsTreatment.Insubstantial)] // $138.96 a year
+    [InlineData(69500, 1159, BenefitsTreatment.Deducted)]      // $139.08 a year
+    public void A_monthly_members_goods_are_held_to_the_cap_over_the_year_of_payments(long monthly, long value, BenefitsTreatment expected)
+    {
+        Assert.Equal(expected, Monthly(monthly, value, TierBenefitsKind.Goods, 2026));
+    }
+
+    [Theory]
+    [InlineData(600, 100, BenefitsTreatment.Insubstantial)] // $72 a year for $12 of token items
+    [InlineData(579, 100, BenefitsTreatment.Deducted)]      // $69.48 a year: short of 2026's $69.50
+    [InlineData(600, 116, BenefitsTreatment.Deducted)]      // $13.92 of items a year: over $13.90
+    public void A_monthly_members_token_items_are_judged_over_the_year_of_payments(long monthly, long value, BenefitsTreatment expected)
+    {
+        Assert.Equal(expected, Monthly(monthly, value, TierBenefitsKind.TokenItems, 2026));
     }
 
     [Theory]
@@ -70,14 +100,29 @@ public sealed class BenefitRulesTests
     [InlineData(626, BenefitsTreatment.Deducted)]              // $75.12 a year
     public void Membership_privileges_are_disregarded_for_payments_of_75_dollars_a_year_or_less(long monthly, BenefitsTreatment expected)
     {
-        Assert.Equal(expected, Classify(monthly, 300, TierBenefitsKind.MembershipPrivileges, 2025));
+        Assert.Equal(expected, Monthly(monthly, 300, TierBenefitsKind.MembershipPrivileges, 2025));
     }
 
     [Fact]
-    public void Goods_get_no_membership_exception_and_privileges_no_token_item_test()
+    public void Only_privileges_get_the_membership_exception_and_only_token_items_the_token_item_test()
     {
-        Assert.Equal(BenefitsTreatment.Deducted, Classify(600, 300, TierBenefitsKind.Goods, 2025));
-        Assert.Equal(BenefitsTreatment.Deducted, Classify(6800, 1000, TierBenefitsKind.MembershipPrivileges, 2025));
+        Assert.Equal(BenefitsTreatment.Deducted, Monthly(600, 300, TierBenefitsKind.Goods, 2025));
+        Assert.Equal(BenefitsTreatment.Deducted, Monthly(600, 300, TierBenefitsKind.TokenItems, 2025));
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(8000, 1000, TierBenefitsKind.MembershipPrivileges, 2025));
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(8000, 1000, TierBenefitsKind.Goods, 2025));
+        Assert.Equal(BenefitsTreatment.Insubstantial, Annual(8000, 1000, TierBenefitsKind.TokenItems, 2025));
+    }
+
+    [Fact]
+    public void The_two_percent_ratio_is_taken_in_the_payments_currency_before_rounding_to_cents()
+    {
+        // ¥1 of benefits on ¥50 is 2% exactly; at $0.0067 a yen they are 1 cent on 34 (33.5 rounded).
+        var rate = PaymentUsdRates.UsdRate.Configured(0.0067m, "jpy");
+
+        Assert.Equal(BenefitsTreatment.Insubstantial,
+            BenefitRules.Classify(50, 1, rate.ToUsd, TierBenefitsKind.Goods, paymentsPerYear: 1, Limits().For(2026)));
+        Assert.Equal(BenefitsTreatment.Deducted,
+            BenefitRules.Classify(50, 2, rate.ToUsd, TierBenefitsKind.Goods, paymentsPerYear: 1, Limits().For(2026)));
     }
 
     [Theory]

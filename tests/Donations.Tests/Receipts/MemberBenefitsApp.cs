@@ -17,6 +17,8 @@ public sealed class MemberBenefitsApp : IAsyncLifetime
     public const string PrintEdition = "Quarterly print edition";
     public const string SignedPrint = "Signed print and tote bag";
     public const string PrintAndTote = "Quarterly print edition and annual tote bag";
+    public const string LogoMug = "Mug with our logo";
+    public const string AnnualBook = "The year's reporting, bound";
     public const string NoGoods = "No goods or services were provided";
     public const string QuidProQuo = "limited to the excess of the amount contributed over the value of goods or services provided";
     public const string FullyDeductible = "therefore the full amount of your payment is a deductible contribution";
@@ -38,6 +40,8 @@ public sealed class MemberBenefitsApp : IAsyncLifetime
         Tier(o, 2, "Supporter", 15, PrintEdition, 2, "Goods", ("eur", 15, 2), ("jpy", 2000, 300));
         Tier(o, 3, "Sponsor", 100, SignedPrint, 20, "Goods", ("eur", 100, 20));
         Tier(o, 4, "Benefactor", 300, PrintAndTote, 5, "Goods", ("eur", 300, 5));
+        Tier(o, 5, "Champion", 50, LogoMug, 1.10m, "TokenItems");
+        Tier(o, 6, "Patron", 600, AnnualBook, 12, "Goods");
         o.Settings["Donations:Currencies:3"] = "gbp";
         o.Settings["Memberships:UsdRates:eur"] = Text(DollarsPerEuro);
         o.Settings["Memberships:UsdRates:jpy"] = Text(DollarsPerYen);

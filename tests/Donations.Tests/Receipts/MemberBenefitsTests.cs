@@ -57,23 +57,33 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_payment_made_now_is_judged_by_2026s_token_item_minimum_of_69_dollars_50()
+    public async Task A_600_dollar_monthly_payment_with_12_dollars_of_goods_deducts_them_because_the_year_of_them_is_over_the_cap()
     {
-        // $2 of goods: within 2026's $13.90 low-cost article limit, but too much for the 2% test on
-        // $69.50; under 2025's $68 minimum both payments would have been token-item payments.
-        var below = await FirstReceiptOfAsync(6900, "token-below@example.org");
-        var at = await FirstReceiptOfAsync(6950, "token-at@example.org");
+        // 2% of each payment exactly, but $144 of goods over the year's payments: over 2026's $139.
+        var receipt = await FirstReceiptOfAsync(60000, "patron@example.org");
 
-        below.AssertSaysEverywhere(
-            "$69.00 USD",
-            "Our good-faith estimate of the fair market value of these goods or services is $2.00 for each monthly payment.",
-            "Deductible amount: $67.00");
-        below.AssertSaysNowhere("not substantial");
-        at.AssertSaysEverywhere(
-            "$69.50 USD",
+        receipt.AssertSaysEverywhere(
+            "$600.00 USD",
+            "Goods or services provided in return for each monthly payment: " + AnnualBook,
+            "Our good-faith estimate of the fair market value of these goods or services is $12.00 for each monthly payment.",
+            QuidProQuo,
+            "Deductible amount: $588.00");
+        receipt.AssertSaysNowhere("not substantial");
+    }
+
+    [Fact]
+    public async Task A_50_dollar_monthly_member_whose_only_benefit_is_a_logo_mug_gets_the_token_item_exception()
+    {
+        // $1.10 a month is over 2% of $50, but $13.20 of token items a year for $600 is within 2026's
+        // $13.90 low-cost article and $69.50 minimum payment.
+        var receipt = await FirstReceiptOfAsync(5000, "champion@example.org");
+
+        receipt.AssertSaysEverywhere(
+            "$50.00 USD",
+            LogoMug,
             "Under Internal Revenue Service guidelines, the estimated value of the benefits received is not substantial; " + FullyDeductible,
-            "Deductible amount: $69.50");
-        at.AssertSaysNowhere(QuidProQuo);
+            "Deductible amount: $50.00");
+        receipt.AssertSaysNowhere(QuidProQuo, "$48.90");
     }
 
     [Fact]

@@ -4,29 +4,44 @@ using Donations.Data.Entities;
 namespace Donations.Api.Features.Memberships;
 
 /// <summary>
-/// Whether the benefits received for one payment reduce its deductible amount, per IRS
-/// Publication 1771: a charity may disregard insubstantial benefits (Rev. Proc. 90-12) and, for
-/// payments of $75 a year or less, membership privileges (Treas. Reg. 1.170A-13(f)(8)(i)(B)).
+/// Whether the benefits received for a payment reduce its deductible amount, per IRS Publication
+/// 1771: a charity may disregard insubstantial benefits (Rev. Proc. 90-12, 92-49) and, for payments
+/// of $75 a year or less, membership privileges (Treas. Reg. 1.170A-13(f)(8)(i)(B)). A membership's
+/// benefits come with its year of payments, so the dollar limits are applied to the year: twelve
+/// monthly payments and twelve months of benefits (a $600 monthly gift with $12 of goods a month
+/// passes the 2% test payment by payment, but $144 of goods a year is over 2026's $139 cap). The 2%
+/// ratio is the same either way, and is taken in the payment's own currency, before any rounding
+/// into dollars.
 /// </summary>
 public static class BenefitRules
 {
     /// <summary>The regulation's limit on the yearly payment for the membership-privileges exception, in cents (not indexed).</summary>
     public const long MembershipPrivilegesYearlyLimit = 75_00;
 
-    /// <param name="paymentUsd">The whole payment in US cents, covered fee included: it is all contribution.</param>
-    /// <param name="benefitsValueUsd">Fair market value of the benefits for this payment, in US cents at the payment's rate.</param>
-    /// <param name="paymentsPerYear">12 for monthly payments: the exception looks at the yearly amount.</param>
-    /// <remarks>The limits are in US dollars: a payment in another currency is converted, with its benefits, before it is judged.</remarks>
+    /// <summary>A payment in US dollars.</summary>
     public static BenefitsTreatment Classify(long paymentUsd, long benefitsValueUsd, TierBenefitsKind kind, int paymentsPerYear,
-        InsubstantialBenefitLimits.Limits limits)
+        InsubstantialBenefitLimits.Limits limits) =>
+        Classify(paymentUsd, benefitsValueUsd, usd => usd, kind, paymentsPerYear, limits);
+
+    /// <param name="payment">One payment in its currency's minor units, covered fee included: it is all contribution.</param>
+    /// <param name="benefitsValue">Fair market value of the benefits for this payment, in the same currency.</param>
+    /// <param name="toUsd">The payment's currency in US cents, at the payment's rate (the limits are in dollars).</param>
+    /// <param name="paymentsPerYear">12 for monthly payments, 1 for annual ones.</param>
+    public static BenefitsTreatment Classify(long payment, long benefitsValue, Func<long, long> toUsd, TierBenefitsKind kind,
+        int paymentsPerYear, InsubstantialBenefitLimits.Limits limits)
     {
-        if (benefitsValueUsd <= 0) return BenefitsTreatment.Deducted;
-        if (kind == TierBenefitsKind.MembershipPrivileges && paymentUsd * paymentsPerYear <= MembershipPrivilegesYearlyLimit)
+        if (benefitsValue <= 0) return BenefitsTreatment.Deducted;
+        var perYear = Math.Max(paymentsPerYear, 1);
+        var yearlyPaymentUsd = toUsd(payment * perYear);
+        var yearlyBenefitsUsd = toUsd(benefitsValue * perYear);
+        if (kind == TierBenefitsKind.MembershipPrivileges && yearlyPaymentUsd <= MembershipPrivilegesYearlyLimit)
             return BenefitsTreatment.MembershipPrivileges;
-        // 2% test: the benefits are worth no more than 2% of the payment and no more than the cap.
-        if (benefitsValueUsd * 50 <= paymentUsd && benefitsValueUsd <= limits.BenefitCap) return BenefitsTreatment.Insubstantial;
-        // Token-item test: low-cost articles bearing the organisation's name or logo, for a large enough payment.
-        if (kind == TierBenefitsKind.Goods && paymentUsd >= limits.MinimumPayment && benefitsValueUsd <= limits.LowCostArticle)
+        // 2% test: the benefits are worth no more than 2% of the payment, and the year's no more than the cap.
+        if (benefitsValue * 50 <= payment && yearlyBenefitsUsd <= limits.BenefitCap) return BenefitsTreatment.Insubstantial;
+        // Token-item test: only low-cost articles bearing the organisation's name or logo (mugs, tote
+        // bags, calendars), costing no more than the low-cost article limit a year, for a year's
+        // payments of at least the minimum.
+        if (kind == TierBenefitsKind.TokenItems && yearlyPaymentUsd >= limits.MinimumPayment && yearlyBenefitsUsd <= limits.LowCostArticle)
             return BenefitsTreatment.Insubstantial;
         return BenefitsTreatment.Deducted;
     }

@@ -27,7 +27,7 @@ public sealed class MemberBenefits(
             return new GiftBenefits(benefits, value);
 
         var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
-        var treatment = BenefitRules.Classify(rate.ToUsd(payment), rate.ToUsd(value), tier.BenefitsKind, paymentsPerYear, limits.For(year));
+        var treatment = BenefitRules.Classify(payment, value, rate.ToUsd, tier.BenefitsKind, paymentsPerYear, limits.For(year));
         if (rate.Source != "usd")
             log.LogInformation("Member benefits of a {Currency} payment judged at the {Source} rate of {CentsPerMinorUnit} US cents per minor unit: {Treatment}",
                 currency, rate.Source, rate.CentsPerMinorUnit, treatment);

@@ -11,8 +11,10 @@ public sealed class MembershipTier
     /// <summary>Good-faith fair market value of the benefits, per monthly payment, major units.</summary>
     public decimal BenefitsFairMarketValue { get; set; }
     /// <summary>
-    /// What the benefits are, for the IRS: goods (a magazine, a tote bag) or membership privileges
-    /// (admission, discounts, members-only events: Treas. Reg. 1.170A-13(f)(8)(i)(B)).
+    /// What the benefits are, for the IRS: goods (a magazine, a print), token items (only low-cost
+    /// articles bearing the organisation's name or logo: a mug, a tote bag, a calendar; Rev. Proc.
+    /// 90-12's token-item test applies to them alone) or membership privileges (admission, discounts,
+    /// members-only events: Treas. Reg. 1.170A-13(f)(8)(i)(B)).
     /// </summary>
     public TierBenefitsKind BenefitsKind { get; set; } = TierBenefitsKind.Goods;
     /// <summary>
@@ -23,7 +25,7 @@ public sealed class MembershipTier
     public Dictionary<string, TierCurrencyOptions> Currencies { get; set; } = [];
 }
 
-public enum TierBenefitsKind { Goods, MembershipPrivileges }
+public enum TierBenefitsKind { Goods, MembershipPrivileges, TokenItems }
 
 /// <summary>One tier's limits in another currency, in that currency's major units (<c>jpy: 2000</c> is ¥2,000).</summary>
 public sealed class TierCurrencyOptions

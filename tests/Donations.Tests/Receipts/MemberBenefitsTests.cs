@@ -30,6 +30,25 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_partial_refund_judges_the_benefits_again_on_what_is_left_given_and_the_corrected_receipt_deducts_them()
+    {
+        // $5 is within 2% of $300, not of the $100 left after $200 is refunded.
+        var gift = new MonthlyGift(Amount: 30000, Email: "refunded-benefactor@example.org");
+        await fixture.App.DeliverAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
+        Assert.Single(await fixture.MailToAsync(gift.Email));
+
+        await fixture.App.DeliverAsync(gift.Refunded(1, 20000));
+
+        var corrected = (await fixture.MailToAsync(gift.Email, 2))[1];
+        corrected.AssertSaysEverywhere(
+            PrintAndTote,
+            "Our good-faith estimate of the fair market value of these goods or services is $5.00 for each monthly payment.",
+            QuidProQuo,
+            "Deductible amount: $95.00");
+        corrected.AssertSaysNowhere("not substantial");
+    }
+
+    [Fact]
     public async Task A_6_dollar_monthly_membership_privileges_tier_is_fully_deductible_under_the_membership_exception()
     {
         var receipt = await FirstReceiptOfAsync(600, "friend@example.org");

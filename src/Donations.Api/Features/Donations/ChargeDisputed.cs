@@ -13,7 +13,7 @@ namespace Donations.Api.Features.Donations;
 /// The dispute's newest event wins (<see cref="Data.Entities.Donation.DisputeEventAt"/>): a late
 /// "created" after "closed" changes nothing.
 /// </summary>
-public sealed class ChargeDisputed(DonationLookup lookup, ILogger<ChargeDisputed> log) : IStripeEventHandler
+public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger, ILogger<ChargeDisputed> log) : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
         ["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"];
@@ -40,6 +40,8 @@ public sealed class ChargeDisputed(DonationLookup lookup, ILogger<ChargeDisputed
         donation.DisputeStatus = dispute.Status;
         donation.DisputeEventAt = stripeEvent.Created;
         DonationStatusRules.Apply(donation);
+        // A lost part leaves less given for the same benefits; a dispute won back restores it.
+        await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));
         log.LogInformation("Dispute {DisputeId} of donation {DonationId} is {DisputeStatus}: donation now {Status}",
             dispute.Id, donation.Id, dispute.Status, donation.Status);

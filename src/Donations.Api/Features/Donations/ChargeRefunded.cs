@@ -13,7 +13,7 @@ namespace Donations.Api.Features.Donations;
 /// recorded yet waits (the job fails and is retried) rather than being dropped; a refund of a
 /// payment the donate flow did not make (a shop sale) is ignored.
 /// </summary>
-public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded> log) : IStripeEventHandler
+public sealed class ChargeRefunded(DonationLookup lookup, DonationLedger ledger, ILogger<ChargeRefunded> log) : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } = ["charge.refunded"];
 
@@ -25,6 +25,8 @@ public sealed class ChargeRefunded(DonationLookup lookup, ILogger<ChargeRefunded
 
         donation.ChargeRefundedAmount = Math.Max(donation.ChargeRefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
+        // Less given for the same benefits: they may no longer be insubstantial.
+        await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));
         log.LogInformation("Charge {ChargeId} refunded {AmountRefunded} of donation {DonationId}: now {Status}",
             charge.Id, charge.AmountRefunded, donation.Id, donation.Status);

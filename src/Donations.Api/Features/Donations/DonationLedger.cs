@@ -17,6 +17,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
     {
         var now = time.GetUtcNow().UtcDateTime;
         var donation = await FindByKeyAsync(p.SettlementKey, ct);
+        (long Amount, DateTime At)? judged = null;
         if (donation is null)
         {
             var donor = await donors.FindOrAddAsync(p.Donor, p.ReceivedAt, ct)
@@ -37,6 +38,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         }
         else
         {
+            judged = (donation.Amount, donation.ReceivedAt);
             donation.UpdatedAt = now;
             if (p.IsAuthoritative) donation.Amount = p.Amount;
             // Each source dates the gift as near as it can to when the donor paid, and the earliest
@@ -75,12 +77,31 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
             // Declined in the portal (the subscription's metadata as of this invoice): still listed, never deducted.
             donation.BenefitsTreatment = p.Metadata.BenefitsDeclined ? BenefitsTreatment.Declined : earned.Treatment;
         }
+        else if (judged is { } before && (before.Amount != donation.Amount || before.At != donation.ReceivedAt))
+            await RejudgeBenefitsAsync(donation, ct);
 
         DonationStatusRules.Apply(donation);
         effects.Raise(new DonationChanged(donation));
         effects.Created(donation.StripePaymentIntentId, donation.StripeChargeId, donation.StripeInvoiceId,
             donation.StripeSubscriptionId, p.Donor.StripeCustomerId);
         return donation;
+    }
+
+    /// <summary>
+    /// Judges again whether the IRS lets the gift's benefits be disregarded, once what they were
+    /// judged on has changed: a partial refund or a lost dispute leaves a smaller payment for the same
+    /// benefits (and a dispute won back restores it), a paid invoice sets the amount, and a date moved
+    /// into another year brings that year's limits. The benefits listed stay as recorded; declined
+    /// ones stay declined; a gift with nothing left given keeps its last judgement (its receipt is void).
+    /// </summary>
+    public async Task RejudgeBenefitsAsync(Donation d, CancellationToken ct)
+    {
+        if (d.Frequency == DonationFrequency.OneTime || d.BenefitsValue <= 0 || d.BenefitsTreatment == BenefitsTreatment.Declined) return;
+        var kept = d.Amount - d.RefundedAmount;
+        if (kept <= 0) return;
+        if (await benefits.ForAsync(d.Amount - d.FeeAmount, kept, d.Currency, d.ReceivedAt,
+                d.Frequency == DonationFrequency.Annual ? 1 : 12, ct) is { } earned)
+            d.BenefitsTreatment = earned.Treatment;
     }
 
     public async Task<Donation?> FindByKeyAsync(string settlementKey, CancellationToken ct) =>

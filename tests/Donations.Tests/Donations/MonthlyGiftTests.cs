@@ -164,6 +164,38 @@ public sealed class MonthlyGiftTests
         Assert.Equal(completed.UtcDateTime, first.ReceivedAt);
     }
 
+    [Fact]
+    public async Task A_gift_whose_date_moves_back_into_the_year_before_has_its_benefits_judged_by_that_years_limits()
+    {
+        // $5.70 a month with $1.13 of logo mugs: $68.40 and $13.56 a year meet 2025's token-item
+        // limits ($68, $13.60), not 2026's ($69.50 minimum).
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Settings["Memberships:Tiers:0:Benefits"] = "Mug with our logo";
+            o.Settings["Memberships:Tiers:0:BenefitsFairMarketValue"] = "1.13";
+            o.Settings["Memberships:Tiers:0:BenefitsKind"] = "TokenItems";
+        });
+        // Completed at 3 pm in New York on 31 December 2025; the debit settled on 4 January.
+        var completed = new DateTimeOffset(2025, 12, 31, 20, 0, 0, TimeSpan.Zero);
+        var gift = new MonthlyGift(Amount: 570) { StartedAt = completed };
+        var unpaid = JsonNode.Parse(gift.CheckoutCompleted(created: completed))!;
+        unpaid["data"]!["object"]!["payment_status"] = "unpaid";
+        var succeeded = JsonNode.Parse(gift.CheckoutCompleted(created: completed.AddDays(4)))!;
+        succeeded["type"] = "checkout.session.async_payment_succeeded";
+        var invoice = JsonNode.Parse(gift.InvoicePaid(1, created: completed.AddDays(4)))!;
+        invoice["data"]!["object"]!["status_transitions"]!["paid_at"] = completed.AddDays(4).ToUnixTimeSeconds();
+        invoice["data"]!["object"]!["payments"]!["data"]![0]!["created"] = completed.AddDays(4).ToUnixTimeSeconds();
+
+        await app.DeliverAndProcessAsync(unpaid.ToJsonString(), invoice.ToJsonString());
+        var judgedIn2026 = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        await app.DeliverAndProcessAsync(succeeded.ToJsonString());
+        var judgedIn2025 = await app.WithDbAsync(db => db.Donations.SingleAsync());
+
+        Assert.Equal((2026, BenefitsTreatment.Deducted), (judgedIn2026.ReceivedAt.Year, judgedIn2026.BenefitsTreatment));
+        Assert.Equal((completed.UtcDateTime, BenefitsTreatment.Insubstantial), (judgedIn2025.ReceivedAt, judgedIn2025.BenefitsTreatment));
+        Assert.Equal(113, judgedIn2025.BenefitsValue);
+    }
+
     // Stripe's times are whole seconds.
     private static DateTimeOffset WholeSeconds(DateTimeOffset t) => DateTimeOffset.FromUnixTimeSeconds(t.ToUnixTimeSeconds());
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Donations.Tests.Infrastructure;
 using Donations.Tests.Statements;
+using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Tests.Receipts;
 
@@ -30,10 +31,11 @@ public sealed class DeductibilityNoticeTests
             details["address"] = country is null ? null : new JsonObject { ["country"] = country, ["postal_code"] = "10115" };
             return json.ToJsonString();
         }
-        foreach (var (email, country) in new[] { ("greta@example.org", "de"), ("sam@example.org", "US"), ("noone@example.org", (string?)null) })
+        foreach (var (email, country) in new[]
+                 { ("greta@example.org", "de"), ("sam@example.org", "US"), ("rosa@example.org", "PR"), ("noone@example.org", (string?)null) })
             await app.DeliverAndProcessAsync(Completed(email, country));
-        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.Headers.Contains("X-Receipt-Number")) == 3),
-            TimeSpan.FromSeconds(60), "three receipts");
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.Headers.Contains("X-Receipt-Number")) == 4),
+            TimeSpan.FromSeconds(60), "four receipts");
         await app.RunStatementsAsync(2025);
 
         ReceiptEmail ReceiptTo(string email) =>
@@ -41,7 +43,8 @@ public sealed class DeductibilityNoticeTests
         var foreign = ReceiptTo("greta@example.org");
         foreign.AssertSaysEverywhere(Neutral);
         foreign.AssertSaysNowhere("extent allowed by law");
-        foreach (var email in new[] { "sam@example.org", "noone@example.org" })
+        // Puerto Rico is the United States, though Stripe gives it its own code.
+        foreach (var email in new[] { "sam@example.org", "rosa@example.org", "noone@example.org" })
         {
             var receipt = ReceiptTo(email);
             receipt.AssertSaysEverywhere(UsNotice);
@@ -55,5 +58,41 @@ public sealed class DeductibilityNoticeTests
         Assert.DoesNotContain("extent allowed by law", statement.TextBody);
         var domestic = Assert.Single(app.Statements(), s => s.To.ToString().Contains("sam@example.org"));
         Assert.Contains(UsNotice, domestic.TextBody);
+    }
+
+    [Fact]
+    public async Task A_donor_who_moves_takes_the_country_of_their_newest_payment_whatever_order_the_events_come_in()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        string Completed(DateTimeOffset paidAt, string country)
+        {
+            var json = JsonNode.Parse(new OneTimeGift(Amount: 2500, Email: "mover@example.org") { PaidAt = paidAt }.CheckoutCompleted())!;
+            json["data"]!["object"]!["customer_details"]!["address"] = new JsonObject { ["country"] = country, ["postal_code"] = "1000" };
+            return json.ToJsonString();
+        }
+        Task<string?> CountryAsync() => app.WithDbAsync(db => db.Donors.Select(d => d.Country).SingleAsync());
+
+        await app.DeliverAndProcessAsync(Completed(new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero), "de"));
+        Assert.Equal("DE", await CountryAsync());
+        await app.DeliverAndProcessAsync(Completed(new DateTimeOffset(2025, 9, 1, 12, 0, 0, TimeSpan.Zero), "us"));
+        Assert.Equal("US", await CountryAsync());
+        // A payment from before the move, delivered late, leaves the newer country standing.
+        await app.DeliverAndProcessAsync(Completed(new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero), "fr"));
+        Assert.Equal("US", await CountryAsync());
+    }
+
+    [Theory]
+    [InlineData(null, "12 St James's Square, London SW1A 1AA, GB", false)] // recorded before the country was kept apart
+    [InlineData(null, "1 Calle Fortaleza, San Juan PR 00901, PR", true)]
+    [InlineData(null, "1 Main Street, Springfield MA 01101, US", true)]
+    [InlineData(null, null, true)]                                          // unknown: the organisation's own country
+    [InlineData("US", "12 St James's Square, London SW1A 1AA, GB", true)]  // the kept country wins
+    [InlineData("GU", null, true)]
+    [InlineData("CA", null, false)]
+    public void The_notice_follows_the_kept_country_or_else_the_one_ending_the_kept_address(string? country, string? address, bool american)
+    {
+        var org = new Api.Infrastructure.Configuration.OrganizationOptions { ForeignDeductibilityNotice = Neutral };
+
+        Assert.Equal(american ? org.DeductibilityNotice : Neutral, org.DeductibilityNoticeFor(country, address));
     }
 }

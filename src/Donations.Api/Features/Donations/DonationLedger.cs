@@ -45,7 +45,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
             // is the nearest whatever the order: an invoice that knows only when a bank debit
             // settled is later than the Checkout the donor completed.
             if (p.ReceivedAt < donation.ReceivedAt) donation.ReceivedAt = p.ReceivedAt;
-            await donors.CompleteAsync(donation.DonorId, p.Donor, ct);
+            await donors.CompleteAsync(donation.DonorId, p.Donor, p.ReceivedAt, ct);
         }
 
         donation.StripeCheckoutSessionId ??= p.CheckoutSessionId;

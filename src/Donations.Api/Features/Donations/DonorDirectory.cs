@@ -48,7 +48,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
             donor = new Donor { Email = email, StripeCustomerId = who.StripeCustomerId, CreatedAt = time.GetUtcNow().UtcDateTime };
             db.Donors.Add(donor);
         }
-        Complete(donor, who);
+        await CompleteAsync(donor, who, madeAt, ct);
         return donor;
     }
 
@@ -59,19 +59,25 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// customer) instead of becoming the customer whose billing portal the record opens. Nothing
     /// is added to an erased donor.
     /// </summary>
-    public async Task CompleteAsync(long donorId, DonorIdentity who, CancellationToken ct)
+    public async Task CompleteAsync(long donorId, DonorIdentity who, DateTime madeAt, CancellationToken ct)
     {
-        if (await db.Donors.FindAsync([donorId], ct) is { } donor) Complete(donor, who);
+        if (await db.Donors.FindAsync([donorId], ct) is { } donor) await CompleteAsync(donor, who, madeAt, ct);
     }
 
-    private static void Complete(Donor donor, DonorIdentity who)
+    /// <summary>
+    /// The country is the exception: a donor who moves pays from a new one, so the country of their
+    /// newest payment (<paramref name="madeAt"/>, whatever order the events come in) replaces it.
+    /// </summary>
+    private async Task CompleteAsync(Donor donor, DonorIdentity who, DateTime madeAt, CancellationToken ct)
     {
         // An erased donor's events keep the books, never the person: nothing is filled back in.
         if (donor.ErasedAt is not null) return;
         if (string.IsNullOrWhiteSpace(donor.Name) && !string.IsNullOrWhiteSpace(who.Name)) donor.Name = Trim(who.Name, 200);
         if (string.IsNullOrWhiteSpace(donor.Address) && !string.IsNullOrWhiteSpace(who.Address)) donor.Address = Trim(who.Address, 500);
-        if (donor.Country is null && who.Country?.Trim() is { Length: 2 } country && country.All(char.IsAsciiLetter))
-            donor.Country = country.ToUpperInvariant();
+        if (who.Country?.Trim() is { Length: 2 } given && given.All(char.IsAsciiLetter) && given.ToUpperInvariant() is var country
+            && donor.Country != country
+            && (donor.Country is null || donor.Id == 0 || !await db.Donations.AnyAsync(d => d.DonorId == donor.Id && d.ReceivedAt > madeAt, ct)))
+            donor.Country = country;
     }
 
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>

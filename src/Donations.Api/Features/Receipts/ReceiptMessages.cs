@@ -141,7 +141,7 @@ public sealed class ReceiptMessages(
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
-            DeductibilityNotice = org.DeductibilityNoticeFor(donor.Country),
+            DeductibilityNotice = org.DeductibilityNoticeFor(donor.Country, donor.Address),
             DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),

@@ -108,7 +108,7 @@ public sealed class StatementDocuments(
             DonorName = string.IsNullOrWhiteSpace(ledger.DonorName) ? ledger.DonorEmail : ledger.DonorName,
             DonorEmail = ledger.DonorEmail,
             DonorAddress = ledger.DonorAddress,
-            DeductibilityNotice = org.DeductibilityNoticeFor(ledger.DonorCountry),
+            DeductibilityNotice = org.DeductibilityNoticeFor(ledger.DonorCountry, ledger.DonorAddress),
             IssuedDate = Dates.Long(issue.IssuedAt, zone),
             Number = issue.Number,
             ReplacesNumber = issue.Replaces?.Number,

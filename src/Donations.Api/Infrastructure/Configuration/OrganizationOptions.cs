@@ -30,9 +30,22 @@ public sealed class OrganizationOptions
     public string ForeignDeductibilityNotice { get; set; } =
         "This acknowledgment is made under United States tax law; whether your gift is deductible where you pay taxes depends on the law there.";
 
-    /// <summary>The deductibility sentence for a donor of <paramref name="country"/> (ISO alpha-2; null when unknown).</summary>
-    public string DeductibilityNoticeFor(string? country) =>
-        country is null || country == "US" ? DeductibilityNotice : ForeignDeductibilityNotice;
+    /// <summary>The United States and its territories, which Stripe gives their own ISO codes.</summary>
+    public static readonly string[] UnitedStates = ["US", "PR", "GU", "VI", "AS", "MP", "UM"];
+
+    /// <summary>
+    /// The deductibility sentence for a donor of <paramref name="country"/> (ISO alpha-2; null when
+    /// unknown), or else of the country ending their billing address as it was kept
+    /// (<paramref name="address"/>, e.g. "…, London SW1A 1AA, GB"): donors recorded before the
+    /// country was kept apart have only that.
+    /// </summary>
+    public string DeductibilityNoticeFor(string? country, string? address = null) =>
+        (country ?? CountryEnding(address)) is { } known && !UnitedStates.Contains(known.ToUpperInvariant())
+            ? ForeignDeductibilityNotice
+            : DeductibilityNotice;
+
+    private static string? CountryEnding(string? address) =>
+        address?.Split(',').LastOrDefault()?.Trim() is { Length: 2 } code && code.All(char.IsAsciiLetterUpper) ? code : null;
 
     public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

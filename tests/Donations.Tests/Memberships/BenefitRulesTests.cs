@@ -28,7 +28,18 @@ public sealed class BenefitRulesTests
     [Fact]
     public void A_year_without_published_or_configured_limits_uses_the_latest_earlier_year()
     {
-        Assert.Equal(2026, Limits().For(2027).Year);
+        Assert.Equal(2026, Limits().For(2027)!.Year);
+    }
+
+    [Fact]
+    public void A_year_before_any_known_limits_disregards_no_benefits_as_insubstantial_unless_its_limits_are_configured()
+    {
+        // $5 within 2% of $300, in 2023: its figures are not published here, and 2024's are higher.
+        Assert.Null(Limits().For(2023));
+        Assert.Equal(BenefitsTreatment.Deducted, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, Limits().For(2023)));
+        Assert.Equal(BenefitsTreatment.MembershipPrivileges, BenefitRules.Classify(600, 300, TierBenefitsKind.MembershipPrivileges, 12, Limits().For(2023)));
+        var configured = Limits(new() { ["2023"] = new() { LowCostArticle = 12.50m, BenefitCap = 125m, MinimumPayment = 62.50m } });
+        Assert.Equal(BenefitsTreatment.Insubstantial, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, configured.For(2023)));
     }
 
     [Fact]
@@ -42,7 +53,7 @@ public sealed class BenefitRulesTests
 
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2026, 14_00, 140_00, 70_00), limits.For(2026));
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2027, 14_20, 142_00, 71_00), limits.For(2028));
-        Assert.Equal(13_60, limits.For(2025).LowCostArticle);
+        Assert.Equal(13_60, limits.For(2025)!.LowCostArticle);
     }
 
     [Theory]

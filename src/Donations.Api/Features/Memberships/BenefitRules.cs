@@ -20,15 +20,16 @@ public static class BenefitRules
 
     /// <summary>A payment in US dollars.</summary>
     public static BenefitsTreatment Classify(long paymentUsd, long benefitsValueUsd, TierBenefitsKind kind, int paymentsPerYear,
-        InsubstantialBenefitLimits.Limits limits) =>
+        InsubstantialBenefitLimits.Limits? limits) =>
         Classify(paymentUsd, benefitsValueUsd, usd => usd, kind, paymentsPerYear, limits);
 
     /// <param name="payment">One payment in its currency's minor units, covered fee included: it is all contribution.</param>
     /// <param name="benefitsValue">Fair market value of the benefits for this payment, in the same currency.</param>
     /// <param name="toUsd">The payment's currency in US cents, at the payment's rate (the limits are in dollars).</param>
     /// <param name="paymentsPerYear">12 for monthly payments, 1 for annual ones.</param>
+    /// <param name="limits">The year's insubstantial-benefit limits; null for a year before any known, when only the membership exception (not indexed) can apply.</param>
     public static BenefitsTreatment Classify(long payment, long benefitsValue, Func<long, long> toUsd, TierBenefitsKind kind,
-        int paymentsPerYear, InsubstantialBenefitLimits.Limits limits)
+        int paymentsPerYear, InsubstantialBenefitLimits.Limits? limits)
     {
         if (benefitsValue <= 0) return BenefitsTreatment.Deducted;
         var perYear = Math.Max(paymentsPerYear, 1);
@@ -36,6 +37,7 @@ public static class BenefitRules
         var yearlyBenefitsUsd = toUsd(benefitsValue * perYear);
         if (kind == TierBenefitsKind.MembershipPrivileges && yearlyPaymentUsd <= MembershipPrivilegesYearlyLimit)
             return BenefitsTreatment.MembershipPrivileges;
+        if (limits is null) return BenefitsTreatment.Deducted;
         // 2% test: the benefits are worth no more than 2% of the payment, and the year's no more than the cap.
         if (benefitsValue * 50 <= payment && yearlyBenefitsUsd <= limits.BenefitCap) return BenefitsTreatment.Insubstantial;
         // Token-item test: only low-cost articles bearing the organisation's name or logo (mugs, tote

@@ -7,7 +7,9 @@ namespace Donations.Api.Features.Memberships;
 /// The yearly limits under which the IRS lets a charity disregard benefits (Rev. Proc. 90-12,
 /// 1990-1 C.B. 471, and Rev. Proc. 92-49, 1992-1 C.B. 987, indexed for inflation each year under
 /// section 513(h)(2)). Configuration (<c>Memberships:InsubstantialBenefitLimits:&lt;year&gt;</c>)
-/// overrides or adds years; a year in neither uses the latest earlier year's figures.
+/// overrides or adds years; a year in neither uses the latest earlier year's figures, and a year
+/// before every one of them has none: its benefits are not disregarded as insubstantial, rather
+/// than judged by later, higher limits.
 /// </summary>
 public sealed class InsubstantialBenefitLimits(IOptionsMonitor<MembershipsOptions> options)
 {
@@ -24,13 +26,13 @@ public sealed class InsubstantialBenefitLimits(IOptionsMonitor<MembershipsOption
         new(2026, LowCostArticle: 13_90, BenefitCap: 139_00, MinimumPayment: 69_50),
     ];
 
-    public Limits For(int year)
+    public Limits? For(int year)
     {
         var configured = options.CurrentValue.InsubstantialBenefitLimits
             .Select(kv => (Year: int.Parse(kv.Key, System.Globalization.CultureInfo.InvariantCulture), kv.Value))
             .Select(c => new Limits(c.Year, Cents(c.Value.LowCostArticle), Cents(c.Value.BenefitCap), Cents(c.Value.MinimumPayment)));
         var table = Published.Where(p => configured.All(c => c.Year != p.Year)).Concat(configured).OrderBy(l => l.Year).ToList();
-        return table.LastOrDefault(l => l.Year <= year) ?? table[0];
+        return table.LastOrDefault(l => l.Year <= year);
     }
 
     private static long Cents(decimal dollars) => Infrastructure.Money.ToMinor(dollars, "usd");

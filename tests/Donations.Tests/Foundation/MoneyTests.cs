@@ -105,4 +105,53 @@ public sealed class MoneyTests
         Assert.Equal("2025-12-31 21:30", Dates.IsoMinutes(instant, zone));
         Assert.Equal("December 31, 2025", Dates.Long(new DateTimeOffset(instant), zone));
     }
+
+    // Stripe's own lists (https://docs.stripe.com/currencies), restated: a currency dropped from a
+    // table, or typed wrong, charges a hundred times too much or too little.
+    [Fact]
+    public void Stripes_zero_and_three_decimal_currencies_are_the_ones_it_lists()
+    {
+        string[] zero = ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "vnd", "vuv", "xaf", "xof", "xpf"];
+        string[] three = ["bhd", "jod", "kwd", "omr", "tnd"];
+        Assert.All(zero, c => Assert.Equal(0, Currencies.Decimals(c)));
+        Assert.All(three, c => Assert.Equal(3, Currencies.Decimals(c)));
+        // ISK and UGX are listed as zero-decimal, but Stripe keeps them two-decimal.
+        Assert.All(new[] { "usd", "eur", "isk", "ugx", "sek" }, c => Assert.Equal(2, Currencies.Decimals(c)));
+    }
+
+    [Theory]
+    [InlineData("usd", 50L)] [InlineData("aed", 200L)] [InlineData("aud", 50L)] [InlineData("bgn", 100L)] [InlineData("brl", 50L)]
+    [InlineData("cad", 50L)] [InlineData("chf", 50L)] [InlineData("czk", 1500L)] [InlineData("dkk", 250L)] [InlineData("eur", 50L)]
+    [InlineData("gbp", 30L)] [InlineData("hkd", 400L)] [InlineData("huf", 17500L)] [InlineData("inr", 50L)] [InlineData("jpy", 50L)]
+    [InlineData("mxn", 1000L)] [InlineData("myr", 200L)] [InlineData("nok", 300L)] [InlineData("nzd", 50L)] [InlineData("pln", 200L)]
+    [InlineData("ron", 200L)] [InlineData("sek", 300L)] [InlineData("sgd", 50L)] [InlineData("thb", 1000L)]
+    public void Stripes_minimum_charge_table_is_kept_whole(string currency, long minimum) =>
+        Assert.Equal(minimum, Currencies.StripeMinimum(currency));
+
+    [Theory]
+    [InlineData("usd", "$1.00")] [InlineData("eur", "€1.00")] [InlineData("gbp", "£1.00")] [InlineData("jpy", "¥100")]
+    [InlineData("cad", "CA$1.00")] [InlineData("aud", "A$1.00")] [InlineData("nzd", "NZ$1.00")] [InlineData("krw", "₩100")]
+    [InlineData("inr", "₹1.00")] [InlineData("chf", "CHF 1.00")] [InlineData("pln", "PLN 1.00")]
+    public void Each_currency_prints_with_the_symbol_Checkout_uses(string currency, string printed) =>
+        Assert.Equal(printed, Money.Format(100, currency));
+
+    [Theory]
+    [InlineData(2500, "usd", "25")]
+    [InlineData(2550, "usd", "25.50")]
+    [InlineData(500, "jpy", "500")]
+    [InlineData(1500, "kwd", "1.500")]
+    [InlineData(5000, "kwd", "5")]
+    public void A_form_field_shows_whole_amounts_without_decimals_and_others_with_the_currencys(long minor, string currency, string shown) =>
+        Assert.Equal(shown, Money.FormatPlain(minor, currency));
+
+    [Theory]
+    [InlineData("$25.50", "usd", "25.50")]
+    [InlineData(" 1,000 ", "usd", "1000")]
+    [InlineData("12345678901234567.50", "usd", "12345678901234567.50")] // twenty characters
+    [InlineData("123456789012345678.50", "usd", null)]                  // twenty-one
+    [InlineData("", "usd", null)]
+    [InlineData("$", "usd", null)]
+    [InlineData("abc", "usd", null)]
+    public void What_a_reader_typed_is_read_as_a_number_of_at_most_twenty_characters(string typed, string currency, string? major) =>
+        Assert.Equal(major is null ? null : decimal.Parse(major, CultureInfo.InvariantCulture), Money.ParseMajor(typed, currency));
 }

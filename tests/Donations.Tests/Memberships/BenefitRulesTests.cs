@@ -115,6 +115,16 @@ public sealed class BenefitRulesTests
     }
 
     [Fact]
+    public void Benefits_worth_nothing_are_never_called_insubstantial_and_a_cap_reached_exactly_is_within_it()
+    {
+        // Nothing to disregard: the receipt says their value is nothing, not that it is insubstantial.
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(100000, 0, TierBenefitsKind.Goods, 2026));
+        // $139 of goods on $6,950: 2% and 2026's cap, both exactly.
+        Assert.Equal(BenefitsTreatment.Insubstantial, Annual(695000, 13900, TierBenefitsKind.Goods, 2026));
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(695050, 13901, TierBenefitsKind.Goods, 2026));
+    }
+
+    [Fact]
     public void Only_privileges_get_the_membership_exception_and_only_token_items_the_token_item_test()
     {
         Assert.Equal(BenefitsTreatment.Deducted, Monthly(600, 300, TierBenefitsKind.Goods, 2025));

@@ -38,18 +38,19 @@ public sealed class ReceiptRulesTests
     }
 
     /// <summary>
-    /// The IRS tests (quid pro quo over $75, Rev. Proc. 90-12's 2% and dollar cap) look at the
-    /// payment as it was made, so a later partial refund does not reclassify the benefits; what is
-    /// deductible is the payment, less the benefits counted against it, less what was refunded.
+    /// What is deductible after a refund: what remains given, less the benefits counted against it
+    /// under the treatment the gift has. The status rules leave the treatment alone; the ledger
+    /// judges it again on what remains (DonationLedger.RejudgeBenefitsAsync, tested through
+    /// MemberBenefitsTests), and these rules then apply whichever it is.
     /// </summary>
     [Theory]
-    // $300 with a $5 benefit disregarded as insubstantial, $100 refunded: $200, still fully deductible.
+    // $300 with a $5 benefit disregarded, $100 refunded: $200, fully deductible while disregarded.
     [InlineData(30000, 500, BenefitsTreatment.Insubstantial, 10000, 20000)]
-    // $100 with $20 of goods deducted, $50 refunded: $50 counted, $30 deductible (not reclassified though now under $75).
+    // $100 with $20 of goods deducted, $50 refunded: $50 counted, $30 deductible.
     [InlineData(10000, 2000, BenefitsTreatment.Deducted, 5000, 3000)]
     // $100 with $20 of goods, $90 refunded: the goods' value exceeds what remains, nothing is deductible.
     [InlineData(10000, 2000, BenefitsTreatment.Deducted, 9000, 0)]
-    public void A_partial_refund_keeps_the_benefits_treatment_of_the_payment_as_made(
+    public void After_a_partial_refund_the_deductible_amount_is_what_remains_less_the_benefits_counted_against_it(
         long amount, long benefits, BenefitsTreatment treatment, long refunded, long deductible)
     {
         var donation = new Donation
@@ -61,5 +62,20 @@ public sealed class ReceiptRulesTests
 
         Assert.Equal(treatment, donation.BenefitsTreatment);
         Assert.Equal(deductible, ReceiptRules.Deductible(ReceiptRules.StatedAmount(donation), donation));
+    }
+
+    [Fact]
+    public void The_standing_receipt_is_the_newest_original_or_correction_that_is_not_void()
+    {
+        Receipt R(long id, int sequence, ReceiptKind kind, ReceiptStatus status = ReceiptStatus.Sent) =>
+            new() { Id = id, Number = $"2026-{sequence:000000}", Sequence = sequence, Kind = kind, Status = status, Currency = "usd", MessageId = $"{id}@x" };
+        var original = R(1, 1, ReceiptKind.Original);
+        var correction = R(2, 7, ReceiptKind.Correction);
+        var voidNotice = R(3, 9, ReceiptKind.VoidNotice);
+
+        Assert.Same(correction, ReceiptRules.Standing([original, correction]));
+        Assert.Same(correction, ReceiptRules.Standing([correction, original, voidNotice]));
+        Assert.Same(original, ReceiptRules.Standing([original, R(4, 8, ReceiptKind.Correction, ReceiptStatus.Voided)]));
+        Assert.Null(ReceiptRules.Standing([voidNotice]));
     }
 }

@@ -26,13 +26,14 @@ public sealed partial class RevenuePageTests
         {
             Donor NewDonor(string email) => new() { Email = email, CreatedAt = DateTime.UtcNow };
             var (a, b, c, d) = (NewDonor("a@example.org"), NewDonor("b@example.org"), NewDonor("c@example.org"), NewDonor("d@example.org"));
-            Donation Gift(Donor who, long amount, string currency, DateTime at, long refunded = 0, string? campaign = null, long benefits = 0)
+            Donation Gift(Donor who, long amount, string currency, DateTime at, long refunded = 0, string? campaign = null, long benefits = 0,
+                BenefitsTreatment treatment = BenefitsTreatment.Deducted)
             {
                 var g = new Donation
                 {
                     SettlementKey = "pi:" + Guid.NewGuid().ToString("N"), Donor = who, Amount = amount, Currency = currency, ReceivedAt = at,
                     RefundedAmount = refunded, Status = refunded > 0 ? DonationStatus.PartiallyRefunded : DonationStatus.Succeeded,
-                    Campaign = campaign, BenefitsValue = benefits,
+                    Campaign = campaign, BenefitsValue = benefits, BenefitsTreatment = treatment,
                 };
                 seeded.Add(g);
                 return g;
@@ -40,6 +41,8 @@ public sealed partial class RevenuePageTests
             db.AddRange(
                 Gift(a, 10000, "usd", LocalNoon(Recent(2)), campaign: "spring", benefits: 500),
                 Gift(a, 5000, "usd", LocalNoon(Recent(1)), refunded: 2000),
+                // Over $75 with benefits, but disregarded as insubstantial: no quid pro quo payment.
+                Gift(b, 30000, "usd", LocalNoon(Recent(1)), benefits: 500, treatment: BenefitsTreatment.Insubstantial),
                 Gift(b, 4000, "eur", LocalNoon(Recent(3))),
                 Gift(c, 2500, "usd", TimeZoneInfo.ConvertTimeToUtc(new DateTime(localToday.Year - 1, 6, 1, 12, 0, 0), NewYork)),
                 Gift(d, 1000, "usd", TimeZoneInfo.ConvertTimeToUtc(new DateTime(localToday.Year - 2, 6, 1, 12, 0, 0), NewYork)));
@@ -64,7 +67,7 @@ public sealed partial class RevenuePageTests
 
         var daily = Figure(html, "daily-amount-usd");
         Assert.Equal(90, Bars(daily).Count);
-        Assert.Equal(13000, Bars(daily).Sum());
+        Assert.Equal(43000, Bars(daily).Sum());
         Assert.Equal(24, Bars(Figure(html, "monthly-amount-usd")).Count);
         Assert.Contains(">spring</td><td>USD</td><td class=\"n\">100.00</td>", html);
         Assert.Contains("id=\"lybunt\">1<", html);

@@ -97,7 +97,9 @@ public sealed class RevenueRollup(DonationsDbContext db, IOptions<OrganizationOp
                 .Select(g => new
                 {
                     g.Key.Currency, g.Key.Campaign, g.Key.Source, Gifts = g.Count(), Net = g.Sum(d => d.Amount - d.RefundedAmount),
-                    QuidProQuo = g.Sum(d => d.BenefitsValue > 0 && d.Currency == "usd" && d.Amount > QuidProQuoThreshold ? 1 : 0),
+                    // As Form990Export counts them: benefits disregarded under IRS rules make no quid pro quo payment.
+                    QuidProQuo = g.Sum(d => d.BenefitsValue > 0 && d.BenefitsTreatment == BenefitsTreatment.Deducted
+                        && d.Currency == "usd" && d.Amount > QuidProQuoThreshold ? 1 : 0),
                 })
                 .ToListAsync(ct);
             await db.RevenueDays.Where(r => r.Day == day).ExecuteDeleteAsync(ct);

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using Donations.Api.Features.DonorPortal;
 using Donations.Api.Features.Staff;
+using Donations.Tests.DonorPortal;
 using Donations.Tests.Infrastructure;
 using static Donations.Tests.Staff.StaffTestSupport;
 
@@ -58,6 +61,49 @@ public sealed class ForwardedHeadersTests
     }
 
     [Fact]
+    public async Task Behind_a_configured_proxy_checkout_attempts_are_limited_per_forwarded_client_address()
+    {
+        await using var app = await StartBehindLoopbackProxyAsync(o => o.Settings["Donations:RateLimit:PerClientPermitLimit"] = "2");
+        var gift = new { amount = 2500, currency = "usd", frequency = "one-time" };
+        async Task<HttpStatusCode> CheckoutFromAsync(string address)
+        {
+            using var client = app.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+            return (await client.PostAsJsonAsync("/api/checkout", gift)).StatusCode;
+        }
+
+        var first = new[] { await CheckoutFromAsync("203.0.113.7"), await CheckoutFromAsync("203.0.113.7"), await CheckoutFromAsync("203.0.113.7") };
+        var second = await CheckoutFromAsync("198.51.100.9");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], first);
+        Assert.Equal(HttpStatusCode.OK, second);
+        Assert.Equal(3, app.Stripe.RequestsTo("POST", "/v1/checkout/sessions").Count());
+    }
+
+    [Fact]
+    public async Task Behind_a_configured_proxy_sign_in_link_requests_are_limited_per_forwarded_client_address()
+    {
+        await using var app = await StartBehindLoopbackProxyAsync();
+        async Task<List<HttpStatusCode>> AskFromAsync(string address, int times)
+        {
+            using var client = app.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+            var token = await Portal.FormTokenAsync(client, "/manage");
+            var answers = new List<HttpStatusCode>();
+            for (var i = 0; i < times; i++)
+                answers.Add((await Portal.PostFormAsync(client, "/manage", token, ("email", $"reader{i}.{address}@example.com"))).StatusCode);
+            return answers;
+        }
+
+        var first = await AskFromAsync("203.0.113.7", PortalRateLimits.RequestsPerAddress + 1);
+        var second = await AskFromAsync("198.51.100.9", 1);
+
+        Assert.All(first.Take(PortalRateLimits.RequestsPerAddress), s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, first[^1]);
+        Assert.Equal([HttpStatusCode.OK], second);
+    }
+
+    [Fact]
     public async Task A_client_claiming_X_Forwarded_Proto_https_is_still_served_as_plain_http()
     {
         // Development, where cookies follow the request's scheme: a believed claim would mark them Secure.
@@ -74,12 +120,13 @@ public sealed class ForwardedHeadersTests
     }
 
     /// <summary>The proxy is this test on loopback: its X-Forwarded-For is believed.</summary>
-    private static Task<DonationsApp> StartBehindLoopbackProxyAsync() => DonationsApp.StartAsync(o =>
+    private static Task<DonationsApp> StartBehindLoopbackProxyAsync(Action<DonationsAppOptions>? configure = null) => DonationsApp.StartAsync(o =>
     {
         o.HangfireServer = false;
         o.UseKestrel = true;
         o.Settings["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1";
         o.Settings["ForwardedHeaders:KnownProxies:1"] = "::1";
+        configure?.Invoke(o);
     });
 
     /// <summary>All at once, so that every attempt falls in one one-minute window however slow the machine.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -48,6 +49,26 @@ public sealed class WebhookIngestTests
         Assert.NotNull(row.EnqueuedAt);
         Assert.NotNull(row.ProcessedAt);
         Assert.Null(row.Error);
+    }
+
+    [Fact]
+    public async Task An_indented_payload_with_characters_a_serializer_would_escape_is_verified_and_kept_byte_for_byte()
+    {
+        // Stripe sends indented JSON; a body parsed and written again would lose the indentation
+        // and escape these characters, and its signature would no longer match.
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Email: "zoe@example.org", Name: "Zoë <Ann> + Søn");
+        var json = JsonNode.Parse(gift.CheckoutCompleted())!.ToJsonString(new JsonSerializerOptions
+        {
+            WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        Assert.Contains("\n  \"", json);
+        Assert.Contains("Zoë <Ann> + Søn", json);
+
+        await app.DeliverAndProcessAsync(json);
+
+        Assert.Equal(json, await app.WithDbAsync(db => db.StripeEvents.Select(e => e.Payload).SingleAsync()));
+        Assert.Equal("Zoë <Ann> + Søn", await app.WithDbAsync(db => db.Donors.Select(d => d.Name).SingleAsync()));
     }
 
     [Fact]

@@ -165,19 +165,19 @@ public sealed class MonthlyGiftTests
     }
 
     [Fact]
-    public async Task A_gift_whose_date_moves_back_into_the_year_before_has_its_benefits_judged_by_that_years_limits()
+    public async Task A_gift_whose_date_moves_back_into_the_year_before_has_its_benefits_judged_by_that_years_limits_and_its_receipt_corrected()
     {
-        // $5.70 a month with $1.13 of logo mugs: $68.40 and $13.56 a year meet 2025's token-item
-        // limits ($68, $13.60), not 2026's ($69.50 minimum).
+        // $600 a month with $11.50 of goods a month: 2% of each payment, and $138 a year is within
+        // 2026's $139 cap but over 2025's $136.
         await using var app = await DonationsApp.StartAsync(o =>
         {
-            o.Settings["Memberships:Tiers:0:Benefits"] = "Mug with our logo";
-            o.Settings["Memberships:Tiers:0:BenefitsFairMarketValue"] = "1.13";
-            o.Settings["Memberships:Tiers:0:BenefitsKind"] = "TokenItems";
+            // The top tier, from $50 a month.
+            o.Settings["Memberships:Tiers:2:Benefits"] = "The year's reporting, bound";
+            o.Settings["Memberships:Tiers:2:BenefitsFairMarketValue"] = "11.50";
         });
         // Completed at 3 pm in New York on 31 December 2025; the debit settled on 4 January.
         var completed = new DateTimeOffset(2025, 12, 31, 20, 0, 0, TimeSpan.Zero);
-        var gift = new MonthlyGift(Amount: 570) { StartedAt = completed };
+        var gift = new MonthlyGift(Amount: 60000) { StartedAt = completed };
         var unpaid = JsonNode.Parse(gift.CheckoutCompleted(created: completed))!;
         unpaid["data"]!["object"]!["payment_status"] = "unpaid";
         var succeeded = JsonNode.Parse(gift.CheckoutCompleted(created: completed.AddDays(4)))!;
@@ -188,12 +188,17 @@ public sealed class MonthlyGiftTests
 
         await app.DeliverAndProcessAsync(unpaid.ToJsonString(), invoice.ToJsonString());
         var judgedIn2026 = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        await app.WaitForIdleJobsAsync();
         await app.DeliverAndProcessAsync(succeeded.ToJsonString());
         var judgedIn2025 = await app.WithDbAsync(db => db.Donations.SingleAsync());
+        await app.WaitForIdleJobsAsync();
 
-        Assert.Equal((2026, BenefitsTreatment.Deducted), (judgedIn2026.ReceivedAt.Year, judgedIn2026.BenefitsTreatment));
-        Assert.Equal((completed.UtcDateTime, BenefitsTreatment.Insubstantial), (judgedIn2025.ReceivedAt, judgedIn2025.BenefitsTreatment));
-        Assert.Equal(113, judgedIn2025.BenefitsValue);
+        Assert.Equal((2026, 1150L, BenefitsTreatment.Insubstantial), (judgedIn2026.ReceivedAt.Year, judgedIn2026.BenefitsValue, judgedIn2026.BenefitsTreatment));
+        Assert.Equal((completed.UtcDateTime, BenefitsTreatment.Deducted), (judgedIn2025.ReceivedAt, judgedIn2025.BenefitsTreatment));
+        // The receipt sent as fully deductible is corrected: the same $600, $588.50 deductible.
+        var receipts = await app.WithDbAsync(db => db.Receipts.OrderBy(r => r.Id).ToListAsync());
+        Assert.Equal([(ReceiptKind.Original, ReceiptStatus.Voided, 60000L, 60000L), (ReceiptKind.Correction, ReceiptStatus.Sent, 60000L, 58850L)],
+            receipts.Select(r => (r.Kind, r.Status, r.Amount, r.DeductibleAmount)));
     }
 
     // Stripe's times are whole seconds.

@@ -37,7 +37,9 @@ public sealed class OperatorPathTests(OperatorPathTests.Published published) : I
         var root = Directory.CreateTempSubdirectory("donations-operator-").FullName;
         try
         {
-            var state = Directory.CreateDirectory(Path.Combine(root, "var-lib-donations")).FullName; // StateDirectory=
+            // README: "install -d -o donations … /var/lib/donations", before the commands (the unit's
+            // StateDirectory= would make it only at its first start).
+            var state = Directory.CreateDirectory(Path.Combine(root, "var-lib-donations")).FullName;
             var home = Directory.CreateDirectory(Path.Combine(root, "home-operator")).FullName;     // where the operator types
             var environment = environmentFor(state);
             foreach (var (key, value) in published.UnitEnvironment()) environment.TryAdd(key, value);

@@ -165,9 +165,27 @@ public sealed class DonationsApp : IAsyncDisposable
         await work(scope.ServiceProvider.GetRequiredService<DonationsDbContext>());
     }
 
-    /// <summary>Posts a payload to the webhook endpoint, signed the way Stripe signs it.</summary>
+    /// <summary>Posts a payload to the webhook endpoint, signed the way Stripe signs it, as Stripe would send it (see <see cref="AsStripeSendsIt"/>).</summary>
     public Task<HttpResponseMessage> PostWebhookAsync(string json, DateTimeOffset? signedAt = null, string secret = StripeSignature.Secret) =>
-        Client.SendAsync(StripeSignature.SignedWebhook(json, secret, signedAt));
+        Client.SendAsync(StripeSignature.SignedWebhook(AsStripeSendsIt(json), secret, signedAt));
+
+    /// <summary>
+    /// An invoice's <c>payments</c> come only when expanded, never in a webhook: an event built with
+    /// them has them taken out and kept by the Stripe stand-in, where the service must look them up
+    /// (<c>GET /v1/invoice_payments</c>) as it does in production. Anything else is sent as it is.
+    /// </summary>
+    private string AsStripeSendsIt(string json)
+    {
+        if (!json.Contains("\"invoice_payment\"", StringComparison.Ordinal)
+            || System.Text.Json.Nodes.JsonNode.Parse(json) is not System.Text.Json.Nodes.JsonObject root
+            || root["data"]?["object"] is not System.Text.Json.Nodes.JsonObject { } invoice
+            || (string?)invoice["object"] != "invoice"
+            || invoice["payments"]?["data"] is not System.Text.Json.Nodes.JsonArray payments)
+            return json;
+        foreach (var payment in payments.OfType<System.Text.Json.Nodes.JsonObject>()) Stripe.Store(payment);
+        invoice.Remove("payments");
+        return root.ToJsonString();
+    }
 
     /// <summary>Every message written to the pickup folder so far.</summary>
     public IReadOnlyList<MimeMessage> OutboxMessages() =>

@@ -96,13 +96,25 @@ public sealed class BenefitRulesTests
         Assert.Equal(expected, Monthly(monthly, value, TierBenefitsKind.Goods, 2026));
     }
 
-    [Theory]
-    [InlineData(600, 100, BenefitsTreatment.Insubstantial)] // $72 a year for $12 of token items
-    [InlineData(579, 100, BenefitsTreatment.Deducted)]      // $69.48 a year: short of 2026's $69.50
-    [InlineData(600, 116, BenefitsTreatment.Deducted)]      // $13.92 of items a year: over $13.90
-    public void A_monthly_members_token_items_are_judged_over_the_year_of_payments(long monthly, long value, BenefitsTreatment expected)
+    [Fact]
+    public void Token_items_need_a_payment_of_the_minimum_however_many_payments_a_year_bring()
     {
-        Assert.Equal(expected, Monthly(monthly, value, TierBenefitsKind.TokenItems, 2026));
+        // $6 a month is $72 a year, but no payment reaches 2026's $69.50: its $12 of mugs a year count.
+        Assert.Equal(BenefitsTreatment.Deducted, Monthly(600, 100, TierBenefitsKind.TokenItems, 2026));
+        // One $69.50 payment a year with $13.20 of mugs; and with $13.92, over the $13.90 article limit.
+        Assert.Equal(BenefitsTreatment.Insubstantial, Annual(6950, 1320, TierBenefitsKind.TokenItems, 2026));
+        Assert.Equal(BenefitsTreatment.Deducted, Annual(6950, 1392, TierBenefitsKind.TokenItems, 2026));
+    }
+
+    [Fact]
+    public void After_a_refund_the_2_percent_ratio_takes_what_is_left_and_the_yearly_tests_the_payments_as_made()
+    {
+        var limits = Limits().For(2026);
+        // $5 is 2% of $250 but not of the $200 left after a $100 refund.
+        Assert.Equal(BenefitsTreatment.Insubstantial, BenefitRules.Classify(30000, 500, usd => usd, TierBenefitsKind.Goods, 1, limits, given: 25000));
+        Assert.Equal(BenefitsTreatment.Deducted, BenefitRules.Classify(30000, 500, usd => usd, TierBenefitsKind.Goods, 1, limits, given: 20000));
+        // $10 a month with $3 of privileges is $120 a year: a $5 refund of one payment does not make it $60.
+        Assert.Equal(BenefitsTreatment.Deducted, BenefitRules.Classify(1000, 300, usd => usd, TierBenefitsKind.MembershipPrivileges, 12, limits, given: 500));
     }
 
     [Theory]

@@ -40,7 +40,7 @@ public sealed class MemberBenefitsApp : IAsyncLifetime
         Tier(o, 2, "Supporter", 15, PrintEdition, 2, "Goods", ("eur", 15, 2), ("jpy", 2000, 300));
         Tier(o, 3, "Sponsor", 100, SignedPrint, 20, "Goods", ("eur", 100, 20));
         Tier(o, 4, "Benefactor", 300, PrintAndTote, 5, "Goods", ("eur", 300, 5));
-        Tier(o, 5, "Champion", 50, LogoMug, 1.10m, "TokenItems");
+        Tier(o, 5, "Champion", 5.50m, LogoMug, 1.10m, "TokenItems");
         Tier(o, 6, "Patron", 600, AnnualBook, 12, "Goods");
         o.Settings["Donations:Currencies:3"] = "gbp";
         o.Settings["Memberships:UsdRates:eur"] = Text(DollarsPerEuro);

@@ -91,18 +91,24 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_50_dollar_monthly_member_whose_only_benefit_is_a_logo_mug_gets_the_token_item_exception()
+    public async Task An_annual_member_whose_only_benefit_is_a_logo_mug_gets_the_token_item_exception_from_2026s_minimum_payment()
     {
-        // $1.10 a month is over 2% of $50, but $13.20 of token items a year for $600 is within 2026's
-        // $13.90 low-cost article and $69.50 minimum payment.
-        var receipt = await FirstReceiptOfAsync(5000, "champion@example.org");
+        // $13.20 of mugs a year is far over 2% of $69.50, but within 2026's $13.90 low-cost article,
+        // for a payment of at least $69.50; $69.00 is short of it.
+        var annual = new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "annual" };
+        var at = await FirstReceiptOfAsync(6950, "champion-at@example.org", annual);
+        var below = await FirstReceiptOfAsync(6900, "champion-below@example.org", annual);
 
-        receipt.AssertSaysEverywhere(
-            "$50.00 USD",
+        at.AssertSaysEverywhere(
+            "$69.50 USD",
             LogoMug,
             "Under Internal Revenue Service guidelines, the estimated value of the benefits received is not substantial; " + FullyDeductible,
-            "Deductible amount: $50.00");
-        receipt.AssertSaysNowhere(QuidProQuo, "$48.90");
+            "Deductible amount: $69.50");
+        at.AssertSaysNowhere(QuidProQuo);
+        below.AssertSaysEverywhere(
+            "Our good-faith estimate of the fair market value of these goods or services is $13.20 for each annual payment.",
+            "Deductible amount: $55.80");
+        below.AssertSaysNowhere("not substantial");
     }
 
     [Fact]

@@ -99,8 +99,8 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         if (d.Frequency == DonationFrequency.OneTime || d.BenefitsValue <= 0 || d.BenefitsTreatment == BenefitsTreatment.Declined) return;
         var kept = d.Amount - d.RefundedAmount;
         if (kept <= 0) return;
-        if (await benefits.ForAsync(d.Amount - d.FeeAmount, kept, d.Currency, d.ReceivedAt,
-                d.Frequency == DonationFrequency.Annual ? 1 : 12, ct) is { } earned)
+        if (await benefits.ForAsync(d.Amount - d.FeeAmount, d.Amount, d.Currency, d.ReceivedAt,
+                d.Frequency == DonationFrequency.Annual ? 1 : 12, ct, given: kept) is { } earned)
             d.BenefitsTreatment = earned.Treatment;
     }
 

@@ -16,7 +16,7 @@ public sealed class MemberBenefits(
     ILogger<MemberBenefits> log) : IMonthlyGiftBenefits
 {
     public async Task<GiftBenefits?> ForAsync(long giftAmount, long payment, string currency, DateTime paidAtUtc, int paymentsPerYear,
-        CancellationToken ct)
+        CancellationToken ct, long? given = null)
     {
         var monthsPaid = 12 / Math.Clamp(paymentsPerYear, 1, 12);
         if (tiers.For(giftAmount / monthsPaid, currency) is not { Benefits: { } benefits } tier) return null;
@@ -27,7 +27,7 @@ public sealed class MemberBenefits(
             return new GiftBenefits(benefits, value);
 
         var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
-        var treatment = BenefitRules.Classify(payment, value, rate.ToUsd, tier.BenefitsKind, paymentsPerYear, limits.For(year));
+        var treatment = BenefitRules.Classify(payment, value, rate.ToUsd, tier.BenefitsKind, paymentsPerYear, limits.For(year), given);
         if (rate.Source != "usd")
             log.LogInformation("Member benefits of a {Currency} payment judged at the {Source} rate of {CentsPerMinorUnit} US cents per minor unit: {Treatment}",
                 currency, rate.Source, rate.CentsPerMinorUnit, treatment);

@@ -211,7 +211,9 @@ public sealed class ReconcileReceipts(
         // Still on its way: the sender asks again after delivery.
         if (standing.Status == ReceiptStatus.Pending) return [];
 
-        if (stated == standing.Amount) return [];
+        // Same amount and same deductible part: nothing to correct. The deductible part alone moves
+        // when the benefits are judged again (a date moved into another year's limits).
+        if (stated == standing.Amount && ReceiptRules.Deductible(stated, donation) == standing.DeductibleAmount) return [];
 
         standing.Status = ReceiptStatus.Voided;
         standing.VoidedAt = now;

@@ -153,7 +153,19 @@ public sealed class ErasureTests
         Assert.Contains(DonorErasure.PseudonymEmail(donorId), adas);
         Assert.Equal(JsonNode.Parse(gracesUpdate)!.ToJsonString(), JsonNode.Parse(await PayloadAsync(gracesUpdate))!.ToJsonString());
 
-        // One applied by a process that died before it scrubbed: the daily sweep finds it.
+        // A guest's bank debit, started before the erasure and failed after it: no gift holds its
+        // payment, only the old email names Ada. Another started after the erasure is a new gift's.
+        var erasedAt = await app.WithDbAsync(db => db.Donors.Where(d => d.Id == donorId).Select(d => d.ErasedAt!.Value).SingleAsync());
+        var guestBefore = new OneTimeGift(Amount: 1000, Email: Email.ToLowerInvariant(), Name: Name) { PaidAt = erasedAt.AddMinutes(-30) };
+        var guestAfter = new OneTimeGift(Amount: 1000, Email: Email.ToLowerInvariant(), Name: Name) { PaidAt = erasedAt.AddMinutes(10) };
+        var failedBefore = guestBefore.CheckoutCompleted(paymentStatus: "unpaid", type: "checkout.session.async_payment_failed", created: DateTimeOffset.UtcNow);
+        var failedAfter = guestAfter.CheckoutCompleted(paymentStatus: "unpaid", type: "checkout.session.async_payment_failed", created: DateTimeOffset.UtcNow);
+        await app.DeliverAndProcessAsync(failedBefore, failedAfter);
+        Assert.DoesNotContain(Email, await PayloadAsync(failedBefore), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(DonorErasure.PseudonymEmail(donorId), await PayloadAsync(failedBefore));
+        Assert.Contains(Email.ToLowerInvariant(), await PayloadAsync(failedAfter));
+
+        // One applied by a process that died before it scrubbed, and one that failed: the daily sweep finds both.
         var missed = StripeEventFactory.Event("customer.updated", Customer("cus_ada", Email.ToLowerInvariant(), Name));
         await app.WithDbAsync(async db =>
         {
@@ -166,10 +178,26 @@ public sealed class ErasureTests
             await db.SaveChangesAsync();
         });
         // Ada's checkout, her first update and the missed one; not Grace's.
+        var failed = StripeEventFactory.Event("customer.updated", Customer("cus_ada", Email.ToLowerInvariant(), Name));
+        await app.WithDbAsync(async db =>
+        {
+            db.StripeEvents.Add(new StripeEvent
+            {
+                Id = StripeEventFactory.IdOf(failed), Type = "customer.updated", ApiVersion = "2024-06-20", CreatedAt = DateTime.UtcNow,
+                ReceivedAt = DateTime.UtcNow, Source = "webhook", Payload = failed, Status = StripeEventStatus.Failed, Error = "another API version",
+            });
+            await db.SaveChangesAsync();
+        });
+        // Ada's checkout, her first update, the missed one and the failed one (the guest debit, scrubbed,
+        // no longer carries her old address); not Grace's, nor the new gift's.
         await using (var scope = app.Services.CreateAsyncScope())
-            Assert.Equal(3, await scope.ServiceProvider.GetRequiredService<ScrubLateEvents>().SweepAsync(CancellationToken.None));
-        Assert.DoesNotContain(Name, await PayloadAsync(missed), StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("02139", await PayloadAsync(missed));
+            Assert.Equal(4, await scope.ServiceProvider.GetRequiredService<ScrubLateEvents>().SweepAsync(CancellationToken.None));
+        foreach (var json in new[] { missed, failed })
+        {
+            Assert.DoesNotContain(Name, await PayloadAsync(json), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("02139", await PayloadAsync(json));
+        }
+        Assert.Contains(Email.ToLowerInvariant(), await PayloadAsync(failedAfter));
     }
 
     [Fact]

@@ -73,6 +73,24 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         return rows.Count;
     }
 
+    /// <summary>
+    /// Rewrites the given events, found by the donor's old <paramref name="oldEmail"/> alone: as at
+    /// erasure for such events, only that email and the person fields beside it change.
+    /// </summary>
+    public async Task<int> ScrubFoundByEmailAsync(long donorId, string oldEmail, IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    {
+        var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId).Select(d => new { d.Email, d.Name }).SingleAsync(ct);
+        var rows = await db.StripeEvents.Where(e => eventIds.Contains(e.Id)).ToListAsync(ct);
+        foreach (var stored in rows)
+            if (JsonNode.Parse(stored.Payload) is JsonObject root)
+            {
+                new Rewrite(oldEmail, null, donor.Email, donor.Name ?? "", Own: false).Scrub(root);
+                stored.Payload = root.ToJsonString();
+            }
+        await db.SaveChangesAsync(ct);
+        return rows.Count;
+    }
+
     /// <summary>The ids of every Stripe object the donor's records keep: customer, gifts' payments and monthly gifts.</summary>
     public async Task<List<string>> StripeIdsAsync(long donorId, CancellationToken ct)
     {

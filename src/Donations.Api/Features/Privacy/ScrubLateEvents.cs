@@ -12,11 +12,20 @@ namespace Donations.Api.Features.Privacy;
 /// <summary>
 /// Events about an erased donor keep arriving after the erasure: a refund or dispute on a gift, the
 /// subscription's last updates, a delayed payment that failed, types the service ignores. Each
-/// carries what Stripe keeps (the name, email and address typed at checkout). Every applied event,
-/// processed or ignored, that names a Stripe object of an erased donor (customer, payment intent,
-/// charge, invoice, subscription) is scrubbed as the donor's own once it is committed. Inside a
-/// batch of events they are gathered and looked up together at its end; a process that dies first
-/// leaves them to <see cref="SweepAsync"/>, daily over the last <see cref="SweepWindow"/> of events.
+/// carries what Stripe keeps (the name, email and address typed at checkout). Every event the inbox
+/// applies, processed or ignored, is looked at once it is committed:
+/// <list type="bullet">
+/// <item>one naming a Stripe object of an erased donor (customer, payment intent, charge, invoice,
+/// subscription; a Checkout event names its payment intent or subscription too) is scrubbed as the
+/// donor's own;</item>
+/// <item>one naming none but carrying an erased donor's old email (a guest's bank debit that failed,
+/// which no gift holds) has that email and the person beside it scrubbed, provided its object was
+/// made before the erasure (one made after is a new gift's, by a new donor).</item>
+/// </list>
+/// Inside a batch of events they are gathered and looked up together at its end. The lookup never
+/// fails the job that applied the events: a process that dies, or a lookup that fails, leaves them
+/// to <see cref="SweepAsync"/>, daily over the last <see cref="SweepWindow"/> of events, failed
+/// ones included.
 /// </summary>
 public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadScrub scrub, AfterCommitBatch batch, TimeProvider clock,
     ILogger<ScrubLateEvents> log) : IAfterCommit<StripeEventApplied>
@@ -25,46 +34,84 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
     /// <summary>Stripe retries a delivery for up to three days; a day more for the process that died.</summary>
     public static readonly TimeSpan SweepWindow = TimeSpan.FromDays(4);
     private const int Page = 500;
+    private static readonly HashSet<string> EmailKeys = ["email", "customer_email", "receipt_email", "customer_email_address"];
     private readonly List<StripeEventApplied> _held = [];
 
     public Task AfterCommitAsync(IReadOnlyList<StripeEventApplied> events, CancellationToken ct)
     {
-        if (!batch.IsOpen) return ScrubAsync(events, ct);
+        if (!batch.IsOpen) return ScrubQuietlyAsync(events, ct);
         _held.AddRange(events);
         batch.Hold(this, async token =>
         {
             var held = _held.ToList();
             _held.Clear();
-            await ScrubAsync(held, token);
+            await ScrubQuietlyAsync(held, token);
         });
         return Task.CompletedTask;
     }
 
-    /// <summary>Scrubs those of <paramref name="events"/> that name an erased donor's Stripe objects; returns how many.</summary>
+    private async Task ScrubQuietlyAsync(IReadOnlyCollection<StripeEventApplied> events, CancellationToken ct)
+    {
+        try
+        {
+            await ScrubAsync(events, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Privacy: looking for events about erased donors failed; the daily sweep looks again");
+        }
+    }
+
+    /// <summary>Scrubs those of <paramref name="events"/> that are about an erased donor; returns how many.</summary>
     public async Task<int> ScrubAsync(IReadOnlyCollection<StripeEventApplied> events, CancellationToken ct)
     {
-        var named = events.DistinctBy(e => e.EventId).ToDictionary(e => e.EventId, e => ObjectIdsIn(e.Payload));
-        var ids = named.Values.SelectMany(x => x).Distinct().ToList();
-        if (ids.Count == 0) return 0;
-        // One round trip on indexed columns: almost always no erased donor is named.
-        var erased = await db.Donors.Where(d => d.ErasedAt != null && d.StripeCustomerId != null && ids.Contains(d.StripeCustomerId)).Select(d => d.Id)
-            .Union(db.Donations.Where(g => g.Donor!.ErasedAt != null
-                    && (ids.Contains(g.StripePaymentIntentId!) || ids.Contains(g.StripeChargeId!) || ids.Contains(g.StripeInvoiceId!)
-                        || ids.Contains(g.StripeSubscriptionId!)))
-                .Select(g => g.DonorId))
-            .Union(db.Memberships.Where(m => m.Donor!.ErasedAt != null && ids.Contains(m.StripeSubscriptionId)).Select(m => m.DonorId))
-            .ToListAsync(ct);
+        var read = events.DistinctBy(e => e.EventId).ToDictionary(e => e.EventId, e => Read(e.Payload));
+        var ids = read.Values.SelectMany(x => x.Ids).Distinct().ToList();
         var scrubbed = 0;
-        foreach (var donorId in erased)
+        if (ids.Count > 0)
         {
-            var theirs = (await scrub.StripeIdsAsync(donorId, ct)).ToHashSet();
-            scrubbed += await scrub.ScrubOwnEventsAsync(donorId, [.. named.Where(e => e.Value.Overlaps(theirs)).Select(e => e.Key)], ct);
+            // One round trip on indexed columns: almost always no erased donor is named.
+            var erased = await db.Donors.Where(d => d.ErasedAt != null && d.StripeCustomerId != null && ids.Contains(d.StripeCustomerId)).Select(d => d.Id)
+                .Union(db.Donations.Where(g => g.Donor!.ErasedAt != null
+                        && (ids.Contains(g.StripePaymentIntentId!) || ids.Contains(g.StripeChargeId!) || ids.Contains(g.StripeInvoiceId!)
+                            || ids.Contains(g.StripeSubscriptionId!)))
+                    .Select(g => g.DonorId))
+                .Union(db.Memberships.Where(m => m.Donor!.ErasedAt != null && ids.Contains(m.StripeSubscriptionId)).Select(m => m.DonorId))
+                .ToListAsync(ct);
+            foreach (var donorId in erased)
+            {
+                var theirs = (await scrub.StripeIdsAsync(donorId, ct)).ToHashSet();
+                var own = read.Where(e => e.Value.Ids.Overlaps(theirs)).Select(e => e.Key).ToList();
+                scrubbed += await scrub.ScrubOwnEventsAsync(donorId, own, ct);
+                foreach (var id in own) read.Remove(id);
+            }
         }
+        scrubbed += await ScrubByOldEmailAsync(read, ct);
         if (scrubbed > 0) log.LogInformation("Privacy: {Count} events about erased donors scrubbed after they arrived", scrubbed);
         return scrubbed;
     }
 
-    /// <summary>Daily: the events of the last <see cref="SweepWindow"/>, applied, looked at again.</summary>
+    /// <summary>Events that name no erased donor's object but carry an erased donor's old email.</summary>
+    private async Task<int> ScrubByOldEmailAsync(Dictionary<string, Payload> read, CancellationToken ct)
+    {
+        var byHash = read.SelectMany(e => e.Value.Emails.Select(email => (Hash: Donor.HashErasedEmail(email), Email: email, Event: e.Key)))
+            .GroupBy(x => x.Hash).ToDictionary(g => g.Key, g => g.ToList());
+        if (byHash.Count == 0) return 0;
+        var hashes = byHash.Keys.ToList();
+        var erased = await db.Donors.AsNoTracking().Where(d => d.ErasedAt != null && d.ErasedEmailHash != null && hashes.Contains(d.ErasedEmailHash))
+            .Select(d => new { d.Id, d.ErasedEmailHash, d.ErasedAt }).ToListAsync(ct);
+        var scrubbed = 0;
+        foreach (var donor in erased)
+            foreach (var (_, email, eventId) in byHash[donor.ErasedEmailHash!])
+            {
+                // Made after the erasure: a new gift under the address, not the erased donor's.
+                if (read[eventId].MadeAt is not { } madeAt || madeAt >= donor.ErasedAt) continue;
+                scrubbed += await scrub.ScrubFoundByEmailAsync(donor.Id, email, [eventId], ct);
+            }
+        return scrubbed;
+    }
+
+    /// <summary>Daily: the events of the last <see cref="SweepWindow"/>, applied or failed, looked at again.</summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<int> SweepAsync(CancellationToken ct)
@@ -74,8 +121,7 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
         (DateTime At, string Id)? after = null;
         while (true)
         {
-            var rows = db.StripeEvents.AsNoTracking()
-                .Where(e => e.CreatedAt >= since && (e.Status == StripeEventStatus.Processed || e.Status == StripeEventStatus.Ignored));
+            var rows = db.StripeEvents.AsNoTracking().Where(e => e.CreatedAt >= since && e.Status != StripeEventStatus.Received);
             if (after is { } a) rows = rows.Where(e => e.CreatedAt > a.At || (e.CreatedAt == a.At && string.Compare(e.Id, a.Id) > 0));
             var page = await rows.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Take(Page)
                 .Select(e => new { e.Id, e.CreatedAt, e.Payload }).ToListAsync(ct);
@@ -85,38 +131,50 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
         }
     }
 
-    /// <summary>The ids of Stripe objects a donor's records keep, wherever they stand in the event's object.</summary>
-    internal static HashSet<string> ObjectIdsIn(string payload)
+    /// <summary>What an event's object says about who it concerns.</summary>
+    /// <param name="Ids">The ids of Stripe objects a donor's records keep, wherever they stand in the object.</param>
+    /// <param name="Emails">Every email the object carries (customer details, billing details, receipt email).</param>
+    /// <param name="MadeAt">When the object was made (its <c>created</c>).</param>
+    private sealed record Payload(HashSet<string> Ids, HashSet<string> Emails, DateTime? MadeAt);
+
+    private static Payload Read(string payload)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var (ids, emails) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.OrdinalIgnoreCase));
+        DateTime? madeAt = null;
         try
         {
             using var doc = JsonDocument.Parse(payload);
-            if (doc.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("object", out var obj)) Collect(obj, found);
+            if (doc.RootElement.TryGetProperty("data", out var data) && data.TryGetProperty("object", out var obj))
+            {
+                Collect(obj, null, ids, emails);
+                if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty("created", out var created) && created.TryGetInt64(out var unix))
+                    madeAt = DateTime.UnixEpoch.AddSeconds(unix);
+            }
         }
         catch (JsonException)
         {
             // Not JSON: the inbox never applies such a row, and it names nobody.
         }
-        return found;
+        return new Payload(ids, emails, madeAt);
     }
 
-    private static void Collect(JsonElement e, HashSet<string> found)
+    private static void Collect(JsonElement e, string? key, HashSet<string> ids, HashSet<string> emails)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject()) Collect(p.Value, found);
+                foreach (var p in e.EnumerateObject()) Collect(p.Value, p.Name, ids, emails);
                 break;
             case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray()) Collect(item, found);
+                foreach (var item in e.EnumerateArray()) Collect(item, null, ids, emails);
                 break;
-            case JsonValueKind.String when e.GetString() is { } s && DonorObjectId().IsMatch(s):
-                found.Add(s);
+            case JsonValueKind.String when e.GetString() is { Length: > 0 } s:
+                if (DonorObjectId().IsMatch(s)) ids.Add(s);
+                else if (key is not null && EmailKeys.Contains(key) && s.Contains('@')) emails.Add(s);
                 break;
         }
     }
 
-    [GeneratedRegex("^(?:cus|pi|ch|in|sub)_[A-Za-z0-9_]{3,}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:cus|pi|ch|in|sub|cs)_[A-Za-z0-9_]{3,}$", RegexOptions.CultureInvariant)]
     private static partial Regex DonorObjectId();
 }

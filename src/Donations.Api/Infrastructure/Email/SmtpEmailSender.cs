@@ -63,9 +63,10 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
                 // exceptions' ToString), where no erasure reaches: it carries the code and the
                 // answer with any address redacted, and no inner exception.
                 var code = (int)ex.StatusCode;
-                var answer = $"({code}): {Redact.Text(ex.Message)}";
+                var answer = $"({code}): {Redact.Addresses(ex.Message)}";
                 if (code >= 500) throw new EmailRejectedException("The mail server refused the message " + answer);
-                throw new EmailDeferredException("The mail server deferred the message " + answer, code);
+                if (code >= 400) throw new EmailDeferredException("The mail server deferred the message " + answer, code);
+                throw new IOException("The mail server answered unexpectedly " + answer);
             }
         }
 

@@ -43,6 +43,12 @@ public static partial class Redact
         return SensitiveQueryValue().Replace(text, m => m.Groups[1].Value + Marker);
     }
 
+    /// <summary>
+    /// Free text with every email address replaced whole by <see cref="Marker"/>: for text kept where
+    /// no erasure reaches (Hangfire's job state), where even a hint of the address is too much.
+    /// </summary>
+    public static string Addresses(string text) => MayHoldPersonalData(text) ? EmailPattern().Replace(text, Marker) : text;
+
     [GeneratedRegex(@"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}", RegexOptions.CultureInvariant)]
     private static partial Regex EmailPattern();
 

@@ -97,9 +97,11 @@ public sealed class RevenueRollup(DonationsDbContext db, IOptions<OrganizationOp
                 .Select(g => new
                 {
                     g.Key.Currency, g.Key.Campaign, g.Key.Source, Gifts = g.Count(), Net = g.Sum(d => d.Amount - d.RefundedAmount),
-                    // As Form990Export counts them: benefits disregarded under IRS rules make no quid pro quo payment.
+                    // Dollar payments over $75 whose benefits are deducted and that still count (not wholly
+                    // refunded): benefits disregarded under IRS rules make no quid pro quo payment. The
+                    // Form 990 export also converts other currencies at Stripe's settlement, which the page does not.
                     QuidProQuo = g.Sum(d => d.BenefitsValue > 0 && d.BenefitsTreatment == BenefitsTreatment.Deducted
-                        && d.Currency == "usd" && d.Amount > QuidProQuoThreshold ? 1 : 0),
+                        && d.Currency == "usd" && d.Amount > QuidProQuoThreshold && d.RefundedAmount < d.Amount ? 1 : 0),
                 })
                 .ToListAsync(ct);
             await db.RevenueDays.Where(r => r.Day == day).ExecuteDeleteAsync(ct);

@@ -21,7 +21,7 @@ public static class PrivacySetup
         services.AddSingleton<PickupOutbox>();
         services.AddAfterCommit<ScrubLateEvents>();
         services.AddScoped<PurgeErasedDonors>();
-        services.AddSingleton<IRecurringJobDefinition, PurgeErasedDonorsSchedule>();
+        services.AddSingleton<IRecurringJobDefinition, PrivacySchedule>();
         services.AddSingleton<ICliCommand, DonorsCommand>();
         return builder;
     }

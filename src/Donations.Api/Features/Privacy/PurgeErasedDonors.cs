@@ -73,7 +73,8 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
     }
 }
 
-public sealed class PurgeErasedDonorsSchedule(IOptions<PrivacyOptions> options) : IRecurringJobDefinition
+/// <summary>The daily privacy jobs, at <c>Privacy:PurgeCron</c> (UTC): the retention purge and the sweep of late events about erased donors.</summary>
+public sealed class PrivacySchedule(IOptions<PrivacyOptions> options) : IRecurringJobDefinition
 {
     public void Register(IRecurringJobManager jobs)
     {

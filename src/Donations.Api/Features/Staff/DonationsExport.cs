@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -55,6 +56,7 @@ internal static class DonationsExport
                 PayoutId = db.StripeBalanceTransactions.Where(t => t.DonationId == d.Id && ChargeTypes.Contains(t.Type))
                     .OrderBy(t => t.CreatedAt).Select(t => t.PayoutId).FirstOrDefault(),
                 d.BenefitsValue, d.BenefitsTreatment, d.Campaign, d.Source, d.UtmMedium, d.UtmContent, d.UtmTerm,
+                d.DisputeStatus, d.LostDisputeAmount,
             })
             .AsAsyncEnumerable();
 
@@ -77,14 +79,20 @@ internal static class DonationsExport
                     .Value(d.SettlementAmount is { } gross && settled.Length > 0 ? Money.ToMajorString(gross, settled) : "")
                     .Value(d.ExchangeRate?.ToString("0.#########", CultureInfo.InvariantCulture) ?? "").Text(d.PayoutId)
                     .Value(Money.ToMajorString(d.BenefitsValue, d.Currency))
-                    // As the receipt states it: benefits the IRS lets us disregard (or declined) are not taken off.
-                    .Value(Money.ToMajorString(Math.Max(0, d.Amount - d.RefundedAmount
-                        - (d.BenefitsTreatment == BenefitsTreatment.Deducted ? d.BenefitsValue : 0)), d.Currency))
+                    // As the receipt states it, by the receipts' own rules.
+                    .Value(Money.ToMajorString(Deductible(new Donation
+                    {
+                        SettlementKey = "", Currency = d.Currency, Amount = d.Amount, RefundedAmount = d.RefundedAmount, Status = d.Status,
+                        DisputeStatus = d.DisputeStatus, LostDisputeAmount = d.LostDisputeAmount,
+                        BenefitsValue = d.BenefitsValue, BenefitsTreatment = d.BenefitsTreatment,
+                    }), d.Currency))
                     .Text(d.Campaign).Text(d.Source).Text(d.UtmMedium).Text(d.UtmContent).Text(d.UtmTerm);
                 await csv.EndRowAsync();
             }
         });
     }
+
+    private static long Deductible(Donation gift) => ReceiptRules.Deductible(ReceiptRules.StatedAmount(gift), gift);
 
     /// <summary>Absent is fine (open range); "2026-11-25" is that day's UTC midnight; an instant needs an offset or Z.</summary>
     internal static bool TryParseInstant(string? value, out DateTime? utc)

@@ -154,4 +154,7 @@ public sealed class MoneyTests
     [InlineData("abc", "usd", null)]
     public void What_a_reader_typed_is_read_as_a_number_of_at_most_twenty_characters(string typed, string currency, string? major) =>
         Assert.Equal(major is null ? null : decimal.Parse(major, CultureInfo.InvariantCulture), Money.ParseMajor(typed, currency));
+
+    [Fact]
+    public void Nothing_typed_is_no_amount() => Assert.Null(Money.ParseMajor(null, "usd"));
 }

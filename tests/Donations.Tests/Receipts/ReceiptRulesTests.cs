@@ -27,14 +27,14 @@ public sealed class ReceiptRulesTests
         };
         DonationStatusRules.Apply(donation);
 
-        Assert.Equal(stated, ReceiptRules.StatedAmount(donation));
+        Assert.Equal(stated, GiftAmounts.StatedAmount(donation));
     }
 
     [Fact]
     public void Deductible_amount_is_the_gift_less_the_value_of_benefits_and_never_negative()
     {
-        Assert.Equal(4500, ReceiptRules.Deductible(5000, 500));
-        Assert.Equal(0, ReceiptRules.Deductible(300, 500));
+        Assert.Equal(4500, GiftAmounts.Deductible(5000, 500));
+        Assert.Equal(0, GiftAmounts.Deductible(300, 500));
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ public sealed class ReceiptRulesTests
         DonationStatusRules.Apply(donation);
 
         Assert.Equal(treatment, donation.BenefitsTreatment);
-        Assert.Equal(deductible, ReceiptRules.Deductible(ReceiptRules.StatedAmount(donation), donation));
+        Assert.Equal(deductible, GiftAmounts.Deductible(GiftAmounts.StatedAmount(donation), donation));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using Donations.Api.Features.Receipts;
 using Donations.Data.Entities;
 
@@ -32,7 +33,7 @@ public sealed class ReceiptWordingRulesTests
     [InlineData("appeal_under_review", false)]
     [InlineData(null, false)]
     public void A_lost_dispute_is_recognised_in_any_case(string? status, bool lost) =>
-        Assert.Equal(lost, ReceiptRules.IsLostDispute(Gift(d => d.DisputeStatus = status)));
+        Assert.Equal(lost, GiftAmounts.IsLostDispute(Gift(d => d.DisputeStatus = status)));
 
     [Theory]
     [InlineData(BenefitsTreatment.Insubstantial, 500, "Tote bag", "insubstantial")]
@@ -56,7 +57,7 @@ public sealed class ReceiptWordingRulesTests
     [InlineData(BenefitsTreatment.MembershipPrivileges, 2000, 10000)]
     [InlineData(BenefitsTreatment.Declined, 2000, 10000)]
     public void Only_deducted_benefits_come_off_the_deductible_amount(BenefitsTreatment treatment, long value, long deductible) =>
-        Assert.Equal(deductible, ReceiptRules.Deductible(10000, Gift(d => { d.BenefitsTreatment = treatment; d.BenefitsValue = value; })));
+        Assert.Equal(deductible, GiftAmounts.Deductible(10000, Gift(d => { d.BenefitsTreatment = treatment; d.BenefitsValue = value; })));
 
     [Fact]
     public void The_standing_receipt_is_the_newest_original_or_correction_not_voided()

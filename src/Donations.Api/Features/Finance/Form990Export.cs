@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using System.Globalization;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Features.Staff;
@@ -71,7 +72,7 @@ internal static class Form990Export
                 Disclosed = d.Receipts.Any(r => r.Kind == ReceiptKind.Original && r.SentAt != null),
             })
             .ToListAsync(ct);
-        var counted = gifts.Where(g => ReceiptRules.StatedAmount(g.Donation) > 0).ToList();
+        var counted = gifts.Where(g => GiftAmounts.StatedAmount(g.Donation) > 0).ToList();
         var usd = await UsdEquivalents.SettledAsync(db, counted.Select(g => g.Donation.Id).ToList(), ct);
         long? UsdOf(Donation d) => d.Currency == "usd" ? d.Amount : usd.TryGetValue(d.Id, out var u) ? u : null;
 
@@ -82,7 +83,7 @@ internal static class Form990Export
             {
                 var over = g.Where(x => UsdOf(x.Donation) > ThresholdUsd).ToList();
                 return new Total(g.Key, over.Count, over.Sum(x => x.Donation.Amount), over.Sum(x => x.Donation.BenefitsValue),
-                    over.Sum(x => ReceiptRules.Deductible(ReceiptRules.StatedAmount(x.Donation), x.Donation)), over.Sum(x => UsdOf(x.Donation)!.Value),
+                    over.Sum(x => GiftAmounts.Deductible(GiftAmounts.StatedAmount(x.Donation), x.Donation)), over.Sum(x => UsdOf(x.Donation)!.Value),
                     over.Count(x => x.Disclosed), g.Count(x => UsdOf(x.Donation) is null));
             })
             .ToList();

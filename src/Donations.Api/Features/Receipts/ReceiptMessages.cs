@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using System.Globalization;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -124,7 +125,7 @@ public sealed class ReceiptMessages(
         var org = organization.Value;
         var currency = receipt.Currency;
         var isVoid = receipt.Kind == ReceiptKind.VoidNotice;
-        var benefits = isVoid ? 0 : ReceiptRules.DeductedBenefits(donation);
+        var benefits = isVoid ? 0 : GiftAmounts.DeductedBenefits(donation);
         return new ReceiptModel
         {
             Organization = OrganizationModel.From(org),
@@ -156,7 +157,7 @@ public sealed class ReceiptMessages(
             FeeAmount = Money.Format(donation.FeeAmount, currency),
             PaidAmount = Money.Format(donation.Amount, currency),
             RefundedAmount = Money.Format(isVoid ? donation.Amount : Math.Max(0, donation.Amount - receipt.Amount), currency),
-            IsDisputeLoss = ReceiptRules.IsLostDispute(donation),
+            IsDisputeLoss = GiftAmounts.IsLostDispute(donation),
             // For information only: the deduction is the donor's to convert, at the rate of the day.
             UsdAmount = source.SettledUsd is { } usd && !isVoid ? Money.Format(UsdEquivalents.Share(usd, donation.Amount, receipt.Amount), "usd") : null,
             UsdDeductible = source.SettledUsd is { } u && !isVoid ? Money.Format(UsdEquivalents.Share(u, donation.Amount, receipt.DeductibleAmount), "usd") : null,

@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
@@ -206,14 +207,14 @@ public sealed class ReconcileReceipts(
         }
 
         var standing = ReceiptRules.Standing(receipts);
-        var stated = ReceiptRules.StatedAmount(donation);
+        var stated = GiftAmounts.StatedAmount(donation);
         if (standing is null) return await ReinstateAsync(donation, receipts, stated, year, now, ct);
         // Still on its way: the sender asks again after delivery.
         if (standing.Status == ReceiptStatus.Pending) return [];
 
         // Same amount and same deductible part: nothing to correct. The deductible part alone moves
         // when the benefits are judged again (a date moved into another year's limits).
-        if (stated == standing.Amount && ReceiptRules.Deductible(stated, donation) == standing.DeductibleAmount) return [];
+        if (stated == standing.Amount && GiftAmounts.Deductible(stated, donation) == standing.DeductibleAmount) return [];
 
         standing.Status = ReceiptStatus.Voided;
         standing.VoidedAt = now;
@@ -255,7 +256,7 @@ public sealed class ReconcileReceipts(
             ReplacesReceiptId = replaces,
             Amount = amount,
             Currency = donation.Currency,
-            DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : ReceiptRules.Deductible(amount, donation),
+            DeductibleAmount = kind == ReceiptKind.VoidNotice ? 0 : GiftAmounts.Deductible(amount, donation),
             IssuedAt = now,
             // Held from the senders until its PDF is stored (see IssueHold).
             ClaimedUntil = RowClaims.Mark(now + IssueHold),

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Donations.Api.Features.Receipts;
+using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -79,7 +79,7 @@ internal static class DonationsExport
                     .Value(d.SettlementAmount is { } gross && settled.Length > 0 ? Money.ToMajorString(gross, settled) : "")
                     .Value(d.ExchangeRate?.ToString("0.#########", CultureInfo.InvariantCulture) ?? "").Text(d.PayoutId)
                     .Value(Money.ToMajorString(d.BenefitsValue, d.Currency))
-                    // As the receipt states it, by the receipts' own rules.
+                    // As the receipt states it, by the same rule.
                     .Value(Money.ToMajorString(Deductible(new Donation
                     {
                         SettlementKey = "", Currency = d.Currency, Amount = d.Amount, RefundedAmount = d.RefundedAmount, Status = d.Status,
@@ -92,7 +92,7 @@ internal static class DonationsExport
         });
     }
 
-    private static long Deductible(Donation gift) => ReceiptRules.Deductible(ReceiptRules.StatedAmount(gift), gift);
+    private static long Deductible(Donation gift) => GiftAmounts.Deductible(GiftAmounts.StatedAmount(gift), gift);
 
     /// <summary>Absent is fine (open range); "2026-11-25" is that day's UTC midnight; an instant needs an offset or Z.</summary>
     internal static bool TryParseInstant(string? value, out DateTime? utc)

@@ -78,7 +78,7 @@ public sealed class CorrectStatement(
             .Include(d => d.Receipts)
             .ToListAsync(ct);
         return gifts.All(d => d.Receipts.All(r => r.Status != ReceiptStatus.Pending)
-            && (ReceiptRules.Standing(d.Receipts)?.Amount ?? 0) == ReceiptRules.StatedAmount(d));
+            && (ReceiptRules.Standing(d.Receipts)?.Amount ?? 0) == GiftAmounts.StatedAmount(d));
     }
 
     /// <summary>True once the correction is out (or refused for good); false when another sender holds it.</summary>

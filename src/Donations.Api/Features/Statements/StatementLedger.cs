@@ -1,3 +1,4 @@
+using Donations.Api.Features.Donations;
 using System.Globalization;
 using System.Security.Cryptography;
 using Donations.Api.Features.Receipts;
@@ -65,16 +66,16 @@ public sealed class StatementLedger
         var refundedInFull = 0;
         foreach (var d in donations.OrderBy(d => d.ReceivedAt).ThenBy(d => d.Id))
         {
-            var net = ReceiptRules.StatedAmount(d);
+            var net = GiftAmounts.StatedAmount(d);
             if (net == 0)
             {
                 refundedInFull++;
                 continue;
             }
-            var deductible = ReceiptRules.Deductible(net, d);
+            var deductible = GiftAmounts.Deductible(net, d);
             long? usd = d.Currency == "usd" ? d.Amount : settledUsd?.TryGetValue(d.Id, out var s) == true ? s : null;
             lines.Add(new StatementLine(d.ReceivedAt, d.Currency, d.Frequency, ReceiptRules.Standing(d.Receipts)?.Number,
-                d.Amount, d.Amount - net, net, ReceiptRules.DeductedBenefits(d), d.BenefitsDescription, deductible,
+                d.Amount, d.Amount - net, net, GiftAmounts.DeductedBenefits(d), d.BenefitsDescription, deductible,
                 ReceiptRules.DisregardedBenefitsReason(d), ReceiptRules.IsOpenDispute(d),
                 usd is { } u ? UsdEquivalents.Share(u, d.Amount, net) : null, usd is { } v ? UsdEquivalents.Share(v, d.Amount, deductible) : null));
         }

@@ -199,6 +199,10 @@ public sealed class MonthlyGiftTests
         var receipts = await app.WithDbAsync(db => db.Receipts.OrderBy(r => r.Id).ToListAsync());
         Assert.Equal([(ReceiptKind.Original, ReceiptStatus.Voided, 60000L, 60000L), (ReceiptKind.Correction, ReceiptStatus.Sent, 60000L, 58850L)],
             receipts.Select(r => (r.Kind, r.Status, r.Amount, r.DeductibleAmount)));
+        // It says why: nothing was refunded, the deductible part was determined again.
+        var correction = app.OutboxMessages().Single(m => m.Headers["X-Receipt-Number"] == receipts[1].Number);
+        Assert.Contains("Nothing was refunded", correction.TextBody);
+        Assert.DoesNotContain("was refunded;", correction.TextBody);
     }
 
     // Stripe's times are whole seconds.

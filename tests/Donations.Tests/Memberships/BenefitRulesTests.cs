@@ -18,8 +18,9 @@ public sealed class BenefitRulesTests
         BenefitRules.Classify(payment, value, kind, paymentsPerYear: 12, Limits().For(year));
 
     [Fact]
-    public void Published_limits_are_those_of_Rev_Proc_90_12_as_indexed_for_2024_2025_and_2026()
+    public void Published_limits_are_those_of_Rev_Proc_90_12_as_indexed_for_2023_to_2026()
     {
+        Assert.Equal(new InsubstantialBenefitLimits.Limits(2023, 12_50, 125_00, 62_50), Limits().For(2023));
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2024, 13_20, 132_00, 66_00), Limits().For(2024));
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2025, 13_60, 136_00, 68_00), Limits().For(2025));
         Assert.Equal(new InsubstantialBenefitLimits.Limits(2026, 13_90, 139_00, 69_50), Limits().For(2026));
@@ -34,12 +35,12 @@ public sealed class BenefitRulesTests
     [Fact]
     public void A_year_before_any_known_limits_disregards_no_benefits_as_insubstantial_unless_its_limits_are_configured()
     {
-        // $5 within 2% of $300, in 2023: its figures are not published here, and 2024's are higher.
-        Assert.Null(Limits().For(2023));
-        Assert.Equal(BenefitsTreatment.Deducted, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, Limits().For(2023)));
-        Assert.Equal(BenefitsTreatment.MembershipPrivileges, BenefitRules.Classify(600, 300, TierBenefitsKind.MembershipPrivileges, 12, Limits().For(2023)));
-        var configured = Limits(new() { ["2023"] = new() { LowCostArticle = 12.50m, BenefitCap = 125m, MinimumPayment = 62.50m } });
-        Assert.Equal(BenefitsTreatment.Insubstantial, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, configured.For(2023)));
+        // $5 within 2% of $300, in 2022: its figures are not published here, and 2023's are higher.
+        Assert.Null(Limits().For(2022));
+        Assert.Equal(BenefitsTreatment.Deducted, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, Limits().For(2022)));
+        Assert.Equal(BenefitsTreatment.MembershipPrivileges, BenefitRules.Classify(600, 300, TierBenefitsKind.MembershipPrivileges, 12, Limits().For(2022)));
+        var configured = Limits(new() { ["2022"] = new() { LowCostArticle = 11.70m, BenefitCap = 117m, MinimumPayment = 58.50m } });
+        Assert.Equal(BenefitsTreatment.Insubstantial, BenefitRules.Classify(30000, 500, TierBenefitsKind.Goods, 1, configured.For(2022)));
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger,
 
         // The dispute's amount is taken off the gift exactly while it stands lost. A lost dispute
         // without an amount is taken to cover the whole charge, as Stripe disputes do by default.
+        var lostBefore = donation.LostDisputeAmount;
         donation.LostDisputeAmount = !DonationStatusRules.CountsAsLost(dispute.Status) ? 0
             : dispute.Amount > 0 ? dispute.Amount : donation.Amount;
         donation.StripeDisputeId = dispute.Id;
@@ -41,7 +42,7 @@ public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger,
         donation.DisputeEventAt = stripeEvent.Created;
         DonationStatusRules.Apply(donation);
         // A lost part leaves less given for the same benefits; a dispute won back restores it.
-        await ledger.RejudgeBenefitsAsync(donation, ct);
+        if (donation.LostDisputeAmount != lostBefore) await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));
         log.LogInformation("Dispute {DisputeId} of donation {DonationId} is {DisputeStatus}: donation now {Status}",
             dispute.Id, donation.Id, dispute.Status, donation.Status);

@@ -23,10 +23,11 @@ public sealed class ChargeRefunded(DonationLookup lookup, DonationLedger ledger,
         if (await lookup.ForChangeAsync(charge.PaymentIntentId, charge.Id, ct) is not { } donation)
             return effects.Ignore(DonateFlowMetadata.NotOurs);
 
+        var refundedBefore = donation.ChargeRefundedAmount;
         donation.ChargeRefundedAmount = Math.Max(donation.ChargeRefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
         // Less given for the same benefits: they may no longer be insubstantial.
-        await ledger.RejudgeBenefitsAsync(donation, ct);
+        if (donation.ChargeRefundedAmount != refundedBefore) await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));
         log.LogInformation("Charge {ChargeId} refunded {AmountRefunded} of donation {DonationId}: now {Status}",
             charge.Id, charge.AmountRefunded, donation.Id, donation.Status);

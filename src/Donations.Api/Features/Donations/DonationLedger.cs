@@ -1,7 +1,9 @@
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Data;
 using Donations.Data.Entities;
+using Donations.Api.Infrastructure.Configuration;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Donations.Api.Features.Donations;
 
@@ -11,8 +13,11 @@ namespace Donations.Api.Features.Donations;
 /// (the paid invoice) set the amount. Unsaved: the caller's
 /// SaveChanges commits it, and a concurrent insert of the same key makes the whole event re-run.
 /// </summary>
-public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, IMonthlyGiftBenefits benefits, TimeProvider time)
+public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors, IMonthlyGiftBenefits benefits, TimeProvider time,
+    IOptionsMonitor<OrganizationOptions> organization)
 {
+    private int TaxYear(DateTime utc) => Infrastructure.Dates.Local(utc, organization.CurrentValue.GetTimeZone()).Year;
+
     public async Task<Donation> RecordAsync(SettledPayment p, StripeEventEffects effects, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -77,7 +82,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
             // Declined in the portal (the subscription's metadata as of this invoice): still listed, never deducted.
             donation.BenefitsTreatment = p.Metadata.BenefitsDeclined ? BenefitsTreatment.Declined : earned.Treatment;
         }
-        else if (judged is { } before && (before.Amount != donation.Amount || before.At != donation.ReceivedAt))
+        else if (judged is { } before && (before.Amount != donation.Amount || TaxYear(before.At) != TaxYear(donation.ReceivedAt)))
             await RejudgeBenefitsAsync(donation, ct);
 
         DonationStatusRules.Apply(donation);
@@ -89,19 +94,22 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
 
     /// <summary>
     /// Judges again whether the IRS lets the gift's benefits be disregarded, once what they were
-    /// judged on has changed: a partial refund or a lost dispute leaves a smaller payment for the same
-    /// benefits (and a dispute won back restores it), a paid invoice sets the amount, and a date moved
-    /// into another year brings that year's limits. The benefits listed stay as recorded; declined
-    /// ones stay declined; a gift with nothing left given keeps its last judgement (its receipt is void).
+    /// judged on has changed: a partial refund or a lost dispute leaves less given for the same
+    /// benefits (and a dispute won back restores it), a paid invoice sets the amount, a date moved
+    /// into another tax year brings that year's limits. Callers ask only on such a change. The
+    /// benefits and their value stay as recorded; declined ones stay declined; a gift with nothing
+    /// left given, or whose benefits cannot be judged again (see <see cref="IMonthlyGiftBenefits.RejudgeAsync"/>),
+    /// keeps its judgement.
     /// </summary>
     public async Task RejudgeBenefitsAsync(Donation d, CancellationToken ct)
     {
-        if (d.Frequency == DonationFrequency.OneTime || d.BenefitsValue <= 0 || d.BenefitsTreatment == BenefitsTreatment.Declined) return;
+        if (d.Frequency == DonationFrequency.OneTime || d.BenefitsValue <= 0 || d.BenefitsDescription is null
+            || d.BenefitsTreatment == BenefitsTreatment.Declined) return;
         var kept = d.Amount - d.RefundedAmount;
         if (kept <= 0) return;
-        if (await benefits.ForAsync(d.Amount - d.FeeAmount, d.Amount, d.Currency, d.ReceivedAt,
-                d.Frequency == DonationFrequency.Annual ? 1 : 12, ct, given: kept) is { } earned)
-            d.BenefitsTreatment = earned.Treatment;
+        if (await benefits.RejudgeAsync(d.BenefitsDescription, d.BenefitsValue, d.Amount, kept, d.Currency, d.ReceivedAt,
+                d.Frequency == DonationFrequency.Annual ? 1 : 12, ct) is { } treatment)
+            d.BenefitsTreatment = treatment;
     }
 
     public async Task<Donation?> FindByKeyAsync(string settlementKey, CancellationToken ct) =>

@@ -16,11 +16,12 @@ public sealed class InsubstantialBenefitLimits(IOptionsMonitor<MembershipsOption
     /// <summary>US dollars, in cents.</summary>
     public sealed record Limits(int Year, long LowCostArticle, long BenefitCap, long MinimumPayment);
 
-    // Rev. Proc. 2023-34 (for 2024), Rev. Proc. 2024-40 (for 2025) and Rev. Proc. 2025-32 (for
+    // Rev. Proc. 2022-38 (for 2023), Rev. Proc. 2023-34 (for 2024), Rev. Proc. 2024-40 (for 2025) and Rev. Proc. 2025-32 (for
     // 2026), each in its section on "low-cost articles" and on the section 170 insubstantial-benefit
     // limits. A later year uses 2026's until its figures are published here or configured.
     private static readonly Limits[] Published =
     [
+        new(2023, LowCostArticle: 12_50, BenefitCap: 125_00, MinimumPayment: 62_50),
         new(2024, LowCostArticle: 13_20, BenefitCap: 132_00, MinimumPayment: 66_00),
         new(2025, LowCostArticle: 13_60, BenefitCap: 136_00, MinimumPayment: 68_00),
         new(2026, LowCostArticle: 13_90, BenefitCap: 139_00, MinimumPayment: 69_50),

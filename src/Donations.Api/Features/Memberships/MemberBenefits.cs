@@ -16,7 +16,7 @@ public sealed class MemberBenefits(
     ILogger<MemberBenefits> log) : IMonthlyGiftBenefits
 {
     public async Task<GiftBenefits?> ForAsync(long giftAmount, long payment, string currency, DateTime paidAtUtc, int paymentsPerYear,
-        CancellationToken ct, long? given = null)
+        CancellationToken ct)
     {
         var monthsPaid = 12 / Math.Clamp(paymentsPerYear, 1, 12);
         if (tiers.For(giftAmount / monthsPaid, currency) is not { Benefits: { } benefits } tier) return null;
@@ -27,10 +27,20 @@ public sealed class MemberBenefits(
             return new GiftBenefits(benefits, value);
 
         var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
-        var treatment = BenefitRules.Classify(payment, value, rate.ToUsd, tier.BenefitsKind, paymentsPerYear, limits.For(year), given);
+        var treatment = BenefitRules.Classify(payment, value, rate.ToUsd, tier.BenefitsKind, paymentsPerYear, limits.For(year));
         if (rate.Source != "usd")
             log.LogInformation("Member benefits of a {Currency} payment judged at the {Source} rate of {CentsPerMinorUnit} US cents per minor unit: {Treatment}",
                 currency, rate.Source, rate.CentsPerMinorUnit, treatment);
         return new GiftBenefits(benefits, value, treatment);
+    }
+
+    public async Task<BenefitsTreatment?> RejudgeAsync(string description, long value, long payment, long given, string currency,
+        DateTime paidAtUtc, int paymentsPerYear, CancellationToken ct)
+    {
+        // The kind from the tier that lists these benefits today; the value as recorded, not today's.
+        if (tiers.KindOf(description) is not { } kind || value <= 0) return null;
+        if (await rates.ForAsync(currency, paidAtUtc, ct) is not { } rate) return null;
+        var year = Infrastructure.Dates.Local(paidAtUtc, organization.CurrentValue.GetTimeZone()).Year;
+        return BenefitRules.Classify(payment, value, rate.ToUsd, kind, paymentsPerYear, limits.For(year), given);
     }
 }

@@ -40,6 +40,10 @@ public sealed class MembershipTiers(IOptionsMonitor<MembershipsOptions> membersh
             : null;
     }
 
+    /// <summary>The kind of the benefits a tier lists as <paramref name="benefits"/> today; null when no tier lists them.</summary>
+    public TierBenefitsKind? KindOf(string benefits) =>
+        memberships.CurrentValue.Tiers.FirstOrDefault(t => string.Equals(t.Benefits.Trim(), benefits.Trim(), StringComparison.Ordinal))?.BenefitsKind;
+
     /// <summary>What a payment every <paramref name="interval"/> is worth a month: tiers compare on it.</summary>
     public static long MonthlyEquivalent(long payment, string? interval) => interval == "year" ? payment / 12 : payment;
 

@@ -139,6 +139,7 @@ public sealed class ReceiptMessages(
             },
             IsCopy = isCopy,
             ReplacesNumber = source.Replaces?.Number,
+            IsDeductibleCorrection = receipt.Kind == ReceiptKind.Correction && source.Replaces is { } replaced && replaced.Amount == receipt.Amount,
             DonorName = string.IsNullOrWhiteSpace(donor.Name) ? donor.Email : donor.Name,
             DonorEmail = donor.Email,
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,

@@ -20,6 +20,8 @@ public sealed class ReceiptModel
     public bool IsCopy { get; init; }
     /// <summary>The receipt a correction or void notice replaces, or a reinstated receipt restores.</summary>
     public string? ReplacesNumber { get; init; }
+    /// <summary>A correction of the same amount as the receipt it replaces: only the deductible part was determined again.</summary>
+    public bool IsDeductibleCorrection { get; init; }
     public required string DonorName { get; init; }
     public required string DonorEmail { get; init; }
     /// <summary>The billing address Checkout collected (<c>Donations:CollectBillingAddress</c>); null when unknown.</summary>

@@ -218,9 +218,14 @@ public sealed class SendPendingReceipts(
         var donationIds = done.Where(r => r.Kind != ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
         var voidedIds = done.Where(r => r.Kind == ReceiptKind.VoidNotice).Select(r => r.DonationId).Distinct().ToList();
         if (donationIds.Count + voidedIds.Count == 0) return;
+        // Refunded while the receipt was on its way; or its benefits judged again meanwhile (a date
+        // moved into another year), so the deductible part it states is no longer the gift's.
         var changed = await db.Donations
             .Where(d => (donationIds.Contains(d.Id) && (d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded))
-                        || (voidedIds.Contains(d.Id) && d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded))
+                        || (voidedIds.Contains(d.Id) && d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded)
+                        || (donationIds.Contains(d.Id) && d.BenefitsValue > 0 && d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice
+                            && r.Status == ReceiptStatus.Sent
+                            && r.DeductibleAmount != d.Amount - d.RefundedAmount - (d.BenefitsTreatment == BenefitsTreatment.Deducted ? d.BenefitsValue : 0))))
             .Select(d => d.Id).ToListAsync(ct);
         foreach (var id in changed) scheduler.Schedule(id);
     }

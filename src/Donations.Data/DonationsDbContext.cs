@@ -85,6 +85,9 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => x.SettlementKey).IsUnique();
             e.HasIndex(x => x.ReceivedAt);
+            // The revenue rollup's look back at gifts recorded or changed lately.
+            e.HasIndex(x => x.CreatedAt);
+            e.HasIndex(x => x.UpdatedAt);
             e.HasIndex(x => x.StripePaymentIntentId);
             e.HasIndex(x => x.StripeChargeId);
             e.HasIndex(x => x.StripeInvoiceId);

@@ -166,6 +166,8 @@ namespace Donations.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("MembershipId");
 
                     b.HasIndex("ReceivedAt");
@@ -180,6 +182,8 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.HasIndex("StripePaymentIntentId");
 
                     b.HasIndex("StripeSubscriptionId");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.HasIndex("DonorId", "ReceivedAt");
 

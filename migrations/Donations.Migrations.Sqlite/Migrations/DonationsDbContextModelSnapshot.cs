@@ -159,6 +159,8 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("MembershipId");
 
                     b.HasIndex("ReceivedAt");
@@ -173,6 +175,8 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.HasIndex("StripePaymentIntentId");
 
                     b.HasIndex("StripeSubscriptionId");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.HasIndex("DonorId", "ReceivedAt");
 

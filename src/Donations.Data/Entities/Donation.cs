@@ -60,6 +60,7 @@ public sealed class Donation
 
     public DateTime ReceivedAt { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>When an event last changed the gift (a later event of its payment, a refund, a dispute); the revenue rollup looks back by it.</summary>
     public DateTime? UpdatedAt { get; set; }
 
     public string? Campaign { get; set; }

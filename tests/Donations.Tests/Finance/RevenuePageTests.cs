@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Donations.Tests.Staff.StaffTestSupport;
 
 namespace Donations.Tests.Finance;
@@ -101,6 +103,38 @@ public sealed partial class RevenuePageTests
 
         Assert.Contains(">spring</td><td>USD</td><td class=\"n\">45.00</td><td class=\"n\">2</td>", html);
         Assert.Equal(4500, Bars(Figure(html, "daily-amount-usd")).Sum());
+    }
+
+    [Fact]
+    public async Task A_day_whose_mark_was_lost_with_a_dying_process_is_recounted_by_the_recurring_rollup()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        async Task<int> RollupAsync(bool recurring)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var rollup = scope.ServiceProvider.GetRequiredService<Api.Features.Finance.RevenueRollup>();
+            return recurring ? await rollup.RunAsync() : await rollup.CatchUpAsync(CancellationToken.None);
+        }
+        Task<long?> AutumnNetAsync() => app.WithDbAsync(db => db.RevenueDays.Where(r => r.Campaign == "autumn").SumAsync(r => (long?)r.Net));
+        await RollupAsync(recurring: false); // the migrations' "recount everything"
+        // Recorded and, months later, refunded, each time by a process that died before it marked the day.
+        var now = DateTime.UtcNow;
+        var gift = new Donation
+        {
+            SettlementKey = "pi:pi_autumn", Donor = new Donor { Email = "autumn@example.org", CreatedAt = now }, Amount = 8000, Currency = "usd",
+            ReceivedAt = LocalNoon(100), CreatedAt = now.AddMinutes(-5), Campaign = "autumn",
+        };
+        await app.WithDbAsync(async db => { db.Donations.Add(gift); await db.SaveChangesAsync(); });
+
+        Assert.Equal(0, await RollupAsync(recurring: false));
+        Assert.Equal(0, await app.WithDbAsync(db => db.RevenueDays.CountAsync(r => r.Campaign == "autumn")));
+        await RollupAsync(recurring: true); // the gift's UTC date touches one or two local days
+        Assert.Equal(8000, await AutumnNetAsync());
+
+        await app.WithDbAsync(db => db.Donations.Where(d => d.Id == gift.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.RefundedAmount, 3000).SetProperty(d => d.Status, DonationStatus.PartiallyRefunded).SetProperty(d => d.UpdatedAt, DateTime.UtcNow)));
+        await RollupAsync(recurring: true);
+        Assert.Equal(5000, await AutumnNetAsync());
     }
 
     [Fact]

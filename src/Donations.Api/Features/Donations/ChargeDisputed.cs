@@ -13,7 +13,7 @@ namespace Donations.Api.Features.Donations;
 /// The dispute's newest event wins (<see cref="Data.Entities.Donation.DisputeEventAt"/>): a late
 /// "created" after "closed" changes nothing.
 /// </summary>
-public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger, ILogger<ChargeDisputed> log) : IStripeEventHandler
+public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger, TimeProvider time, ILogger<ChargeDisputed> log) : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } =
         ["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"];
@@ -41,6 +41,7 @@ public sealed class ChargeDisputed(DonationLookup lookup, DonationLedger ledger,
         donation.DisputeStatus = dispute.Status;
         donation.DisputeEventAt = stripeEvent.Created;
         DonationStatusRules.Apply(donation);
+        donation.UpdatedAt = time.GetUtcNow().UtcDateTime;
         // A lost part leaves less given for the same benefits; a dispute won back restores it.
         if (donation.LostDisputeAmount != lostBefore) await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));

@@ -13,7 +13,7 @@ namespace Donations.Api.Features.Donations;
 /// recorded yet waits (the job fails and is retried) rather than being dropped; a refund of a
 /// payment the donate flow did not make (a shop sale) is ignored.
 /// </summary>
-public sealed class ChargeRefunded(DonationLookup lookup, DonationLedger ledger, ILogger<ChargeRefunded> log) : IStripeEventHandler
+public sealed class ChargeRefunded(DonationLookup lookup, DonationLedger ledger, TimeProvider time, ILogger<ChargeRefunded> log) : IStripeEventHandler
 {
     public IReadOnlyCollection<string> EventTypes { get; } = ["charge.refunded"];
 
@@ -26,6 +26,7 @@ public sealed class ChargeRefunded(DonationLookup lookup, DonationLedger ledger,
         var refundedBefore = donation.ChargeRefundedAmount;
         donation.ChargeRefundedAmount = Math.Max(donation.ChargeRefundedAmount, charge.AmountRefunded);
         DonationStatusRules.Apply(donation);
+        donation.UpdatedAt = time.GetUtcNow().UtcDateTime;
         // Less given for the same benefits: they may no longer be insubstantial.
         if (donation.ChargeRefundedAmount != refundedBefore) await ledger.RejudgeBenefitsAsync(donation, ct);
         effects.Raise(new DonationChanged(donation));

@@ -6,8 +6,9 @@ namespace Donations.Api.Features.Finance;
 /// <summary>
 /// Once a gift is recorded or changed (refund, dispute, date), its day is marked for the revenue
 /// rollup to recount. Inside a batch of events the days are gathered and marked once, when the
-/// batch ends. After-commit work is not durable: a mark lost with a dying process leaves that day's
-/// totals behind until the day is marked again (or everything is: <see cref="RevenueRollup.Everything"/>).
+/// batch ends. After-commit work is not durable: a mark lost with a dying process is made again by
+/// the recurring rollup, which looks back at gifts recorded or changed in the last
+/// <see cref="RevenueRollup.LookBack"/>.
 /// </summary>
 public sealed class RevenueRollupFollowsGifts(RevenueRollup rollup, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
 {

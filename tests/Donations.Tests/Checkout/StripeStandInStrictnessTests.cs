@@ -56,6 +56,39 @@ public sealed class StripeStandInStrictnessTests : IAsyncLifetime
         Assert.EndsWith(minimum, error.StripeError.Message);
     }
 
+    [Theory]
+    [InlineData(1499, "czk")]
+    [InlineData(17499, "huf")]
+    [InlineData(999, "mxn")]
+    [InlineData(399, "hkd")]
+    public async Task Every_currency_of_Stripes_minimum_table_is_held_to_its_minimum(long amount, string currency)
+    {
+        var error = await Assert.ThrowsAsync<StripeException>(() => sessions.CreateAsync(Gift(amount, currency)));
+
+        Assert.Equal("amount_too_small", error.StripeError.Code);
+        await sessions.CreateAsync(Gift(amount + 1, currency));
+    }
+
+    public static TheoryData<string, Action<SessionCreateOptions>> MissingRequired => new()
+    {
+        { "success_url", o => o.SuccessUrl = null },
+        { "line_items[0][quantity]", o => o.LineItems![0].Quantity = null },
+        { "line_items[0][price_data][currency]", o => o.LineItems![0].PriceData!.Currency = null },
+        { "line_items[0][price_data][product_data][name]", o => o.LineItems![0].PriceData!.ProductData!.Name = null },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingRequired))]
+    public async Task A_session_missing_what_Stripe_requires_is_refused_as_parameter_missing(string param, Action<SessionCreateOptions> remove)
+    {
+        var gift = Gift(2500, "usd");
+        remove(gift);
+
+        var error = await Assert.ThrowsAsync<StripeException>(() => sessions.CreateAsync(gift));
+
+        Assert.Equal(("parameter_missing", param), (error.StripeError.Code, error.StripeError.Param));
+    }
+
     [Fact]
     public async Task The_minimum_charge_itself_is_accepted()
     {

@@ -50,6 +50,54 @@ public sealed class EmailTests
     }
 
     [Fact]
+    public async Task A_recipient_refused_at_RCPT_TO_is_a_permanent_refusal_too_without_the_address_in_it()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        app.Smtp!.RejectAtRecipient("gone@example.com");
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        var error = await Assert.ThrowsAsync<EmailRejectedException>(() =>
+            sender.SendAsync(Message("gone@example.com", "Hello"), CancellationToken.None));
+
+        Assert.Contains("550", error.Message);
+        Assert.DoesNotContain("@example.com", error.ToString());
+        Assert.Empty(app.Smtp.Messages);
+    }
+
+    [Fact]
+    public async Task With_a_user_name_configured_the_sender_signs_in_and_a_wrong_password_sends_nothing()
+    {
+        await using var sink = await SmtpSink.StartAsync(credentials: ("relay-user", "relay-secret"));
+        async Task<Exception?> SendWithAsync(string password)
+        {
+            await using var app = await DonationsApp.StartAsync(o =>
+            {
+                o.UseSmtp = true;
+                o.Smtp = sink;
+                o.HangfireServer = false;
+                o.Settings["Email:Smtp:Username"] = "relay-user";
+                o.Settings["Email:Smtp:Password"] = password;
+            });
+            try
+            {
+                await app.Services.GetRequiredService<IEmailSender>().SendAsync(Message("reader@example.com", "Hello"), CancellationToken.None);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e;
+            }
+        }
+
+        Assert.Null(await SendWithAsync("relay-secret"));
+        var refused = await SendWithAsync("wrong");
+
+        Assert.IsType<MailKit.Security.AuthenticationException>(refused);
+        Assert.IsNotType<EmailRejectedException>(refused); // retried: a password fixed in the settings lets the mail go
+        Assert.Equal((1, 1), (sink.Messages.Count, sink.AuthenticatedMessages));
+    }
+
+    [Fact]
     public async Task Smtp_outage_surfaces_as_a_transient_failure_and_recovers()
     {
         await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });

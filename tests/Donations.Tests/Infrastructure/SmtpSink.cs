@@ -15,13 +15,18 @@ namespace Donations.Tests.Infrastructure;
 /// started again on the same port (an outage), told to refuse recipients for good (5xx), and told
 /// to put messages off for now (4xx), as a greylisting or overloaded server does. It speaks plain
 /// text, or offers STARTTLS, or TLS from the first byte (<see cref="SmtpSinkTls"/>) with a
-/// self-signed certificate of its own (<see cref="Certificate"/>), which no client trusts.
+/// self-signed certificate of its own (<see cref="Certificate"/>), which no client trusts. It can
+/// refuse a recipient at <c>RCPT TO</c> rather than after the data (<see cref="RejectAtRecipient"/>),
+/// and require a user name and password (<c>AUTH</c>, answering 535 to any other).
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConcurrentDictionary<string, bool> _rejected = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _deferrals = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _rejectedAtRecipient = new(StringComparer.OrdinalIgnoreCase);
+    private readonly (string User, string Password)? _credentials;
+    private int _authenticated;
     private int _deferred;
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
@@ -43,11 +48,15 @@ public sealed class SmtpSink : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
     });
 
-    private SmtpSink(int port, SmtpSinkTls tls)
+    private SmtpSink(int port, SmtpSinkTls tls, (string User, string Password)? credentials)
     {
         Port = port;
         _tls = tls;
+        _credentials = credentials;
     }
+
+    /// <summary>How many accepted messages came in a session that had signed in with the required credentials.</summary>
+    public int AuthenticatedMessages => Volatile.Read(ref _authenticated);
 
     /// <summary>The certificate the sink shows when it speaks TLS.</summary>
     public static X509Certificate2 Certificate => SelfSigned.Value;
@@ -64,15 +73,19 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>How many messages were answered 451 (see <see cref="Defer"/>).</summary>
     public int Deferred => Volatile.Read(ref _deferred);
 
-    public static async Task<SmtpSink> StartAsync(SmtpSinkTls tls = SmtpSinkTls.None)
+    /// <param name="credentials">When given, every session must sign in with them (over plain text too, as a relay on loopback may allow).</param>
+    public static async Task<SmtpSink> StartAsync(SmtpSinkTls tls = SmtpSinkTls.None, (string User, string Password)? credentials = null)
     {
-        var sink = new SmtpSink(FreePort.Next(), tls);
+        var sink = new SmtpSink(FreePort.Next(), tls, credentials);
         await sink.ResumeAsync();
         return sink;
     }
 
     /// <summary>Answer 550 for this recipient from now on.</summary>
     public void Reject(string recipient) => _rejected[recipient] = true;
+
+    /// <summary>Answer 550 at <c>RCPT TO</c> for this recipient from now on, before any data is sent.</summary>
+    public void RejectAtRecipient(string recipient) => _rejectedAtRecipient[recipient] = true;
 
     /// <summary>Answer 451 ("try again later") to the next <paramref name="times"/> messages for this recipient.</summary>
     public void Defer(string recipient, int times = 1) => _deferrals[recipient] = times;
@@ -88,10 +101,14 @@ public sealed class SmtpSink : IAsyncDisposable
                 // A certificate makes the server offer STARTTLS; IsSecure makes it start with TLS.
                 if (_tls != SmtpSinkTls.None) e.Certificate(Certificate);
                 if (_tls == SmtpSinkTls.OnConnect) e.IsSecure(true);
+                if (_credentials is not null) e.AuthenticationRequired(true).AllowUnsecureAuthentication(true);
             })
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
+        services.Add(new SmtpServer.Storage.DelegatingMailboxFilter((_, to, _) => !_rejectedAtRecipient.ContainsKey($"{to.User}@{to.Host}")));
+        if (_credentials is { } required)
+            services.Add(new SmtpServer.Authentication.DelegatingUserAuthenticator((user, password) => user == required.User && password == required.Password));
         var server = new SmtpServer.SmtpServer(options, services);
         server.SessionCreated += (_, _) =>
         {
@@ -152,6 +169,7 @@ public sealed class SmtpSink : IAsyncDisposable
             }
             using var stream = new MemoryStream(buffer.ToArray());
             if (context.Pipe.IsSecure) Interlocked.Increment(ref sink._overTls);
+            if (context.Authentication.IsAuthenticated) Interlocked.Increment(ref sink._authenticated);
             sink._messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;
         }

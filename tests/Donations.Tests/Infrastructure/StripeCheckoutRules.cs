@@ -57,13 +57,40 @@ public static class StripeCheckoutRules
     {
         ["usd"] = (50, "$0.50"), ["eur"] = (50, "€0.50"), ["gbp"] = (30, "£0.30"), ["jpy"] = (50, "¥50"),
         ["cad"] = (50, "$0.50"), ["aud"] = (50, "$0.50"), ["chf"] = (50, "0.50 Fr"), ["sek"] = (300, "3.00 kr"),
+        ["aed"] = (200, "2.00 AED"), ["bgn"] = (100, "1.00 BGN"), ["brl"] = (50, "R$0.50"), ["czk"] = (1500, "15.00 Kč"),
+        ["dkk"] = (250, "2.50 kr"), ["hkd"] = (400, "HK$4.00"), ["huf"] = (17500, "175.00 Ft"), ["inr"] = (50, "₹0.50"),
+        ["mxn"] = (1000, "MX$10.00"), ["myr"] = (200, "RM2.00"), ["nok"] = (300, "3.00 kr"), ["nzd"] = (50, "NZ$0.50"),
+        ["pln"] = (200, "2.00 zł"), ["ron"] = (200, "2.00 lei"), ["sgd"] = (50, "S$0.50"), ["thb"] = (1000, "฿10.00"),
     };
 
     private static readonly HashSet<string> ThreeDecimal = ["bhd", "jod", "kwd", "omr", "tnd"];
 
     /// <summary>Stripe's 400 for this session creation, or null when Stripe would accept it.</summary>
     public static StripeReply? Refusal(StripeRequest r) =>
-        UnknownOrInvalidParameter(r) ?? ModeMismatch(r) ?? MetadataTooBig(r) ?? AmountRefused(r);
+        UnknownOrInvalidParameter(r) ?? MissingRequired(r) ?? ModeMismatch(r) ?? MetadataTooBig(r) ?? AmountRefused(r);
+
+    /// <summary>
+    /// What Stripe requires of a hosted Checkout Session with inline prices: a <c>success_url</c>,
+    /// and for each line item a quantity and, in its <c>price_data</c>, a currency and a product (by
+    /// id or <c>product_data[name]</c>).
+    /// </summary>
+    private static StripeReply? MissingRequired(StripeRequest r)
+    {
+        if ((r["ui_mode"] ?? "hosted") == "hosted" && r["success_url"] is null)
+            return Refuse("Missing required param: success_url.", "parameter_missing", "success_url");
+        var items = r.Form.Select(f => f.Key).Where(k => k.StartsWith("line_items[", StringComparison.Ordinal))
+            .Select(k => k[..(k.IndexOf(']') + 1)]).Distinct();
+        foreach (var item in items)
+        {
+            if (r[item + "[quantity]"] is null) return Refuse($"Missing required param: {item}[quantity].", "parameter_missing", item + "[quantity]");
+            if (!r.Form.Any(f => f.Key.StartsWith(item + "[price_data]", StringComparison.Ordinal))) continue;
+            var data = item + "[price_data]";
+            if (r[data + "[currency]"] is null) return Refuse($"Missing required param: {data}[currency].", "parameter_missing", data + "[currency]");
+            if (r[data + "[product]"] is null && r[data + "[product_data][name]"] is null)
+                return Refuse($"Missing required param: {data}[product_data][name].", "parameter_missing", data + "[product_data][name]");
+        }
+        return null;
+    }
 
     private static StripeReply? UnknownOrInvalidParameter(StripeRequest r)
     {

@@ -54,10 +54,10 @@ public sealed class WinBackTests
     }
 
     [Theory]
-    [InlineData(true, "amount=150&currency=usd&frequency=annual&coverFee=true", "value=\"annual\"", "150")]
-    [InlineData(false, "amount=12.50&currency=usd&frequency=monthly&coverFee=true", "value=\"monthly\"", "12.50")]
+    [InlineData(true, "amount=150&currency=usd&frequency=annual&coverFee=true", "value=\"annual\"", "150", "an annual gift of $150.00 filled in")]
+    [InlineData(false, "amount=12.50&currency=usd&frequency=monthly&coverFee=true", "value=\"monthly\"", "12.50", "a monthly gift of $12.50 filled in")]
     public async Task An_annual_member_who_covered_the_fee_is_offered_their_annual_gift_without_the_fee_and_with_the_fee_choice_ticked(
-        bool offersAnnual, string query, string frequencyChoice, string amount)
+        bool offersAnnual, string query, string frequencyChoice, string amount, string offered)
     {
         await using var app = await StartAsync(afterDays: 14, offersAnnual: offersAnnual);
         // $150 a year, and $4.50 added to cover Stripe's fee: each payment charged $154.50.
@@ -71,8 +71,11 @@ public sealed class WinBackTests
         Assert.Contains("your annual gift of $154.50", invitation.TextBody);
         Assert.Contains("your annual gift of $154.50", invitation.HtmlBody);
         Assert.Contains("annual gift", invitation.Subject);
-        Assert.DoesNotContain("monthly gift", invitation.TextBody);
+        Assert.DoesNotContain("your monthly gift", invitation.TextBody);
         Assert.Contains("https://donate.example.org/donate?" + query, invitation.TextBody);
+        // The email says what the form holds.
+        Assert.Contains(offered, invitation.TextBody);
+        Assert.Contains(offered, invitation.HtmlBody);
         // The form the link opens holds the gift as it was chosen: the amount, the rhythm and the fee choice.
         var form = await app.Client.GetStringAsync("/donate?" + query);
         Assert.Matches(frequencyChoice + "[^>]*checked", form);

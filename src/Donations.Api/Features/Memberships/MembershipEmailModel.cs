@@ -28,6 +28,8 @@ public sealed record MembershipEmailModel
     public required string Amount { get; init; }
     /// <summary>"monthly gift" or "annual gift": what the templates call the gift.</summary>
     public string Gift { get; init; } = "monthly gift";
+    /// <summary>What the link back (<see cref="DonateUrl"/>) fills in for a gift that has ended, e.g. "a monthly gift of $12.50"; null otherwise.</summary>
+    public string? OfferedGift { get; init; }
     public string? Tier { get; init; }
     /// <summary>What the tier includes, as configured under <c>Memberships:Tiers</c>.</summary>
     public string? Benefits { get; init; }

@@ -26,22 +26,27 @@ public static class MembershipLapses
         status == "unpaid" || (status == "canceled" && cancellationReason == "payment_failed");
 
     /// <summary>
-    /// The donate page prefilled with the gift as the donor chose it: the amount without the fee they
-    /// covered (the form adds it again, <c>coverFee</c> ticked), and the same rhythm. An annual gift
-    /// where the page no longer offers annual giving comes back as its monthly twelfth.
+    /// The gift as the donor chose it, to offer again: the amount without the fee they covered (the
+    /// form adds it again, <c>coverFee</c> ticked), and the same rhythm. An annual gift where the
+    /// page no longer offers annual giving comes back as its monthly twelfth, in steps the currency
+    /// can be charged in.
     /// </summary>
     /// <param name="charged">What each payment charged, covered fee included (<c>Membership.MonthlyAmount</c>).</param>
     /// <param name="fee">The covered fee in it (<c>Membership.FeeAmount</c>).</param>
     /// <param name="interval">Stripe's price interval: <c>month</c> or <c>year</c>.</param>
-    public static string DonateAgainUrl(string baseUrl, long charged, long fee, string interval, string currency, bool offersAnnual)
+    public static (long Amount, string Frequency) GiftAgain(long charged, long fee, string interval, string currency, bool offersAnnual)
     {
         var gift = Math.Max(charged - Math.Max(fee, 0), 0);
-        var frequency = "monthly";
-        if (interval == "year")
-        {
-            if (offersAnnual) frequency = "annual";
-            else gift = (long)Math.Round(gift / 12m, MidpointRounding.AwayFromZero);
-        }
+        if (interval != "year") return (gift, "monthly");
+        if (offersAnnual) return (gift, "annual");
+        var step = Currencies.ChargeStep(currency);
+        return ((long)Math.Round(gift / 12m / step, MidpointRounding.AwayFromZero) * step, "monthly");
+    }
+
+    /// <summary>The donate page prefilled with <see cref="GiftAgain"/> (its <c>amount</c>, <c>currency</c>, <c>frequency</c> and <c>coverFee</c> parameters).</summary>
+    public static string DonateAgainUrl(string baseUrl, long charged, long fee, string interval, string currency, bool offersAnnual)
+    {
+        var (gift, frequency) = GiftAgain(charged, fee, interval, currency, offersAnnual);
         return $"{baseUrl}/donate?amount={Uri.EscapeDataString(Money.FormatPlain(gift, currency))}&currency={Uri.EscapeDataString(currency)}"
                + $"&frequency={frequency}{(fee > 0 ? "&coverFee=true" : "")}";
     }

@@ -110,6 +110,8 @@ public sealed class MembershipMailer(
     {
         var baseUrl = donations.Value.PublicBaseUrl.TrimEnd('/');
         var benefits = memberships.Value.Tiers.FirstOrDefault(t => t.Name == m.Tier)?.Benefits;
+        var ended = MembershipLapses.HasEnded(m.Status);
+        var (offered, offeredFrequency) = MembershipLapses.GiftAgain(m.MonthlyAmount, m.FeeAmount, m.Interval, m.Currency, donations.Value.OffersAnnual);
         return new MembershipEmailModel
         {
             OrganizationName = org.Value.Name,
@@ -120,7 +122,8 @@ public sealed class MembershipMailer(
             Benefits = string.IsNullOrWhiteSpace(benefits) ? null : benefits,
             ManageUrl = $"{baseUrl}/manage",
             // A member who has left is offered their own gift again; anyone else the plain form.
-            DonateUrl = MembershipLapses.HasEnded(m.Status) ? MembershipLapses.DonateAgainUrl(baseUrl, m.MonthlyAmount, m.FeeAmount, m.Interval, m.Currency, donations.Value.OffersAnnual) : $"{baseUrl}/donate",
+            DonateUrl = ended ? MembershipLapses.DonateAgainUrl(baseUrl, m.MonthlyAmount, m.FeeAmount, m.Interval, m.Currency, donations.Value.OffersAnnual) : $"{baseUrl}/donate",
+            OfferedGift = ended ? $"{(offeredFrequency == "annual" ? "an" : "a")} {offeredFrequency} gift of {Money.Format(offered, m.Currency)}" : null,
         };
     }
 

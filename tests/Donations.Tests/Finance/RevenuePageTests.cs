@@ -158,9 +158,38 @@ public sealed partial class RevenuePageTests
         var html = await finance.GetStringAsync("/staff/revenue");
 
         var month = TimeZoneInfo.ConvertTime(started.AddMinutes(10), NewYork).ToString("yyyy-MM");
-        Assert.Contains("<th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th>", html);
+        Assert.Contains("<th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th><th>Why members cancelled</th>", html);
         var startMonth = TimeZoneInfo.ConvertTime(started, NewYork).ToString("yyyy-MM");
         Assert.Contains($"<tr><td>{month}</td><td class=\"n\">{(startMonth == month ? 3 : 0)}</td><td class=\"n\">1</td>", html);
+    }
+
+    [Fact]
+    public async Task Each_month_says_why_its_cancelled_members_left_the_donors_own_words_first_and_escaped()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var now = DateTime.UtcNow;
+        await app.WithDbAsync(async db =>
+        {
+            Membership Cancelled(string email, string? reason, string? stripeReason) => new()
+            {
+                Donor = new Donor { Email = email, CreatedAt = now }, StripeSubscriptionId = "sub_" + email[..email.IndexOf('@')], Status = "canceled",
+                MonthlyAmount = 1000, Currency = "usd", StartedAt = now.AddMonths(-3), LastEventAt = now, CanceledAt = now.AddMinutes(-5),
+                CancellationReason = reason, StripeCancellationReason = stripeReason,
+            };
+            db.Memberships.AddRange(
+                Cancelled("a@example.org", "Moving <abroad>", "cancellation_requested"),
+                Cancelled("b@example.org", "Moving <abroad>", null),
+                Cancelled("c@example.org", null, "payment_failed"),
+                Cancelled("d@example.org", null, null));
+            await db.SaveChangesAsync();
+        });
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var html = await finance.GetStringAsync("/staff/revenue");
+
+        var month = TimeZoneInfo.ConvertTime(new DateTimeOffset(now.AddMinutes(-5)), NewYork).ToString("yyyy-MM");
+        Assert.Contains($"<tr><td>{month}</td>", html);
+        Assert.Contains("<td class=\"n\">4</td><td class=\"n\">0</td><td>Moving &lt;abroad&gt; (2); no reason given (1); payment failed (1)</td></tr>", html);
     }
 
     private static string Figure(string html, string id) =>

@@ -64,14 +64,29 @@ public sealed class RevenueFigures(DonationsDbContext db)
             .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.Interval == "year" ? m.MonthlyAmount / 12 : m.MonthlyAmount)))
             .ToListAsync(ct);
 
-    public sealed record MemberMonth(int New, int Upgraded, int Cancelled, int FailedPayments);
+    /// <param name="Reasons">Why the month's cancelled members left, most given first: the reason a donor gave in the portal, else Stripe's.</param>
+    public sealed record MemberMonth(int New, int Upgraded, int Cancelled, int FailedPayments, IReadOnlyList<(string Reason, int Members)> Reasons);
 
-    public async Task<MemberMonth> MembersAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct) => new(
-        await db.Memberships.CountAsync(m => m.StartedAt >= fromUtc && m.StartedAt < toUtc, ct),
-        await db.MembershipAmountChanges.Where(c => c.Upgrade && c.ChangedAt >= fromUtc && c.ChangedAt < toUtc)
-            .Select(c => c.MembershipId).Distinct().CountAsync(ct),
-        await db.Memberships.CountAsync(m => m.CanceledAt >= fromUtc && m.CanceledAt < toUtc, ct),
-        await db.StripeEvents.CountAsync(e => e.Type == "invoice.payment_failed" && e.CreatedAt >= fromUtc && e.CreatedAt < toUtc, ct));
+    /// <summary>What a cancellation with no reason given is listed under.</summary>
+    public const string NoReasonGiven = "no reason given";
+
+    public async Task<MemberMonth> MembersAsync(DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        var cancelled = await db.Memberships.AsNoTracking().Where(m => m.CanceledAt >= fromUtc && m.CanceledAt < toUtc)
+            .Select(m => new { m.CancellationReason, m.StripeCancellationReason }).ToListAsync(ct);
+        var reasons = cancelled
+            .GroupBy(m => !string.IsNullOrWhiteSpace(m.CancellationReason) ? m.CancellationReason.Trim()
+                : !string.IsNullOrWhiteSpace(m.StripeCancellationReason) ? m.StripeCancellationReason.Replace('_', ' ')
+                : NoReasonGiven)
+            .Select(g => (Reason: g.Key, Members: g.Count())).OrderByDescending(r => r.Members).ThenBy(r => r.Reason, StringComparer.Ordinal).ToList();
+        return new(
+            await db.Memberships.CountAsync(m => m.StartedAt >= fromUtc && m.StartedAt < toUtc, ct),
+            await db.MembershipAmountChanges.Where(c => c.Upgrade && c.ChangedAt >= fromUtc && c.ChangedAt < toUtc)
+                .Select(c => c.MembershipId).Distinct().CountAsync(ct),
+            cancelled.Count,
+            await db.StripeEvents.CountAsync(e => e.Type == "invoice.payment_failed" && e.CreatedAt >= fromUtc && e.CreatedAt < toUtc, ct),
+            reasons);
+    }
 
     /// <summary>
     /// Donors who gave in the previous year but not this one (LYBUNT), and who gave in some earlier

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Claims;
 using System.Text;
 using Donations.Api.Features.Staff;
@@ -78,11 +79,11 @@ internal static class RevenuePage
                 Series(recurring, c, t => t.Net, "yyyy-MM"), m => Money.ToMajorString(m, c)));
         timing.Lap("recurring");
 
-        html.Append("""<h2>Members per month</h2><table id="members"><thead><tr><th>Month</th><th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th></tr></thead><tbody>""");
+        html.Append("""<h2>Members per month</h2><table id="members"><thead><tr><th>Month</th><th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th><th>Why members cancelled</th></tr></thead><tbody>""");
         for (var i = months.Count - 2; i >= Math.Max(0, months.Count - 13); i--)
         {
             var m = await figures.MembersAsync(Utc(months[i]), Utc(months[i + 1]), ct);
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{months[i]:yyyy-MM}</td><td class="n">{m.New}</td><td class="n">{m.Upgraded}</td><td class="n">{m.Cancelled}</td><td class="n">{m.FailedPayments}</td></tr>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{months[i]:yyyy-MM}</td><td class="n">{m.New}</td><td class="n">{m.Upgraded}</td><td class="n">{m.Cancelled}</td><td class="n">{m.FailedPayments}</td><td>{WebUtility.HtmlEncode(string.Join("; ", m.Reasons.Select(r => $"{r.Reason} ({r.Members})")))}</td></tr>""");
         }
         html.Append("</tbody></table>");
         timing.Lap("members");

@@ -83,7 +83,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
             throw;
         }
         // Let any resend in flight land before counting.
-        await Settle.UntilStillAsync(() => smtp.Messages.Count, "the SMTP sink to go quiet");
+        await Settle.UntilNothingLeftToSendAsync(cs, smtp);
 
         await mix.AssertExactlyOnceInDatabaseAsync(cs);
         var messages = smtp.Messages;

@@ -67,6 +67,8 @@ public sealed class SmtpSink : IAsyncDisposable
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
     /// <summary>How many SMTP connections were opened (to check batching).</summary>
     public int Sessions => _sessions;
+    /// <summary>How many SMTP connections are open now.</summary>
+    public int OpenSessions => Volatile.Read(ref _open);
     /// <summary>The most SMTP connections that were open at the same time.</summary>
     public int MostOpenSessions => Volatile.Read(ref _mostOpen);
     public bool IsRunning => _server is not null;

@@ -84,6 +84,30 @@ public sealed class FeesAndPayoutsTests
     }
 
     [Fact]
+    public async Task A_payout_that_fails_after_it_was_paid_leaves_the_journal_and_the_payouts_export()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 10000, Metadata: DonatePage());
+        var at = DateTimeOffset.UtcNow.AddDays(-3);
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 10000, "usd", fee: 320, at);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+        var payout = app.Stripe.AddPayout(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero), [app.Stripe.TransactionOf(gift.ChargeId)]);
+        await app.PayoutArrivesAsync(payout);
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+        Assert.Single(Rows(await finance.GetStringAsync("/api/finance/payouts.csv")));
+
+        // The bank returned it: Stripe marks the payout failed and says so.
+        var failed = payout.DeepClone().AsObject();
+        failed["status"] = "failed";
+        app.Stripe.Put(failed);
+        await app.DeliverAndProcessAsync(PayoutPaid(failed, "payout.failed"));
+        await Wait.UntilAsync(() => app.WithDbAsync(db => db.StripePayouts.AnyAsync(p => p.Status == "failed")), TimeSpan.FromSeconds(30), "the payout to be read again");
+
+        Assert.Empty(Rows(await finance.GetStringAsync("/api/finance/payouts.csv")));
+        Assert.Empty(Rows(await finance.GetStringAsync("/api/finance/journal.csv")));
+    }
+
+    [Fact]
     public async Task Payouts_and_journal_exports_are_for_staff_only_and_refuse_a_backwards_range()
     {
         await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);

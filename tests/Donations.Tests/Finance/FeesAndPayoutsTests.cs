@@ -84,6 +84,45 @@ public sealed class FeesAndPayoutsTests
     }
 
     [Fact]
+    public async Task A_dispute_withdrawn_and_reinstated_across_two_payouts_is_booked_with_its_fee_and_the_gift_ends_as_it_began()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 10000, Metadata: DonatePage());
+        var at = DateTimeOffset.UtcNow.AddDays(-20);
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 10000, "usd", fee: 320, at);
+        var shop = app.Stripe.NextId("ch");
+        app.Stripe.AddCharge(shop, app.Stripe.NextId("pi"), 20000, "usd", fee: 610, at.AddDays(5));
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+        var dispute = app.Stripe.AddDispute(gift.ChargeId, at.AddDays(5), reinstatedAt: at.AddDays(12));
+        var (withdrawn, reinstated) = ((string)dispute["balance_transactions"]![0]!["id"]!, (string)dispute["balance_transactions"]![1]!["id"]!);
+        // The gift's charge paid out first; then the withdrawal beside a shop sale; then the reinstatement.
+        await app.PayoutArrivesAsync(app.Stripe.AddPayout(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero), [app.Stripe.TransactionOf(gift.ChargeId)]));
+        var second = app.Stripe.AddPayout(new DateTimeOffset(2026, 11, 9, 0, 0, 0, TimeSpan.Zero), [withdrawn, app.Stripe.TransactionOf(shop)]);
+        var third = app.Stripe.AddPayout(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), [reinstated]);
+        await app.PayoutArrivesAsync(second);
+        await app.PayoutArrivesAsync(third);
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var payouts = Rows(await finance.GetStringAsync("/api/finance/payouts.csv")).ToDictionary(r => r["payout_id"]);
+        // −$100 and the $15 fee beside a $200 sale ($6.10 fee): $78.90 reached the bank; then $115 came back.
+        Assert.Equal(("78.90", "21.10", "100.00", "78.90"), (payouts[(string)second["id"]!]["net"], payouts[(string)second["id"]!]["fees"],
+            payouts[(string)second["id"]!]["disputes"], (second["amount"]!.GetValue<long>() / 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(("115.00", "-15.00", "-100.00"), (payouts[(string)third["id"]!]["net"], payouts[(string)third["id"]!]["fees"], payouts[(string)third["id"]!]["disputes"]));
+        var journal = Rows(await finance.GetStringAsync("/api/finance/journal.csv?from=2026-11-09&to=2026-11-17"));
+        Assert.Equal(
+            [
+                ("2026-11-09", "Checking", "78.90", ""), ("2026-11-09", "Payment Processing Fees", "21.10", ""),
+                ("2026-11-09", "Donation Chargebacks", "100.00", ""), ("2026-11-09", "Stripe Other Activity", "", "200.00"),
+                ("2026-11-16", "Checking", "115.00", ""), ("2026-11-16", "Payment Processing Fees", "", "15.00"),
+                ("2026-11-16", "Donation Chargebacks", "", "100.00"),
+            ],
+            journal.Select(r => (r["date"], r["account"], r["debit"], r["credit"])));
+        // The gift's own books: its fee, net of the dispute and its return, as Stripe has them.
+        var row = Assert.Single(Rows(await finance.GetStringAsync("/api/finance/donations.csv")));
+        Assert.Equal(("3.20", "96.80"), (row["fee_amount"], row["net_amount"]));
+    }
+
+    [Fact]
     public async Task A_payout_that_fails_after_it_was_paid_leaves_the_journal_and_the_payouts_export()
     {
         await using var app = await DonationsApp.StartAsync();

@@ -64,6 +64,29 @@ public sealed partial class StripeStandIn
         return refund;
     }
 
+    /// <summary>
+    /// A dispute of the whole charge, as Stripe books one: the amount withdrawn with the dispute fee
+    /// (an <c>adjustment</c> of category <c>dispute</c>) and, when <paramref name="reinstatedAt"/> is
+    /// given, both returned (category <c>dispute_reversal</c>). Returns the dispute; its transactions
+    /// are in its <c>balance_transactions</c>, expanded as Stripe gives them.
+    /// </summary>
+    public JsonObject AddDispute(string chargeId, DateTimeOffset created, long fee = 1500, DateTimeOffset? reinstatedAt = null)
+    {
+        var charge = _objects[chargeId];
+        var (amount, currency) = (charge["amount"]!.GetValue<long>(), (string)_objects[(string)charge["balance_transaction"]!]["currency"]!);
+        var disputeId = NextId("dp");
+        var moved = new JsonArray(AddBalanceTransaction("adjustment", "dispute", disputeId, -amount, fee, currency, created).DeepClone());
+        if (reinstatedAt is { } back)
+            moved.Add(AddBalanceTransaction("adjustment", "dispute_reversal", disputeId, amount, -fee, currency, back).DeepClone());
+        charge["disputed"] = true;
+        return Put(new JsonObject
+        {
+            ["id"] = disputeId, ["object"] = "dispute", ["amount"] = amount, ["balance_transactions"] = moved, ["charge"] = chargeId,
+            ["created"] = created.ToUnixTimeSeconds(), ["currency"] = (string)charge["currency"]!, ["livemode"] = false,
+            ["payment_intent"] = (string?)charge["payment_intent"], ["reason"] = "fraudulent", ["status"] = reinstatedAt is null ? "lost" : "won",
+        });
+    }
+
     public JsonObject AddBalanceTransaction(string type, string category, string? sourceId, long amount, long fee, string currency,
         DateTimeOffset created, decimal? exchangeRate = null) => Put(new JsonObject
     {

@@ -97,6 +97,32 @@ public sealed class DriftReportTests
     }
 
     [Fact]
+    public async Task A_payout_that_agrees_with_itself_but_pays_out_a_gift_at_another_amount_than_the_books_show_as_drift()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        var gift = new OneTimeGift(Amount: 10000, Metadata: DonatePage()) { PaidAt = at };
+        var agrees = new OneTimeGift(Amount: 2500, Email: "agrees@example.org", Metadata: DonatePage()) { PaidAt = at };
+        // Stripe charged $120 where the books recorded the $100 the checkout event said.
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 12000, "usd", fee: 378, at);
+        app.Stripe.AddCharge(agrees.ChargeId, agrees.PaymentIntentId, 2500, "usd", fee: 103, at);
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), agrees.CheckoutCompleted());
+        var payout = app.Stripe.AddPayout(DateTimeOffset.UtcNow.Date, [app.Stripe.TransactionOf(gift.ChargeId), app.Stripe.TransactionOf(agrees.ChargeId)]);
+        var admin = await SignedInAsync(app, StaffRoles.Admin);
+
+        await RunDriftAsync(app, admin);
+        var drift = Rows(await admin.GetStringAsync("/api/finance/drift.csv"));
+
+        var giftId = await app.WithDbAsync(db => db.Donations.Where(d => d.StripePaymentIntentId == gift.PaymentIntentId).Select(d => d.Id.ToString()).SingleAsync());
+        var mismatch = Assert.Single(drift, r => r["kind"] == DriftKinds.PayoutMismatch);
+        Assert.Equal(((string)payout["id"]!, giftId), (mismatch["stripe_object"], mismatch["donation_id"]));
+        Assert.Contains("paid out 120.00 USD for this gift; the books record 100.00", mismatch["detail"]);
+        // The charges walk sees the same gift's amount from the charge's side.
+        Assert.Contains(drift, r => r["kind"] == DriftKinds.AmountMismatch && r["donation_id"] == giftId);
+        Assert.DoesNotContain(drift, r => r["donation_id"] != giftId && r["donation_id"] != "");
+    }
+
+    [Fact]
     public async Task A_dispute_Stripe_has_as_won_or_lost_that_the_books_have_otherwise_shows_as_drift_and_one_that_agrees_does_not()
     {
         await using var app = await DonationsApp.StartAsync();

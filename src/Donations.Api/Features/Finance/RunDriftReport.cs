@@ -205,12 +205,31 @@ public sealed class RunDriftReport(
         foreach (var id in ids)
         {
             await payouts.RunAsync(id);
-            var p = await PayoutTotals.Query(db, null, null, id).SingleAsync(ct);
-            if (p.BankAmount == p.Net) continue;
-            Add(report, DriftKinds.PayoutMismatch, id, null,
-                $"Payout of {Money.ToMajorString(p.BankAmount, p.Currency)} {p.Currency.ToUpperInvariant()}; its listed transactions add up to "
-                + $"{Money.ToMajorString(p.Net, p.Currency)} ({p.Gifts} gifts, {p.Unmatched} not from gifts).");
+            var p = await PayoutTotals.Query(db, null, null, id).SingleOrDefaultAsync(ct);
+            if (p is not null && p.BankAmount != p.Net)
+                Add(report, DriftKinds.PayoutMismatch, id, null,
+                    $"Payout of {Money.ToMajorString(p.BankAmount, p.Currency)} {p.Currency.ToUpperInvariant()}; its listed transactions add up to "
+                    + $"{Money.ToMajorString(p.Net, p.Currency)} ({p.Gifts} gifts, {p.Unmatched} not from gifts).");
+            await ComparePayoutWithGiftsAsync(report, id, ct);
         }
+    }
+
+    /// <summary>
+    /// Against the books: each gift this payout paid out must be recorded at the amount Stripe
+    /// charged (compared where the charge settled in the gift's own currency), so a payout whose
+    /// sum of gifts differs from the gifts recorded shows, even when Stripe's own figures agree.
+    /// </summary>
+    private async Task ComparePayoutWithGiftsAsync(DriftReport report, string payoutId, CancellationToken ct)
+    {
+        var differing = await db.StripeBalanceTransactions.AsNoTracking()
+            .Where(t => t.PayoutId == payoutId && t.DonationId != null && PayoutTotals.ChargeTypes.Contains(t.Type) && t.ExchangeRate == null)
+            .Join(db.Donations, t => t.DonationId, d => d.Id, (t, d) => new { t.Amount, t.Currency, GiftId = d.Id, Recorded = d.Amount, GiftCurrency = d.Currency })
+            .Where(x => x.Currency == x.GiftCurrency && x.Amount != x.Recorded)
+            .ToListAsync(ct);
+        foreach (var x in differing)
+            Add(report, DriftKinds.PayoutMismatch, payoutId, x.GiftId,
+                $"Payout {payoutId} paid out {Money.ToMajorString(x.Amount, x.Currency)} {x.Currency.ToUpperInvariant()} for this gift; "
+                + $"the books record {Money.ToMajorString(x.Recorded, x.GiftCurrency)}.");
     }
 
     private static IQueryable<Gift> Gifts(IQueryable<Donation> donations) => donations.Select(d =>

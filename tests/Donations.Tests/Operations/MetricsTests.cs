@@ -124,12 +124,19 @@ public sealed class MetricsTests
                 ["Observability:ManagementUrl"] = $"http://127.0.0.1:{management}",
             }, dir, environment: "Development");
             using var http = new HttpClient();
+            // The process counts as started once its public listener answers; the management
+            // listener may bind a moment later.
+            HttpResponseMessage? onManagement = null;
+            await Wait.UntilAsync(async () =>
+            {
+                try { onManagement = await http.GetAsync($"http://127.0.0.1:{management}/metrics"); return true; }
+                catch (HttpRequestException) { return false; }
+            }, TimeSpan.FromSeconds(30), "the management listener to answer");
 
             var onPublic = await http.GetAsync(new Uri(service.BaseAddress, "/metrics"));
-            var onManagement = await http.GetAsync($"http://127.0.0.1:{management}/metrics");
 
             Assert.Equal(HttpStatusCode.NotFound, onPublic.StatusCode);
-            Assert.Equal(HttpStatusCode.OK, onManagement.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, onManagement!.StatusCode);
             Assert.Contains("# TYPE", await onManagement.Content.ReadAsStringAsync());
         }
         finally

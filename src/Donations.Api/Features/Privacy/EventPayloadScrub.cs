@@ -58,7 +58,17 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
     /// Rewrites the given events as the donor's own: they were found by one of the donor's Stripe
     /// ids (see <see cref="ScrubLateEvents"/>), so every person in them is the donor.
     /// </summary>
-    public async Task<int> ScrubOwnEventsAsync(long donorId, IReadOnlyCollection<string> eventIds, CancellationToken ct)
+    public Task<int> ScrubOwnEventsAsync(long donorId, IReadOnlyCollection<string> eventIds, CancellationToken ct) =>
+        RewriteEventsAsync(donorId, oldEmail: null, own: true, eventIds, ct);
+
+    /// <summary>
+    /// Rewrites the given events, found by the donor's old <paramref name="oldEmail"/> alone: as at
+    /// erasure for such events, only that email and the person fields beside it change.
+    /// </summary>
+    public Task<int> ScrubFoundByEmailAsync(long donorId, string oldEmail, IReadOnlyCollection<string> eventIds, CancellationToken ct) =>
+        RewriteEventsAsync(donorId, oldEmail, own: false, eventIds, ct);
+
+    private async Task<int> RewriteEventsAsync(long donorId, string? oldEmail, bool own, IReadOnlyCollection<string> eventIds, CancellationToken ct)
     {
         if (eventIds.Count == 0) return 0;
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId).Select(d => new { d.Email, d.Name }).SingleAsync(ct);
@@ -66,25 +76,7 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         foreach (var stored in rows)
             if (JsonNode.Parse(stored.Payload) is JsonObject root)
             {
-                new Rewrite(null, null, donor.Email, donor.Name ?? "", Own: true).Scrub(root);
-                stored.Payload = root.ToJsonString();
-            }
-        await db.SaveChangesAsync(ct);
-        return rows.Count;
-    }
-
-    /// <summary>
-    /// Rewrites the given events, found by the donor's old <paramref name="oldEmail"/> alone: as at
-    /// erasure for such events, only that email and the person fields beside it change.
-    /// </summary>
-    public async Task<int> ScrubFoundByEmailAsync(long donorId, string oldEmail, IReadOnlyCollection<string> eventIds, CancellationToken ct)
-    {
-        var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId).Select(d => new { d.Email, d.Name }).SingleAsync(ct);
-        var rows = await db.StripeEvents.Where(e => eventIds.Contains(e.Id)).ToListAsync(ct);
-        foreach (var stored in rows)
-            if (JsonNode.Parse(stored.Payload) is JsonObject root)
-            {
-                new Rewrite(oldEmail, null, donor.Email, donor.Name ?? "", Own: false).Scrub(root);
+                new Rewrite(oldEmail, null, donor.Email, donor.Name ?? "", Own: own).Scrub(root);
                 stored.Payload = root.ToJsonString();
             }
         await db.SaveChangesAsync(ct);

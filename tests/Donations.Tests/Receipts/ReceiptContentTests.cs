@@ -179,7 +179,13 @@ public sealed class ReceiptContentTests(ReceiptsApp fixture) : IClassFixture<Rec
             NoGoods,
             KeepIt);
         Assert.Equal(original.Message.MessageId, correction.Message.InReplyTo);
-        var rows = await app.WithDbAsync(db => Task.FromResult(db.Receipts.Where(r => r.DonationId == id).OrderBy(r => r.Id).ToList()));
+        // The server accepts the message a moment before the sender marks it sent.
+        List<Receipt> rows = [];
+        await Wait.UntilAsync(async () =>
+        {
+            rows = await app.WithDbAsync(db => Task.FromResult(db.Receipts.Where(r => r.DonationId == id).OrderBy(r => r.Id).ToList()));
+            return rows.Count == 2 && rows[1].Status != ReceiptStatus.Pending;
+        }, TimeSpan.FromSeconds(30), "the correction to be marked sent");
         Assert.Equal([ReceiptStatus.Voided, ReceiptStatus.Sent], rows.Select(r => r.Status));
         Assert.Equal(rows[0].Id, rows[1].ReplacesReceiptId);
         Assert.Equal(6000, rows[1].Amount);

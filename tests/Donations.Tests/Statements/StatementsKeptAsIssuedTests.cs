@@ -121,4 +121,32 @@ public sealed class StatementsKeptAsIssuedTests
         foreach (var reading in corrected.Readings())
             Assert.Contains("Deductible total: $70.00 USD", reading);
     }
+
+    [Fact]
+    public async Task A_change_whose_correction_request_died_with_its_process_is_found_by_the_hourly_sweep()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.Provider = DatabaseProvider.Postgres; });
+        var ada = await app.DonorAsync("Ada Lovelace", "ada-swept@example.com");
+        await app.GiftAsync(ada, new DateTime(2025, 5, 1, 12, 0, 0, DateTimeKind.Utc), 2500);
+        await app.RunStatementsAsync(2025);
+        async Task SweepAsync()
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ScheduleStatementCorrections>().SweepAsync();
+            await app.WaitForIdleJobsAsync();
+        }
+        await SweepAsync();
+        Assert.Single(app.Statements()); // nothing changed: nothing to correct
+
+        // A late gift of 2025 (a bank debit dated 30 December) recorded, and the process gone before
+        // it asked for the correction.
+        await app.GiftAsync(ada, new DateTime(2025, 12, 30, 17, 0, 0, DateTimeKind.Utc), 2000);
+        Assert.Single(app.Statements());
+        await SweepAsync();
+
+        var statements = app.Statements();
+        Assert.Equal(2, statements.Count);
+        foreach (var reading in statements[1].Readings())
+            Assert.Contains("Deductible total: $45.00 USD", reading);
+    }
 }

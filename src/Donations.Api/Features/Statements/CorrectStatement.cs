@@ -145,17 +145,36 @@ public sealed class CorrectStatement(
 
 /// <summary>
 /// After a gift is recorded or changed, looks for a statement already issued (or being sent) for
-/// the donor's year of that gift, and asks for its correction. One query per published batch.
+/// the donor's year of that gift, and asks for its correction: one query per published batch, and
+/// inside a batch of Stripe events one when the batch ends. Held work dies with its process, so an
+/// hourly sweep (<see cref="SweepAsync"/>) asks again for every gift recorded or changed in the
+/// last <see cref="LookBack"/>; a correction asked for twice is made once (see <see cref="CorrectStatement"/>).
 /// </summary>
-public sealed class ScheduleStatementCorrections(DonationsDbContext db, IBackgroundJobClient jobs, IOptions<OrganizationOptions> organization)
+public sealed class ScheduleStatementCorrections(
+    DonationsDbContext db, IBackgroundJobClient jobs, AfterCommitBatch batch, IOptions<OrganizationOptions> organization, TimeProvider clock)
     : IAfterCommit<DonationChanged>
 {
-    public async Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
+    public const string RecurringJobId = "statement-corrections-sweep";
+    public static readonly TimeSpan LookBack = TimeSpan.FromHours(2);
+    private readonly HashSet<(long DonorId, int Year)> _held = [];
+
+    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
     {
         var zone = organization.Value.GetTimeZone();
-        var years = events
-            .Select(e => (e.Donation.DonorId, TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(e.Donation.ReceivedAt, DateTimeKind.Utc), zone).Year))
-            .ToHashSet();
+        var years = events.Select(e => (e.Donation.DonorId, Infrastructure.Dates.Local(e.Donation.ReceivedAt, zone).Year));
+        if (!batch.IsOpen) return ScheduleAsync(years.ToHashSet(), ct);
+        _held.UnionWith(years);
+        batch.Hold(this, async token =>
+        {
+            var held = _held.ToHashSet();
+            _held.Clear();
+            await ScheduleAsync(held, token);
+        });
+        return Task.CompletedTask;
+    }
+
+    private async Task ScheduleAsync(HashSet<(long DonorId, int Year)> years, CancellationToken ct)
+    {
         var donorIds = years.Select(y => y.DonorId).Distinct().ToList();
         var statements = await db.Statements.AsNoTracking()
             .Where(s => donorIds.Contains(s.DonorId) && (s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending))
@@ -163,5 +182,31 @@ public sealed class ScheduleStatementCorrections(DonationsDbContext db, IBackgro
             .ToListAsync(ct);
         foreach (var s in statements.Where(s => years.Contains((s.DonorId, s.Year))))
             jobs.Enqueue<CorrectStatement>(JobQueues.Email, job => job.RunAsync(s.Id, 0, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The recurring job: every statement issued for a year in which one of its donor's gifts was
+    /// recorded or changed in the last <see cref="LookBack"/> is looked at again. One indexed query
+    /// per year that has statements.
+    /// </summary>
+    public async Task SweepAsync()
+    {
+        var since = clock.GetUtcNow().UtcDateTime - LookBack;
+        var zone = organization.Value.GetTimeZone();
+        var statementYears = await db.Statements.AsNoTracking()
+            .Where(s => s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending)
+            .Select(s => s.Year).Distinct().ToListAsync();
+        foreach (var year in statementYears)
+        {
+            var bounds = StatementYear.Of(year, zone);
+            var ids = await db.Statements.AsNoTracking()
+                .Where(s => s.Year == year && (s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending))
+                .Where(s => db.Donations.Any(d => d.DonorId == s.DonorId && (d.CreatedAt >= since || d.UpdatedAt >= since)
+                                                  && d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc))
+                .Select(s => s.Id)
+                .ToListAsync();
+            foreach (var id in ids)
+                jobs.Enqueue<CorrectStatement>(JobQueues.Email, job => job.RunAsync(id, 0, CancellationToken.None));
+        }
     }
 }

@@ -27,6 +27,7 @@ public static class StatementsSetup
         services.AddScoped<CorrectStatement>();
         services.AddAfterCommit<ScheduleStatementCorrections>();
         services.AddSingleton<IRecurringJobDefinition, YearEndStatementsSchedule>();
+        services.AddSingleton<IRecurringJobDefinition, StatementCorrectionsSweep>();
         services.AddSingleton<ICliCommand, StatementsCommand>();
         return builder;
     }
@@ -61,4 +62,12 @@ internal sealed class YearEndStatementsSchedule(IOptions<StatementsOptions> stat
         jobs.AddOrUpdate<StartStatementRun>(JobId, JobQueues.Default, job => job.StartForPreviousYearAsync(CancellationToken.None),
             statements.Value.Cron, new RecurringJobOptions { TimeZone = zone });
     }
+}
+
+/// <summary>Hourly, the sweep that finds statements to correct whose after-commit request was lost.</summary>
+internal sealed class StatementCorrectionsSweep : IRecurringJobDefinition
+{
+    public void Register(IRecurringJobManager jobs) =>
+        jobs.AddOrUpdate<ScheduleStatementCorrections>(ScheduleStatementCorrections.RecurringJobId, JobQueues.Default,
+            job => job.SweepAsync(), Cron.Hourly());
 }

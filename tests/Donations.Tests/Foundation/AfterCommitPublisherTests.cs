@@ -59,4 +59,33 @@ public sealed class AfterCommitPublisherTests
             "thanks paid 1,2",
         ], provider.GetRequiredService<Journal>().Calls);
     }
+
+    [Fact]
+    public async Task Gathered_work_goes_at_once_outside_a_batch_and_once_for_the_whole_batch_at_its_close()
+    {
+        var batch = new AfterCommitBatch();
+        var flushed = new List<string>();
+        Task Flush(IReadOnlyList<int> items, CancellationToken _)
+        {
+            flushed.Add(string.Join(",", items));
+            return Task.CompletedTask;
+        }
+        var holder = new object();
+
+        await batch.GatherAsync(holder, [1, 2], Flush, CancellationToken.None);
+        Assert.Equal(["1,2"], flushed);
+
+        batch.Open();
+        await batch.GatherAsync(holder, [3], Flush, CancellationToken.None);
+        await batch.GatherAsync(holder, [4, 5], Flush, CancellationToken.None);
+        Assert.Equal(["1,2"], flushed);
+        await batch.CloseAsync(CancellationToken.None);
+        Assert.Equal(["1,2", "3,4,5"], flushed);
+
+        // The next batch starts empty.
+        batch.Open();
+        await batch.GatherAsync(holder, [6], Flush, CancellationToken.None);
+        await batch.CloseAsync(CancellationToken.None);
+        Assert.Equal(["1,2", "3,4,5", "6"], flushed);
+    }
 }

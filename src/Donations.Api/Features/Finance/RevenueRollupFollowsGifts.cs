@@ -12,19 +12,6 @@ namespace Donations.Api.Features.Finance;
 /// </summary>
 public sealed class RevenueRollupFollowsGifts(RevenueRollup rollup, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
 {
-    private readonly List<DateTime> _held = [];
-
-    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
-    {
-        var days = events.Select(e => e.Donation.ReceivedAt);
-        if (!batch.IsOpen) return rollup.MarkAsync(days, ct);
-        _held.AddRange(days);
-        batch.Hold(this, async token =>
-        {
-            var held = _held.ToList();
-            _held.Clear();
-            await rollup.MarkAsync(held, token);
-        });
-        return Task.CompletedTask;
-    }
+    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct) =>
+        batch.GatherAsync(this, events.Select(e => e.Donation.ReceivedAt), (days, token) => rollup.MarkAsync(days, token), ct);
 }

@@ -35,20 +35,9 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
     public static readonly TimeSpan SweepWindow = TimeSpan.FromDays(4);
     private const int Page = 500;
     private static readonly HashSet<string> EmailKeys = ["email", "customer_email", "receipt_email", "customer_email_address"];
-    private readonly List<StripeEventApplied> _held = [];
 
-    public Task AfterCommitAsync(IReadOnlyList<StripeEventApplied> events, CancellationToken ct)
-    {
-        if (!batch.IsOpen) return ScrubQuietlyAsync(events, ct);
-        _held.AddRange(events);
-        batch.Hold(this, async token =>
-        {
-            var held = _held.ToList();
-            _held.Clear();
-            await ScrubQuietlyAsync(held, token);
-        });
-        return Task.CompletedTask;
-    }
+    public Task AfterCommitAsync(IReadOnlyList<StripeEventApplied> events, CancellationToken ct) =>
+        batch.GatherAsync(this, events, ScrubQuietlyAsync, ct);
 
     private async Task ScrubQuietlyAsync(IReadOnlyCollection<StripeEventApplied> events, CancellationToken ct)
     {

@@ -12,24 +12,11 @@ namespace Donations.Api.Features.Receipts;
 /// </summary>
 public sealed class ScheduleReceipts(ReceiptScheduler receipts, AfterCommitBatch batch) : IAfterCommit<DonationChanged>
 {
-    private readonly List<long> _held = [];
-
-    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
-    {
-        var ids = events.Select(e => e.Donation.Id).Distinct();
-        if (!batch.IsOpen)
+    public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct) =>
+        batch.GatherAsync(this, events.Select(e => e.Donation.Id), (ids, _) =>
         {
-            foreach (var id in ids) receipts.Schedule(id);
+            var distinct = ids.Distinct().ToList();
+            if (distinct.Count > 0) receipts.Schedule(distinct);
             return Task.CompletedTask;
-        }
-        _held.AddRange(ids);
-        batch.Hold(this, _ =>
-        {
-            var held = _held.Distinct().ToList();
-            _held.Clear();
-            if (held.Count > 0) receipts.Schedule(held);
-            return Task.CompletedTask;
-        });
-        return Task.CompletedTask;
-    }
+        }, ct);
 }

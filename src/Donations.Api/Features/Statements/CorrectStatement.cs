@@ -156,25 +156,17 @@ public sealed class ScheduleStatementCorrections(
 {
     public const string RecurringJobId = "statement-corrections-sweep";
     public static readonly TimeSpan LookBack = TimeSpan.FromHours(2);
-    private readonly HashSet<(long DonorId, int Year)> _held = [];
 
     public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
     {
         var zone = organization.Value.GetTimeZone();
         var years = events.Select(e => (e.Donation.DonorId, Infrastructure.Dates.Local(e.Donation.ReceivedAt, zone).Year));
-        if (!batch.IsOpen) return ScheduleAsync(years.ToHashSet(), ct);
-        _held.UnionWith(years);
-        batch.Hold(this, async token =>
-        {
-            var held = _held.ToHashSet();
-            _held.Clear();
-            await ScheduleAsync(held, token);
-        });
-        return Task.CompletedTask;
+        return batch.GatherAsync(this, years, ScheduleAsync, ct);
     }
 
-    private async Task ScheduleAsync(HashSet<(long DonorId, int Year)> years, CancellationToken ct)
+    private async Task ScheduleAsync(IReadOnlyList<(long DonorId, int Year)> gathered, CancellationToken ct)
     {
+        var years = gathered.ToHashSet();
         var donorIds = years.Select(y => y.DonorId).Distinct().ToList();
         var statements = await db.Statements.AsNoTracking()
             .Where(s => donorIds.Contains(s.DonorId) && (s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending))

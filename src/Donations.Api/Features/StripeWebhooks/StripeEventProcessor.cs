@@ -26,8 +26,6 @@ public sealed class StripeEventProcessor(
         .SelectMany(h => h.EventTypes.Select(t => (Type: t, Handler: h)))
         .ToDictionary(x => x.Type, x => x.Handler);
 
-    private readonly HashSet<string> _createdInBatch = [];
-
     public IReadOnlyCollection<string> HandledTypes => _byType.Keys;
 
     public async Task ApplyAsync(string eventId, CancellationToken ct)
@@ -131,25 +129,15 @@ public sealed class StripeEventProcessor(
     /// and mention an id this event just created go back to the dispatcher now instead of waiting
     /// for Hangfire's next retry, which may be minutes away.
     /// </summary>
-    private Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
-    {
-        if (stripeIds.Count == 0) return Task.CompletedTask;
-        if (!batch.IsOpen) return WakeNowAsync(stripeIds, ct);
-        // In a batch, once for all its events when it ends: still after every commit that created
-        // them, and one look instead of one per event. A wake lost with a dying process costs the
-        // waiting event only the wait for its own retry.
-        _createdInBatch.UnionWith(stripeIds);
-        batch.Hold(this, async token =>
-        {
-            var created = _createdInBatch.ToList();
-            _createdInBatch.Clear();
-            await WakeNowAsync(created, token);
-        });
-        return Task.CompletedTask;
-    }
+    // In a batch, once for all its events when it ends: still after every commit that created
+    // them, and one look instead of one per event. A wake lost with a dying process costs the
+    // waiting event only the wait for its own retry.
+    private Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct) =>
+        stripeIds.Count == 0 ? Task.CompletedTask : batch.GatherAsync(this, stripeIds, WakeNowAsync, ct);
 
-    private async Task WakeNowAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
+    private async Task WakeNowAsync(IReadOnlyList<string> created, CancellationToken ct)
     {
+        var stripeIds = created.Distinct().ToList();
         var waiting = db.StripeEvents.Where(e => e.Status == StripeEventStatus.Failed
                                                  && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix));
         // Almost always none: one look on the status index instead of one search per id.

@@ -12,6 +12,7 @@ public sealed class AfterCommitBatch
 {
     private readonly List<Func<CancellationToken, Task>> _flushes = [];
     private readonly HashSet<object> _holders = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, object> _gathered = new(ReferenceEqualityComparer.Instance);
 
     public bool IsOpen { get; private set; }
 
@@ -24,6 +25,24 @@ public sealed class AfterCommitBatch
         if (_holders.Add(holder)) _flushes.Add(flush);
     }
 
+    /// <summary>
+    /// Outside a batch, hands <paramref name="items"/> to <paramref name="flush"/> at once; inside one,
+    /// gathers them with what <paramref name="holder"/> gathered before and hands all of them over
+    /// once, when the batch closes.
+    /// </summary>
+    public Task GatherAsync<T>(object holder, IEnumerable<T> items, Func<IReadOnlyList<T>, CancellationToken, Task> flush, CancellationToken ct)
+    {
+        if (!IsOpen) return flush([.. items], ct);
+        if (_gathered.TryGetValue(holder, out var gathered)) ((List<T>)gathered).AddRange(items);
+        else
+        {
+            var held = new List<T>(items);
+            _gathered[holder] = held;
+            Hold(holder, token => flush(held, token));
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>Releases everything held, in the order it was first held.</summary>
     public async Task CloseAsync(CancellationToken ct)
     {
@@ -31,6 +50,7 @@ public sealed class AfterCommitBatch
         var flushes = _flushes.ToList();
         _flushes.Clear();
         _holders.Clear();
+        _gathered.Clear();
         foreach (var flush in flushes) await flush(ct);
     }
 }

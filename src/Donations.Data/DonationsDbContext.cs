@@ -34,6 +34,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
     public DbSet<RevenueDay> RevenueDays => Set<RevenueDay>();
     public DbSet<RevenueDayToRecount> RevenueDaysToRecount => Set<RevenueDayToRecount>();
     public DbSet<MembershipAmountChange> MembershipAmountChanges => Set<MembershipAmountChange>();
+    public DbSet<MembershipStatusChange> MembershipStatusChanges => Set<MembershipStatusChange>();
+    public DbSet<MembershipPaymentFailure> MembershipPaymentFailures => Set<MembershipPaymentFailure>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -291,6 +293,21 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Interval).HasMaxLength(8);
             e.HasIndex(x => new { x.MembershipId, x.Id });
             e.HasIndex(x => x.ChangedAt);
+            e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<MembershipStatusChange>(e =>
+        {
+            e.Property(x => x.Status).HasMaxLength(32);
+            e.HasIndex(x => new { x.MembershipId, x.ChangedAt });
+            e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<MembershipPaymentFailure>(e =>
+        {
+            e.Property(x => x.StripeInvoiceId).HasMaxLength(255);
+            e.HasIndex(x => x.FailedAt);
+            e.HasIndex(x => new { x.MembershipId, x.StripeInvoiceId });
             e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
         });
     }

@@ -587,6 +587,63 @@ namespace Donations.Migrations.Postgres.Migrations
                     b.ToTable("MembershipAmountChanges");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("FailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StripeInvoiceId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FailedAt");
+
+                    b.HasIndex("MembershipId", "StripeInvoiceId");
+
+                    b.ToTable("MembershipPaymentFailures");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MembershipId", "ChangedAt");
+
+                    b.ToTable("MembershipStatusChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -1278,6 +1335,24 @@ namespace Donations.Migrations.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
                 {
                     b.HasOne("Donations.Data.Entities.Membership", null)
                         .WithMany()

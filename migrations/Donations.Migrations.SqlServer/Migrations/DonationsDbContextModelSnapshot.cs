@@ -587,6 +587,63 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.ToTable("MembershipAmountChanges");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("FailedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StripeInvoiceId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FailedAt");
+
+                    b.HasIndex("MembershipId", "StripeInvoiceId");
+
+                    b.ToTable("MembershipPaymentFailures");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MembershipId", "ChangedAt");
+
+                    b.ToTable("MembershipStatusChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -1278,6 +1335,24 @@ namespace Donations.Migrations.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
                 {
                     b.HasOne("Donations.Data.Entities.Membership", null)
                         .WithMany()

@@ -566,6 +566,59 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.ToTable("MembershipAmountChanges");
                 });
 
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("FailedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StripeInvoiceId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FailedAt");
+
+                    b.HasIndex("MembershipId", "StripeInvoiceId");
+
+                    b.ToTable("MembershipPaymentFailures");
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MembershipId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MembershipId", "ChangedAt");
+
+                    b.ToTable("MembershipStatusChanges");
+                });
+
             modelBuilder.Entity("Donations.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -1239,6 +1292,24 @@ namespace Donations.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
+                {
+                    b.HasOne("Donations.Data.Entities.Membership", null)
+                        .WithMany()
+                        .HasForeignKey("MembershipId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
                 {
                     b.HasOne("Donations.Data.Entities.Membership", null)
                         .WithMany()

@@ -133,3 +133,36 @@ public sealed class MembershipAmountChange
     public required string Interval { get; set; }
     public bool Upgrade { get; set; }
 }
+
+/// <summary>
+/// A membership's status as each Stripe event left it, kept when it changed, so the revenue page
+/// can tell which members were paying at the end of a past month (active and not paused: not past
+/// due, lapsed or still incomplete). The migration that made the table put one row per membership
+/// as it stood then; before a membership's first row its state is not known.
+/// </summary>
+public sealed class MembershipStatusChange
+{
+    public long Id { get; set; }
+    public long MembershipId { get; set; }
+    /// <summary>Stripe's time of the event that brought the status.</summary>
+    public DateTime ChangedAt { get; set; }
+    /// <summary>Stripe's subscription status: active, past_due, unpaid, canceled, incomplete, ...</summary>
+    public required string Status { get; set; }
+    /// <summary>Stripe's <c>pause_collection</c> was set: nothing is charged.</summary>
+    public bool Paused { get; set; }
+}
+
+/// <summary>
+/// A membership's renewal payment that failed: one row per failed attempt (Stripe retries an
+/// invoice several times, each an <c>invoice.payment_failed</c>), so a month's failed-payment
+/// members are the distinct memberships among its rows. Only memberships have rows: a failed
+/// invoice of another product on the Stripe account is none.
+/// </summary>
+public sealed class MembershipPaymentFailure
+{
+    public long Id { get; set; }
+    public long MembershipId { get; set; }
+    public required string StripeInvoiceId { get; set; }
+    /// <summary>Stripe's time of the <c>invoice.payment_failed</c> event.</summary>
+    public DateTime FailedAt { get; set; }
+}

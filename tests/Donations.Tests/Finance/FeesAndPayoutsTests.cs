@@ -42,6 +42,32 @@ public sealed class FeesAndPayoutsTests
     }
 
     [Fact]
+    public async Task A_gift_refunded_in_more_pieces_than_Stripe_embeds_in_its_charge_has_every_refund_in_its_net()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 20000, Metadata: DonatePage());
+        var at = DateTimeOffset.UtcNow.AddDays(-3);
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, gift.Amount, "usd", fee: 610, at);
+        // More refunds than one page of Stripe's refunds list, each returning a cent of the fee.
+        var refunds = Enumerable.Range(0, 105).Select(i => app.Stripe.AddRefund(gift.ChargeId, 100, at.AddMinutes(i + 1), feeReturned: 1)).ToList();
+        var refunded = refunds.Sum(r => r["amount"]!.GetValue<long>());
+        Assert.True(app.Stripe.Object(gift.ChargeId)["refunds"]!["has_more"]!.GetValue<bool>());
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.Refunded(refunded));
+        await app.ReadStripeFeesAsync();
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var row = Assert.Single(Rows(await finance.GetStringAsync("/api/finance/donations.csv")));
+
+        var moved = refunds.Select(r => (string)r["balance_transaction"]!).Prepend(app.Stripe.TransactionOf(gift.ChargeId)).Select(app.Stripe.Object).ToList();
+        string Stripes(string field) => (moved.Sum(t => t[field]!.GetValue<long>()) / 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((Stripes("fee"), Stripes("net")), (row["fee_amount"], row["net_amount"]));
+        // Read through Stripe's refunds list of the charge, page after page.
+        var listed = app.Stripe.RequestsTo("GET", "/v1/refunds").ToList();
+        Assert.All(listed, r => Assert.Contains("charge=" + gift.ChargeId, r.Query));
+        Assert.Contains(listed, r => r.Query.Contains("starting_after="));
+    }
+
+    [Fact]
     public async Task A_payouts_journal_balances_to_its_bank_amount_and_its_row_counts_gifts_and_other_money()
     {
         await using var app = await DonationsApp.StartAsync();

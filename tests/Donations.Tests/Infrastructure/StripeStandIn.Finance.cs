@@ -6,7 +6,7 @@ namespace Donations.Tests.Infrastructure;
 /// <summary>
 /// The stand-in's money side: charges, payment intents, refunds, disputes, invoices, balance
 /// transactions and payouts that a test puts in, served back the way Stripe serves them —
-/// retrieve by id, list with <c>created</c>/<c>status</c>/<c>payout</c>/<c>charge</c> filters and
+/// retrieve by id, list (refunds and disputes of a charge too) with <c>created</c>/<c>status</c>/<c>payout</c>/<c>charge</c> filters and
 /// <c>starting_after</c> paging, and <c>expand[]</c> (including <c>data.*</c> on lists).
 /// </summary>
 public sealed partial class StripeStandIn
@@ -45,6 +45,9 @@ public sealed partial class StripeStandIn
         });
     }
 
+    /// <summary>How many items Stripe embeds of a list inside an object (e.g. a charge's <c>refunds</c>).</summary>
+    public const int EmbeddedListLimit = 10;
+
     /// <summary>Refunds part of a charge: a refund, its balance transaction, and the charge's running total.</summary>
     public JsonObject AddRefund(string chargeId, long amount, DateTimeOffset created, long feeReturned = 0)
     {
@@ -60,7 +63,14 @@ public sealed partial class StripeStandIn
         var refunded = charge["amount_refunded"]!.GetValue<long>() + amount;
         charge["amount_refunded"] = refunded;
         charge["refunded"] = refunded >= charge["amount"]!.GetValue<long>();
-        charge["refunds"]!["data"]!.AsArray().Add(refund.DeepClone());
+        // As Stripe embeds a list: the newest first, at most ten, the rest only in GET /v1/refunds?charge=.
+        var embedded = charge["refunds"]!["data"]!.AsArray();
+        embedded.Insert(0, refund.DeepClone());
+        if (embedded.Count > EmbeddedListLimit)
+        {
+            embedded.RemoveAt(EmbeddedListLimit);
+            charge["refunds"]!["has_more"] = true;
+        }
         return refund;
     }
 
@@ -134,6 +144,7 @@ public sealed partial class StripeStandIn
             "/v1/charges" => Of("charge"),
             "/v1/invoices" => Of("invoice").Where(i => query["status"] is not { } s || (string?)i["status"] == s),
             "/v1/payouts" => Of("payout").Where(p => query["status"] is not { } s || (string?)p["status"] == s),
+            "/v1/refunds" => Of("refund").Where(re => query["charge"] is not { } c || (string?)re["charge"] == c),
             "/v1/disputes" => Of("dispute").Where(d => query["charge"] is not { } c || (string?)d["charge"] == c),
             "/v1/checkout/sessions" => Of("checkout.session").Where(cs => query["payment_intent"] is not { } pi || (string?)cs["payment_intent"] == pi),
             _ => null,

@@ -9,7 +9,7 @@ namespace Donations.Api.Features.Finance;
 
 /// <summary>
 /// Job: reads one gift's money movements from Stripe — the charge's balance transaction (fee,
-/// net, settlement currency, exchange rate), its refunds' and its disputes' — and records them.
+/// net, settlement currency, exchange rate), all its refunds' and its disputes' — and records them.
 /// Runs after the gift is recorded, never in the webhook request. The gift's refunded amount and
 /// dispute status at the time are the "done" marker: a later refund or dispute makes it due again.
 /// A lookup that fails is retried by <see cref="SweepGiftSettlements"/> with a growing delay.
@@ -44,7 +44,7 @@ public sealed class FetchGiftSettlement(
             var charge = await new ChargeService(stripe).GetAsync(chargeId,
                 new ChargeGetOptions { Expand = ["balance_transaction", "refunds.data.balance_transaction"] }, cancellationToken: ct);
             if (charge.BalanceTransaction is { } paid) await book.RecordAsync(paid, donationId, null, ct);
-            foreach (var refund in charge.Refunds?.Data ?? [])
+            await foreach (var refund in RefundsAsync(charge, ct))
                 if (refund.BalanceTransaction is { } refunded) await book.RecordAsync(refunded, donationId, null, ct);
             if (charge.Disputed)
                 foreach (var dispute in (await new DisputeService(stripe).ListAsync(new DisputeListOptions { Charge = chargeId }, cancellationToken: ct)).Data)
@@ -72,6 +72,22 @@ public sealed class FetchGiftSettlement(
 
     /// <summary>1, 2, 4 … minutes, at most a day: a gift whose charge Stripe does not show yet is not asked about every minute.</summary>
     public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Min(attempts - 1, 11)), 1440));
+
+    /// <summary>
+    /// Every refund of the charge. The charge embeds at most ten; past those (<c>has_more</c>) the
+    /// rest are only in Stripe's refunds list, read page by page, every refund of the charge.
+    /// </summary>
+    private async IAsyncEnumerable<Refund> RefundsAsync(Charge charge, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        if (charge.Refunds is not { HasMore: true })
+        {
+            foreach (var refund in charge.Refunds?.Data ?? []) yield return refund;
+            yield break;
+        }
+        var options = new RefundListOptions { Charge = charge.Id, Limit = 100, Expand = ["data.balance_transaction"] };
+        await foreach (var refund in new RefundService(stripe).ListAutoPagingAsync(options, cancellationToken: ct))
+            yield return refund;
+    }
 
     private async Task<string?> ChargeOfAsync(string? paymentIntentId, string? invoiceId, CancellationToken ct)
     {

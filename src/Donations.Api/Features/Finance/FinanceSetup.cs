@@ -35,6 +35,8 @@ public static class FinanceSetup
         services.AddScoped<RevenueRollup>();
         services.AddAfterCommit<RevenueRollupFollowsGifts>();
         services.AddAfterCommit<MembershipAmountHistory>();
+        services.AddAfterCommit<MembershipStatusHistory>();
+        services.AddAfterCommit<MembershipPaymentFailures>();
         services.AddSingleton<IRecurringJobDefinition, FinanceRecurringJobs>();
 
         // Stripe events this feature handles itself.

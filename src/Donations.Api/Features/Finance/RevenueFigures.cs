@@ -56,13 +56,49 @@ public sealed class RevenueFigures(DonationsDbContext db)
 
     private IQueryable<RevenueDay> Days(DateOnly from, DateOnly to) => db.RevenueDays.AsNoTracking().Where(d => d.Day >= from && d.Day < to);
 
-    /// <summary>Members active at <paramref name="atUtc"/> and what they give a month, per currency (an annual gift counts a twelfth).</summary>
-    public async Task<List<Total>> RecurringAtAsync(DateTime atUtc, CancellationToken ct) =>
-        await db.Memberships.AsNoTracking()
-            .Where(m => m.StartedAt < atUtc && (m.CanceledAt == null || m.CanceledAt > atUtc) && m.Status != "incomplete" && m.Status != "incomplete_expired")
-            .GroupBy(m => m.Currency).OrderBy(g => g.Key)
-            .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.Interval == "year" ? m.MonthlyAmount / 12 : m.MonthlyAmount)))
+    /// <summary>
+    /// Members paying at each of <paramref name="timesUtc"/> and what they then gave a month, per
+    /// currency (an annual gift counts a twelfth): started, not yet cancelled, active and not paused
+    /// by the status history, at the amount the amount history had in force. Before a membership's
+    /// first recorded status (memberships older than the history, as far back as it goes) it counts
+    /// as paying unless that first status is one it never paid in; before its first recorded amount
+    /// it counts at that first amount. One read of each table for all the times, summed here.
+    /// </summary>
+    public async Task<List<List<Total>>> RecurringAtAsync(IReadOnlyList<DateTime> timesUtc, CancellationToken ct)
+    {
+        if (timesUtc.Count == 0) return [];
+        var (first, last) = (timesUtc.Min(), timesUtc.Max());
+        var members = db.Memberships.AsNoTracking().Where(m => m.StartedAt < last && (m.CanceledAt == null || m.CanceledAt > first));
+        var list = await members.Select(m => new { m.Id, m.Currency, m.StartedAt, m.CanceledAt, m.MonthlyAmount, m.Interval, m.Status })
             .ToListAsync(ct);
+        var amounts = (await db.MembershipAmountChanges.AsNoTracking().Where(c => members.Any(m => m.Id == c.MembershipId))
+                .OrderBy(c => c.ChangedAt).ThenBy(c => c.Id).Select(c => new { c.MembershipId, c.ChangedAt, c.ToAmount, c.Interval }).ToListAsync(ct))
+            .ToLookup(c => c.MembershipId);
+        var statuses = (await db.MembershipStatusChanges.AsNoTracking().Where(c => members.Any(m => m.Id == c.MembershipId))
+                .OrderBy(c => c.ChangedAt).ThenBy(c => c.Id).Select(c => new { c.MembershipId, c.ChangedAt, c.Status, c.Paused }).ToListAsync(ct))
+            .ToLookup(c => c.MembershipId);
+
+        return timesUtc.Select(at => list
+            .Where(m => m.StartedAt < at && (m.CanceledAt is null || m.CanceledAt > at))
+            .Select(m =>
+            {
+                var history = statuses[m.Id].ToList();
+                var status = history.LastOrDefault(s => s.ChangedAt <= at);
+                var paying = status is not null ? status.Status == "active" && !status.Paused
+                    : !NeverPaid(history.FirstOrDefault()?.Status ?? m.Status);
+                var changes = amounts[m.Id].ToList();
+                var amount = changes.LastOrDefault(c => c.ChangedAt <= at) ?? changes.FirstOrDefault();
+                var monthly = amount is null ? MembershipAmountHistory.MonthlyWorth(m.MonthlyAmount, m.Interval)
+                    : MembershipAmountHistory.MonthlyWorth(amount.ToAmount, amount.Interval);
+                return (m.Currency, Paying: paying, Monthly: monthly);
+            })
+            .Where(m => m.Paying)
+            .GroupBy(m => m.Currency).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new Total(g.Key, g.Count(), g.Sum(m => m.Monthly)))
+            .ToList()).ToList();
+    }
+
+    private static bool NeverPaid(string status) => status is "incomplete" or "incomplete_expired";
 
     /// <param name="Reasons">Why the month's cancelled members left, most given first: the reason a donor gave in the portal, else Stripe's.</param>
     public sealed record MemberMonth(int New, int Upgraded, int Cancelled, int FailedPayments, IReadOnlyList<(string Reason, int Members)> Reasons);
@@ -84,7 +120,9 @@ public sealed class RevenueFigures(DonationsDbContext db)
             await db.MembershipAmountChanges.Where(c => c.Upgrade && c.ChangedAt >= fromUtc && c.ChangedAt < toUtc)
                 .Select(c => c.MembershipId).Distinct().CountAsync(ct),
             cancelled.Count,
-            await db.StripeEvents.CountAsync(e => e.Type == "invoice.payment_failed" && e.CreatedAt >= fromUtc && e.CreatedAt < toUtc, ct),
+            // Members, not Stripe's events: one invoice is retried up to four times, each failing again.
+            await db.MembershipPaymentFailures.Where(f => f.FailedAt >= fromUtc && f.FailedAt < toUtc)
+                .Select(f => f.MembershipId).Distinct().CountAsync(ct),
             reasons);
     }
 

@@ -72,10 +72,11 @@ internal static class RevenuePage
         }
 
         html.Append("<h2>Recurring revenue</h2>");
-        var recurring = new List<(DateOnly Start, List<RevenueFigures.Total> Totals)>();
-        foreach (var monthEnd in months.Skip(1)) recurring.Add((monthEnd.AddDays(-1), await figures.RecurringAtAsync(Utc(monthEnd), ct)));
+        var monthEnds = months.Skip(1).ToList();
+        var recurring = monthEnds.Zip(await figures.RecurringAtAsync(monthEnds.Select(Utc).ToList(), ct))
+            .Select(r => (Start: r.First.AddDays(-1), Totals: r.Second)).ToList();
         foreach (var c in recurring.SelectMany(r => r.Totals).Select(t => t.Currency).Distinct().Order())
-            html.Append(SvgChart.Bars($"recurring-{c}", $"Monthly members × amount, {c.ToUpperInvariant()}, at each month's end",
+            html.Append(SvgChart.Bars($"recurring-{c}", $"Paying monthly members × the amount then in force, {c.ToUpperInvariant()}, at each month's end",
                 Series(recurring, c, t => t.Net, "yyyy-MM"), m => Money.ToMajorString(m, c)));
         timing.Lap("recurring");
 

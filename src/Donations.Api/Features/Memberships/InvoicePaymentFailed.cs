@@ -25,7 +25,7 @@ public sealed class InvoicePaymentFailed(DonationsDbContext db, TimeProvider tim
         var membership = await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == subscriptionId, ct);
         // The donor hears about every failed invoice once (not once per retry), even when this
         // event is older than the state applied: the email job checks the invoice is still unpaid.
-        if (membership is not null && membership.Status != "canceled") effects.Raise(new RenewalFailed(membership, invoice.Id));
+        if (membership is not null && membership.Status != "canceled") effects.Raise(new RenewalFailed(membership, invoice.Id, stripeEvent.Created));
         if (membership is null || stripeEvent.Created < membership.LastEventAt
             || membership.Status is not ("active" or "past_due" or "trialing"))
         {

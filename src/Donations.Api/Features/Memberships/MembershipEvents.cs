@@ -6,5 +6,8 @@ namespace Donations.Api.Features.Memberships;
 /// <summary>A subscription event was applied to the membership (tracked entity; its id is assigned by the commit).</summary>
 public sealed record MembershipChanged(Membership Membership) : IDomainEvent;
 
-/// <summary>A renewal payment failed, whether or not it changed the membership: the donor hears once per invoice.</summary>
-public sealed record RenewalFailed(Membership Membership, string InvoiceId) : IDomainEvent;
+/// <summary>
+/// A renewal payment failed, whether or not it changed the membership: the donor hears once per
+/// invoice. <paramref name="FailedAt"/> is Stripe's time of the event (each retry is another).
+/// </summary>
+public sealed record RenewalFailed(Membership Membership, string InvoiceId, DateTime FailedAt) : IDomainEvent;

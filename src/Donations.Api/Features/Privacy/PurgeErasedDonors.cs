@@ -62,6 +62,8 @@ public sealed class PurgeErasedDonors(DonationsDbContext db, TimeProvider clock,
         var memberships = db.Memberships.Where(m => m.DonorId == donorId);
         await db.GiftChanges.Where(c => c.DonorId == donorId || memberships.Any(m => m.Id == c.MembershipId)).ExecuteDeleteAsync(ct);
         await db.MembershipAmountChanges.Where(c => memberships.Any(m => m.Id == c.MembershipId)).ExecuteDeleteAsync(ct);
+        await db.MembershipStatusChanges.Where(c => memberships.Any(m => m.Id == c.MembershipId)).ExecuteDeleteAsync(ct);
+        await db.MembershipPaymentFailures.Where(f => memberships.Any(m => m.Id == f.MembershipId)).ExecuteDeleteAsync(ct);
         await memberships.ExecuteDeleteAsync(ct);
         await db.StatementDocuments.Where(doc => doc.Statement!.DonorId == donorId).ExecuteDeleteAsync(ct);
         await db.Statements.Where(s => s.DonorId == donorId).ExecuteDeleteAsync(ct);

@@ -28,14 +28,10 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
     {
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
             .Select(d => new { d.Email, d.Name, d.StripeCustomerId }).SingleAsync(ct);
-        // Searched for as substrings: a term too short could match inside anything.
-        var terms = (await StripeIdsAsync(donorId, donor.StripeCustomerId, ct)).Where(s => s.Length >= 8);
         // Events naming one of the donor's Stripe objects are the donor's own; events found only
         // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
         // typed with it), so in those only what is the donor's is touched.
-        var own = new HashSet<string>();
-        foreach (var term in terms)
-            own.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
+        var own = await OwnEventIdsAsync(await StripeIdsAsync(donorId, donor.StripeCustomerId, ct), ct);
         var ids = new HashSet<string>(own);
         if (oldEmail is not null)
         {
@@ -81,6 +77,19 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
             }
         await db.SaveChangesAsync(ct);
         return rows.Count;
+    }
+
+    /// <summary>
+    /// The ids of the stored events that name one of <paramref name="stripeIds"/> (the donor's own
+    /// Stripe objects, <see cref="StripeIdsAsync(long, CancellationToken)"/>) anywhere in their payload.
+    /// </summary>
+    public async Task<HashSet<string>> OwnEventIdsAsync(IEnumerable<string> stripeIds, CancellationToken ct)
+    {
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        // Searched for as substrings: a term too short could match inside anything.
+        foreach (var term in stripeIds.Where(s => s.Length >= 8))
+            own.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
+        return own;
     }
 
     /// <summary>The ids of every Stripe object the donor's records keep: customer, gifts' payments and monthly gifts.</summary>

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Donations.Data;
 using Donations.Data.Entities;
 using Donations.Tests.DonorPortal;
 using Donations.Tests.Infrastructure;
@@ -65,10 +66,13 @@ public sealed class DataExportContentsTests
         Assert.DoesNotContain("7700", root.GetRawText());
     }
 
-    [Fact]
-    public async Task The_download_holds_every_Stripe_event_stored_about_the_donor_as_stored_and_none_about_another_donor_whose_ids_merely_contain_theirs()
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_download_holds_every_Stripe_event_stored_about_the_donor_as_stored_and_none_about_another_donor_whose_ids_merely_contain_theirs(
+        DatabaseProvider provider)
     {
-        await using var app = await DonationsApp.StartAsync();
+        await using var app = await DonationsApp.StartAsync(o => o.Provider = provider);
         var ada = new OneTimeGift(Amount: 2500, Email: "ada@example.org", Name: "Ada Lovelace")
             { CustomerId = "cus_test_adalovelace", PaymentIntentId = "pi_test_shared0001", ChargeId = "ch_test_ada0001" };
         // Grace's ids begin with Ada's: found by the search for Ada's, and still not hers.

@@ -30,16 +30,24 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     public async Task<Donor?> FindOrAddAsync(DonorIdentity who, DateTime madeAt, CancellationToken ct)
     {
         var email = string.IsNullOrWhiteSpace(who.Email) ? null : Donor.NormalizeEmail(who.Email);
-        var donor = email is null ? null
-            : db.Donors.Local.FirstOrDefault(d => d.Email == email)
-              ?? await db.Donors.SingleOrDefaultAsync(d => d.Email == email, ct);
-        if (donor is null && who.StripeCustomerId is { } customer)
-            donor = db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customer)
-                    ?? await db.Donors.Where(d => d.StripeCustomerId == customer).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
-        if (donor is null && email is not null)
+        var customer = who.StripeCustomerId;
+        var donor = email is null ? null : db.Donors.Local.FirstOrDefault(d => d.Email == email);
+        var trackedCustomer = customer is null ? null : db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customer);
+        if (donor is null && (email is not null || customer is not null))
         {
-            var hash = Donor.HashErasedEmail(email);
-            donor = await db.Donors.Where(d => d.ErasedEmailHash == hash && d.ErasedAt > madeAt).OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+            // Every way the payment can name its donor in one round trip (each on its own index),
+            // then the same order of preference as asking one by one: the address, the customer's
+            // first record, the newest record erased after the payment was made.
+            var hash = email is null ? null : Donor.HashErasedEmail(email);
+            var candidates = await db.Donors
+                .Where(d => (email != null && d.Email == email)
+                            || (customer != null && d.StripeCustomerId == customer)
+                            || (hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt))
+                .ToListAsync(ct);
+            donor = candidates.FirstOrDefault(d => email is not null && d.Email == email)
+                    ?? trackedCustomer
+                    ?? candidates.Where(d => customer is not null && d.StripeCustomerId == customer).MinBy(d => d.Id)
+                    ?? candidates.Where(d => hash is not null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt).MaxBy(d => d.Id);
         }
         if (donor is null)
         {

@@ -18,13 +18,15 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// after-commit subscribers come from DI.
 /// </summary>
 public sealed class StripeEventProcessor(
-    DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, AfterCommitPublisher publisher,
+    DonationsDbContext db, IEnumerable<IStripeEventHandler> handlers, AfterCommitPublisher publisher, AfterCommitBatch batch,
     InboxSignal signal, DonationsMetrics metrics, TimeProvider time, ILogger<StripeEventProcessor> log)
 {
     private const int RaceAttempts = 8;
     private readonly Dictionary<string, IStripeEventHandler> _byType = handlers
         .SelectMany(h => h.EventTypes.Select(t => (Type: t, Handler: h)))
         .ToDictionary(x => x.Type, x => x.Handler);
+
+    private readonly HashSet<string> _createdInBatch = [];
 
     public IReadOnlyCollection<string> HandledTypes => _byType.Keys;
 
@@ -129,9 +131,25 @@ public sealed class StripeEventProcessor(
     /// and mention an id this event just created go back to the dispatcher now instead of waiting
     /// for Hangfire's next retry, which may be minutes away.
     /// </summary>
-    private async Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
+    private Task WakeWaitingEventsAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
     {
-        if (stripeIds.Count == 0) return;
+        if (stripeIds.Count == 0) return Task.CompletedTask;
+        if (!batch.IsOpen) return WakeNowAsync(stripeIds, ct);
+        // In a batch, once for all its events when it ends: still after every commit that created
+        // them, and one look instead of one per event. A wake lost with a dying process costs the
+        // waiting event only the wait for its own retry.
+        _createdInBatch.UnionWith(stripeIds);
+        batch.Hold(this, async token =>
+        {
+            var created = _createdInBatch.ToList();
+            _createdInBatch.Clear();
+            await WakeNowAsync(created, token);
+        });
+        return Task.CompletedTask;
+    }
+
+    private async Task WakeNowAsync(IReadOnlyCollection<string> stripeIds, CancellationToken ct)
+    {
         var waiting = db.StripeEvents.Where(e => e.Status == StripeEventStatus.Failed
                                                  && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix));
         // Almost always none: one look on the status index instead of one search per id.

@@ -1,6 +1,8 @@
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
+using Face = Donations.Api.Infrastructure.Documents.StandardFontPdf.Face;
+using Line = Donations.Api.Infrastructure.Documents.StandardFontPdf.Line;
 using PdfDocument = PdfSharp.Pdf.PdfDocument;
 
 namespace Donations.Api.Infrastructure.Documents;
@@ -8,102 +10,142 @@ namespace Donations.Api.Infrastructure.Documents;
 /// <summary>
 /// Lays out a rendered plain-text template as a Letter-size PDF, so one editable template gives
 /// both the text body and the attachment. Lines starting with "# " are titles, "## " bold
-/// headings; other lines wrap at the margin; blank lines leave space.
+/// headings; other lines wrap at the margin; blank lines leave space. Text the PDF's built-in
+/// Helvetica can show (Western European letters, the usual punctuation) is written in it
+/// (<see cref="StandardFontPdf"/>); anything else, a donor's name in Greek or Cyrillic say, is
+/// written with the DejaVu Sans faces embedded.
 /// </summary>
 public static class TextPdf
 {
-    private const double Margin = 60;
-    private static readonly XFont TitleFont = Font(17, bold: true);
-    private static readonly XFont HeadingFont = Font(11, bold: true);
-    private static readonly XFont BodyFont = Font(10.5, bold: false);
+    internal const double Margin = 60;
+    private const double PageWidth = 612, PageHeight = 792; // US Letter, in points
+
+    private readonly record struct Style(double Size, Face Face, double SpaceAfter);
+
+    private static readonly Style Title = new(17, Face.Bold, 6);
+    private static readonly Style Heading = new(11, Face.Bold, 2);
+    private static readonly Style Body = new(10.5, Face.Regular, 0);
 
     public static byte[] Render(string text, string title, string author)
     {
-        using var document = new PdfDocument();
-        // Deflating the embedded font subsets at the default level was most of a document's cost
-        // (a fifth of a receipt's CPU, most of a statement run's); the fastest zlib level is several
-        // times quicker for ~20% more bytes (~60 KiB instead of ~50 KiB for a receipt).
-        document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
-        document.Info.Title = title;
-        document.Info.Author = author;
-        var writer = new PageWriter(document);
-        foreach (var raw in text.Replace("\r\n", "\n").Split('\n'))
-        {
-            var line = raw.TrimEnd();
-            if (line.StartsWith("# ", StringComparison.Ordinal)) writer.Paragraph(line[2..], TitleFont, spaceAfter: 6);
-            else if (line.StartsWith("## ", StringComparison.Ordinal)) writer.Paragraph(line[3..], HeadingFont, spaceAfter: 2);
-            else if (line.Length == 0) writer.Space(BodyFont.Height * 0.6);
-            else writer.Paragraph(line, BodyFont, spaceAfter: 0);
-        }
-        writer.Dispose();
-        // Sized for a receipt up front: growing by doubling would end in a 128 KiB buffer on the
-        // large object heap for every document.
-        using var output = new MemoryStream(80 * 1024);
-        document.Save(output, closeStream: false);
-        return output.ToArray();
+        var lines = text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).ToList();
+        return lines.All(StandardFontPdf.CanWrite)
+            ? StandardFontPdf.Write(Lay(lines, new StandardFonts()), PageWidth, PageHeight, title, author)
+            : Embedded.Write(lines, title, author);
     }
 
-    private static XFont Font(double size, bool bold)
+    /// <summary>What laying out needs of a set of fonts.</summary>
+    private interface IFonts
     {
-        PdfFonts.EnsureInstalled();
-        return new XFont(PdfFonts.Family, size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular);
+        double Height(Style style);
+        double Width(string text, Style style);
     }
 
-    private sealed class PageWriter(PdfDocument document) : IDisposable
+    private sealed class StandardFonts : IFonts
     {
-        private XGraphics? _gfx;
-        private double _y;
-        private double _width;
-        private double _bottom;
+        public double Height(Style style) => style.Size * StandardFontPdf.LineHeight;
+        public double Width(string text, Style style) => StandardFontPdf.Width(text, style.Face, style.Size);
+    }
 
-        public void Space(double height)
+    /// <summary>Pages of placed lines: the same layout whichever fonts write it.</summary>
+    private static List<List<Line>> Lay(IEnumerable<string> lines, IFonts fonts)
+    {
+        var pages = new List<List<Line>>();
+        List<Line>? page = null;
+        var y = 0.0;
+        const double bottom = PageHeight - Margin, width = PageWidth - 2 * Margin;
+
+        void EnsureRoom(double needed)
         {
-            EnsurePage(0);
-            _y += height;
+            if (page is not null && y + needed <= bottom) return;
+            pages.Add(page = []);
+            y = Margin;
         }
 
-        public void Paragraph(string text, XFont font, double spaceAfter)
+        foreach (var line in lines)
         {
-            foreach (var line in Wrap(text, font))
+            if (line.Length == 0)
             {
-                EnsurePage(font.Height);
-                _gfx!.DrawString(line, font, XBrushes.Black, new XRect(Margin, _y, _width, font.Height), XStringFormats.TopLeft);
-                _y += font.Height * 1.2;
+                EnsureRoom(0);
+                y += fonts.Height(Body) * 0.6;
+                continue;
             }
-            _y += spaceAfter;
-        }
-
-        private IEnumerable<string> Wrap(string text, XFont font)
-        {
-            EnsurePage(0);
-            var indent = text.Length - text.TrimStart().Length;
-            var words = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var line = new string(' ', indent);
-            foreach (var word in words)
+            var (content, style) = line.StartsWith("# ", StringComparison.Ordinal) ? (line[2..], Title)
+                : line.StartsWith("## ", StringComparison.Ordinal) ? (line[3..], Heading)
+                : (line, Body);
+            var height = fonts.Height(style);
+            foreach (var wrapped in Wrap(content, style, width, fonts))
             {
-                var candidate = line.Trim().Length == 0 ? line + word : line + " " + word;
-                if (line.Trim().Length > 0 && _gfx!.MeasureString(candidate, font).Width > _width)
+                EnsureRoom(height);
+                page!.Add(new Line(wrapped, style.Face, style.Size, y));
+                y += height * 1.2;
+            }
+            y += style.SpaceAfter;
+        }
+        if (pages.Count == 0) pages.Add([]);
+        return pages;
+    }
+
+    /// <summary>Words onto lines no wider than <paramref name="width"/>; a line's indent is kept on every line it wraps to.</summary>
+    private static IEnumerable<string> Wrap(string text, Style style, double width, IFonts fonts)
+    {
+        var indent = new string(' ', text.Length - text.TrimStart().Length);
+        var line = indent;
+        foreach (var word in text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = line.Length == indent.Length ? line + word : line + " " + word;
+            if (line.Length > indent.Length && fonts.Width(candidate, style) > width)
+            {
+                yield return line;
+                line = indent + word;
+            }
+            else line = candidate;
+        }
+        yield return line;
+    }
+
+    /// <summary>The same layout in the DejaVu Sans faces, embedded (subsets), for text Helvetica cannot show.</summary>
+    private static class Embedded
+    {
+        private static readonly Dictionary<(Face, double), XFont> Fonts = new[] { Title, Heading, Body }.ToDictionary(s => (s.Face, s.Size), Font);
+
+        public static byte[] Write(IEnumerable<string> lines, string title, string author)
+        {
+            using var document = new PdfDocument();
+            // Deflating the embedded font subsets at the default level was most of a document's cost;
+            // the fastest zlib level is several times quicker for ~20% more bytes.
+            document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
+            document.Info.Title = title;
+            document.Info.Author = author;
+            List<List<Line>> pages;
+            using (var measure = XGraphics.CreateMeasureContext(new XSize(PageWidth, PageHeight), XGraphicsUnit.Point, XPageDirection.Downwards))
+                pages = Lay(lines, new Measured(measure));
+            foreach (var placed in pages)
+            {
+                var page = document.AddPage();
+                page.Size = PageSize.Letter;
+                using var gfx = XGraphics.FromPdfPage(page);
+                foreach (var line in placed)
                 {
-                    yield return line;
-                    line = new string(' ', indent) + word;
+                    var font = Fonts[(line.Face, line.Size)];
+                    gfx.DrawString(line.Text, font, XBrushes.Black, new XRect(Margin, line.Top, PageWidth - 2 * Margin, font.Height), XStringFormats.TopLeft);
                 }
-                else line = candidate;
             }
-            yield return line;
+            using var output = new MemoryStream(80 * 1024);
+            document.Save(output, closeStream: false);
+            return output.ToArray();
         }
 
-        private void EnsurePage(double needed)
+        private static XFont Font(Style style)
         {
-            if (_gfx is not null && _y + needed <= _bottom) return;
-            _gfx?.Dispose();
-            var page = document.AddPage();
-            page.Size = PageSize.Letter;
-            _gfx = XGraphics.FromPdfPage(page);
-            _width = page.Width.Point - 2 * Margin;
-            _bottom = page.Height.Point - Margin;
-            _y = Margin;
+            PdfFonts.EnsureInstalled();
+            return new XFont(PdfFonts.Family, style.Size, style.Face == Face.Bold ? XFontStyleEx.Bold : XFontStyleEx.Regular);
         }
 
-        public void Dispose() => _gfx?.Dispose();
+        private sealed class Measured(XGraphics measure) : IFonts
+        {
+            public double Height(Style style) => Fonts[(style.Face, style.Size)].Height;
+            public double Width(string text, Style style) => measure.MeasureString(text, Fonts[(style.Face, style.Size)]).Width;
+        }
     }
 }

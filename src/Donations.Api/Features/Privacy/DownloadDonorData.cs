@@ -11,16 +11,18 @@ namespace Donations.Api.Features.Privacy;
 
 /// <summary>
 /// <c>GET /manage/account/data.zip</c>: everything held about the signed-in donor, as one file:
-/// <c>donor.json</c> (their details and address, gifts with where they came from, receipts, monthly
-/// gifts with every change and cancellation reason they gave, statements and the emails sent to
-/// them) with the PDF of every receipt and statement. Only the session's donor, never an id
-/// from the request.
+/// <c>donor.json</c> (their details and address; gifts with where they came from, how each counts
+/// for tax, its refunds, dispute and receipts; monthly gifts with every change and cancellation
+/// reason they gave; statements with every version issued; the emails sent to them; the Stripe
+/// events stored about them as stored) with the PDF of every receipt, void notice and statement as
+/// issued. Only the session's donor, never an id from the request.
 /// </summary>
 public static class DownloadDonorData
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static async Task<IResult> Handle(HttpContext http, DonationsDbContext db, ReceiptMessages receipts, StatementPdf statements, TimeProvider clock)
+    public static async Task<IResult> Handle(HttpContext http, DonationsDbContext db, ReceiptMessages receipts, StatementPdf statements,
+        DonorDataEvents events, TimeProvider clock)
     {
         var donorId = DonorAuthentication.DonorId(http.User);
         var ct = http.RequestAborted;
@@ -28,17 +30,7 @@ public static class DownloadDonorData
             .Select(d => new { d.Email, d.Name, d.Address, d.Country, d.StripeCustomerId, d.CreatedAt }).SingleOrDefaultAsync(ct);
         if (donor is null) return Results.NotFound();
 
-        var gifts = await db.Donations.AsNoTracking().Where(d => d.DonorId == donorId).OrderBy(d => d.ReceivedAt)
-            .Select(d => new
-            {
-                d.Id, d.ReceivedAt, d.Amount, d.Currency, Frequency = d.Frequency.ToString(), Status = d.Status.ToString(), d.RefundedAmount,
-                d.FeeCovered, d.FeeAmount, d.BenefitsValue, d.BenefitsDescription, d.Campaign, d.Source, d.UtmMedium, d.UtmContent, d.UtmTerm,
-                d.StripePaymentIntentId, d.StripeChargeId, d.StripeInvoiceId, d.StripeSubscriptionId,
-            }).ToListAsync(ct);
-        var receiptRows = await db.Receipts.AsNoTracking().Where(r => r.Donation!.DonorId == donorId).OrderBy(r => r.IssuedAt)
-            .Select(r => new { r.Id, r.Number, r.DonationId, Kind = r.Kind.ToString(), Status = r.Status.ToString(), r.Amount, r.Currency,
-                r.DeductibleAmount, r.IssuedAt, r.SentAt, r.VoidedAt })
-            .ToListAsync(ct);
+        var gifts = await DonorDataGifts.LoadAsync(db, donorId, ct);
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.DonorId == donorId).OrderBy(m => m.StartedAt)
             .Select(m => new
             {
@@ -50,33 +42,58 @@ public static class DownloadDonorData
                     .Select(c => new { c.ChangedAt, c.FromAmount, c.ToAmount, c.Interval }).ToList(),
             })
             .ToListAsync(ct);
-        var statementRows = await db.Statements.AsNoTracking().Where(s => s.DonorId == donorId).OrderBy(s => s.Year)
-            .Select(s => new { s.Year, Status = s.Status.ToString(), s.SentAt }).ToListAsync(ct);
+        var issued = await DonorDataStatements.LoadAsync(db, statements, donorId, ct);
         var emails = await db.Notifications.AsNoTracking().Where(n => n.DonorId == donorId && n.SentAt != null).OrderBy(n => n.SentAt)
             .Select(n => new { n.Kind, n.SentAt }).ToListAsync(ct);
 
-        var zip = new MemoryStream();
-        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        // Built in a file that is deleted once sent, not in memory: with every PDF and the donor's
+        // Stripe events a long-standing donor's download runs to megabytes. A failure before the
+        // answer starts is a plain error, never a truncated download.
+        var file = new FileStream(Path.Combine(Path.GetTempPath(), $"donor-data-{Guid.NewGuid():N}.zip"), FileMode.CreateNew, FileAccess.ReadWrite,
+            FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
         {
-            await using (var entry = archive.CreateEntry("donor.json").Open())
-                await JsonSerializer.SerializeAsync(entry, new
+            using (var archive = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                await using (var entry = archive.CreateEntry("donor.json").Open())
+                await using (var json = new Utf8JsonWriter(entry, new JsonWriterOptions { Indented = true }))
                 {
-                    ExportedAt = clock.GetUtcNow().UtcDateTime,
-                    Donor = donor,
-                    Gifts = gifts,
-                    Receipts = receiptRows.Select(r => new { r.Number, r.DonationId, r.Kind, r.Status, r.Amount, r.Currency, r.DeductibleAmount, r.IssuedAt, r.SentAt, r.VoidedAt }),
-                    MonthlyGifts = memberships,
-                    Statements = statementRows,
-                    EmailsSent = emails,
-                }, Json, ct);
-            foreach (var r in receiptRows)
-                if (await receipts.PdfAsync(r.Id, ct) is { } pdf) await AddAsync(archive, $"receipts/receipt-{r.Number}.pdf", pdf, ct);
-            foreach (var s in statementRows.Where(s => s.Status == nameof(StatementStatus.Sent)))
-                if (await statements.RenderAsync(donorId, s.Year, ct) is { } pdf) await AddAsync(archive, $"statements/{StatementPdf.FileName(s.Year)}", pdf, ct);
+                    json.WriteStartObject();
+                    Write(json, "exported_at", clock.GetUtcNow().UtcDateTime);
+                    Write(json, "donor", donor);
+                    Write(json, "gifts", gifts.Gifts);
+                    Write(json, "receipts", gifts.Receipts.Select(r => new
+                    {
+                        r.Number, r.DonationId, Kind = r.Kind.ToString(), Status = r.Status.ToString(), r.Amount, r.Currency, r.DeductibleAmount,
+                        r.IssuedAt, r.SentAt, r.VoidedAt, File = $"receipts/{ReceiptMessages.FileName(r)}",
+                    }));
+                    Write(json, "monthly_gifts", memberships);
+                    Write(json, "statements", issued.Select(s => s.Described));
+                    Write(json, "emails_sent", emails);
+                    json.WritePropertyName("stripe_events");
+                    await events.WriteAsync(donorId, json, ct);
+                    json.WriteEndObject();
+                }
+                foreach (var r in gifts.Receipts)
+                    if (await receipts.PdfAsync(r.Id, ct) is { } pdf) await AddAsync(archive, $"receipts/{ReceiptMessages.FileName(r)}", pdf, ct);
+                foreach (var (id, name) in issued.SelectMany(s => s.Files))
+                    await AddAsync(archive, name, await DonorDataStatements.PdfAsync(db, id, ct), ct);
+            }
+            file.Position = 0;
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.File(file, "application/zip", "my-donation-data.zip");
         }
-        zip.Position = 0;
-        http.Response.Headers.CacheControl = "no-store";
-        return Results.File(zip, "application/zip", "my-donation-data.zip");
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void Write<T>(Utf8JsonWriter json, string name, T value)
+    {
+        json.WritePropertyName(name);
+        JsonSerializer.Serialize(json, value, Json);
     }
 
     private static async Task AddAsync(ZipArchive archive, string name, byte[] bytes, CancellationToken ct)

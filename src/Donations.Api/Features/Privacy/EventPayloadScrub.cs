@@ -1,6 +1,8 @@
+using System.Linq.Expressions;
 using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Donations.Data;
+using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Api.Features.Privacy;
@@ -28,14 +30,10 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
     {
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId)
             .Select(d => new { d.Email, d.Name, d.StripeCustomerId }).SingleAsync(ct);
-        // Searched for as substrings: a term too short could match inside anything.
-        var terms = (await StripeIdsAsync(donorId, donor.StripeCustomerId, ct)).Where(s => s.Length >= 8);
         // Events naming one of the donor's Stripe objects are the donor's own; events found only
         // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
         // typed with it), so in those only what is the donor's is touched.
-        var own = new HashSet<string>();
-        foreach (var term in terms)
-            own.UnionWith(await db.StripeEvents.Where(e => e.Payload.Contains(term)).Select(e => e.Id).ToListAsync(ct));
+        var own = await OwnEventIdsAsync(await StripeIdsAsync(donorId, donor.StripeCustomerId, ct), ct);
         var ids = new HashSet<string>(own);
         if (oldEmail is not null)
         {
@@ -82,6 +80,37 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         await db.SaveChangesAsync(ct);
         return rows.Count;
     }
+
+    /// <summary>
+    /// The ids of the stored events that name one of <paramref name="stripeIds"/> (the donor's own
+    /// Stripe objects, <see cref="StripeIdsAsync(long, CancellationToken)"/>) anywhere in their payload.
+    /// </summary>
+    public async Task<HashSet<string>> OwnEventIdsAsync(IEnumerable<string> stripeIds, CancellationToken ct)
+    {
+        var own = new HashSet<string>(StringComparer.Ordinal);
+        // Searched for as substrings: a term too short could match inside anything. Each search reads
+        // every payload, so the terms (a monthly donor of years has hundreds) go a batch per search.
+        foreach (var batch in stripeIds.Where(s => s.Length >= 8).Chunk(TermsPerSearch))
+            own.UnionWith(await db.StripeEvents.Where(NamesAny(batch)).Select(e => e.Id).ToListAsync(ct));
+        return own;
+    }
+
+    private const int TermsPerSearch = 50;
+
+    /// <summary><c>e =&gt; e.Payload.Contains(t1) || e.Payload.Contains(t2) || ...</c>, each term a parameter.</summary>
+    private static Expression<Func<StripeEvent, bool>> NamesAny(IEnumerable<string> terms)
+    {
+        var e = Expression.Parameter(typeof(StripeEvent), "e");
+        var payload = Expression.Property(e, nameof(StripeEvent.Payload));
+        var contains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
+        var any = terms.Select(t => (Expression)Expression.Call(payload, contains, Parameter(t))).Aggregate(Expression.OrElse);
+        return Expression.Lambda<Func<StripeEvent, bool>>(any, e);
+    }
+
+    // A captured value, so EF Core sends it as a parameter rather than inlining it into the SQL.
+    private static MemberExpression Parameter(string value) => Expression.Property(Expression.Constant(new Term(value)), nameof(Term.Value));
+
+    private sealed record Term(string Value);
 
     /// <summary>The ids of every Stripe object the donor's records keep: customer, gifts' payments and monthly gifts.</summary>
     public async Task<List<string>> StripeIdsAsync(long donorId, CancellationToken ct)

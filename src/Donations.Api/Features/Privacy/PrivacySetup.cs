@@ -17,6 +17,7 @@ public static class PrivacySetup
         var services = builder.Services;
         services.AddScoped<DonorErasure>();
         services.AddScoped<EventPayloadScrub>();
+        services.AddScoped<DonorDataEvents>();
         services.AddScoped<ClearStripeCustomers>();
         services.AddSingleton<PickupOutbox>();
         services.AddAfterCommit<ScrubLateEvents>();

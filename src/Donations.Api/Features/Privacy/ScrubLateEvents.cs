@@ -126,6 +126,12 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
     /// <param name="MadeAt">When the object was made (its <c>created</c>).</param>
     private sealed record Payload(HashSet<string> Ids, HashSet<string> Emails, DateTime? MadeAt);
 
+    /// <summary>
+    /// The ids of donor-kept Stripe objects (customer, session, payment intent, charge, invoice,
+    /// subscription) that the event's object names as whole values: no id that merely contains one.
+    /// </summary>
+    public static IReadOnlySet<string> NamedIds(string payload) => Read(payload).Ids;
+
     private static Payload Read(string payload)
     {
         var (ids, emails) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.OrdinalIgnoreCase));

@@ -75,6 +75,8 @@ public sealed class DataExportTests
                 RequestKey = "rk_1", RequestedAt = now.AddDays(-1), MessageId = "c@example.org", EmailSentAt = now.AddDays(-1),
             });
             db.MembershipAmountChanges.Add(new MembershipAmountChange { MembershipId = membership.Id, ChangedAt = now.AddMonths(-6), FromAmount = 10300, ToAmount = 12360, Interval = "year", Upgrade = true });
+            db.MembershipStatusChanges.Add(new MembershipStatusChange { MembershipId = membership.Id, ChangedAt = now.AddMonths(-2), Status = "past_due" });
+            db.MembershipPaymentFailures.Add(new MembershipPaymentFailure { MembershipId = membership.Id, StripeInvoiceId = "in_ada_failed", FailedAt = now.AddMonths(-2) });
             await db.SaveChangesAsync();
         });
         var client = app.CreateClient();
@@ -98,6 +100,8 @@ public sealed class DataExportTests
             new[] { "kind", "summary", "reason" }.Select(k => change.GetProperty(k).GetString()));
         var amount = Assert.Single(monthly.GetProperty("amount_history").EnumerateArray());
         Assert.Equal((10300, 12360), (amount.GetProperty("from_amount").GetInt64(), amount.GetProperty("to_amount").GetInt64()));
+        Assert.Contains(monthly.GetProperty("status_history").EnumerateArray(), c => c.GetProperty("status").GetString() == "past_due");
+        Assert.Equal("in_ada_failed", Assert.Single(monthly.GetProperty("failed_payments").EnumerateArray()).GetProperty("stripe_invoice_id").GetString());
     }
 
     [Fact]

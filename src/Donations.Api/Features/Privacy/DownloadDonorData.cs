@@ -40,6 +40,10 @@ public static class DownloadDonorData
                     .Select(c => new { c.Kind, c.Summary, c.Reason, c.RequestedAt, c.EmailSentAt }).ToList(),
                 AmountHistory = db.MembershipAmountChanges.Where(c => c.MembershipId == m.Id).OrderBy(c => c.ChangedAt)
                     .Select(c => new { c.ChangedAt, c.FromAmount, c.ToAmount, c.Interval }).ToList(),
+                StatusHistory = db.MembershipStatusChanges.Where(c => c.MembershipId == m.Id).OrderBy(c => c.ChangedAt)
+                    .Select(c => new { c.ChangedAt, c.Status, c.Paused }).ToList(),
+                FailedPayments = db.MembershipPaymentFailures.Where(f => f.MembershipId == m.Id).OrderBy(f => f.FailedAt)
+                    .Select(f => new { f.StripeInvoiceId, f.FailedAt }).ToList(),
             })
             .ToListAsync(ct);
         var issued = await DonorDataStatements.LoadAsync(db, statements, donorId, ct);

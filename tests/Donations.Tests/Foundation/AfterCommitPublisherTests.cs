@@ -88,4 +88,19 @@ public sealed class AfterCommitPublisherTests
         await batch.CloseAsync(CancellationToken.None);
         Assert.Equal(["1,2", "3,4,5", "6"], flushed);
     }
+
+    [Fact]
+    public async Task A_release_that_fails_at_the_end_of_a_batch_stops_none_of_the_others_and_is_thrown()
+    {
+        var batch = new AfterCommitBatch();
+        var released = new List<string>();
+        batch.Open();
+        await batch.GatherAsync(new object(), ["wake"], (_, _) => throw new InvalidOperationException("database away"), CancellationToken.None);
+        await batch.GatherAsync(new object(), ["receipts"], (items, _) => { released.AddRange(items); return Task.CompletedTask; }, CancellationToken.None);
+
+        var thrown = await Assert.ThrowsAsync<AggregateException>(() => batch.CloseAsync(CancellationToken.None));
+
+        Assert.Equal(["receipts"], released);
+        Assert.Equal("database away", Assert.Single(thrown.InnerExceptions).Message);
+    }
 }

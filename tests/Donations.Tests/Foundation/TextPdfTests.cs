@@ -68,4 +68,47 @@ public sealed class TextPdfTests
         var words = PdfText.Words(pdf).Split(' ').Where(w => w != "Statement").ToList();
         Assert.Equal(Enumerable.Repeat(paragraph.Split(' '), 20).SelectMany(w => w), words);
     }
+
+    [Fact]
+    public void Characters_that_only_look_unusual_keep_the_document_in_Helvetica()
+    {
+        // A decomposed é (as macOS writes it), a tab, a thin space, a non-breaking hyphen, a soft
+        // hyphen, a zero-width space and a lone carriage return.
+        var text = "# Receipt\nDonor: Rene\u0301e\tO\u2009Brien\u2011Smith co\u00adop\u200b\rAmount: \u221225";
+
+        var pdf = TextPdf.Render(text, "Receipt", "Example Newsroom");
+
+        using var document = PdfDocument.Open(pdf);
+        Assert.All(document.GetPage(1).Letters, l => Assert.StartsWith("Helvetica", l.FontName, StringComparison.Ordinal));
+        Assert.Equal("Receipt Donor: Renée O Brien-Smith coop Amount: -25", PdfText.Words(pdf));
+    }
+
+    [Theory]
+    [InlineData("reader")]
+    [InlineData("Ζωή")]
+    public void A_word_wider_than_the_line_is_broken_inside_the_margins(string name)
+    {
+        var address = string.Concat(Enumerable.Repeat(name, 40)) + "@example.org";
+
+        var pdf = TextPdf.Render($"Donor: {address}", "Receipt", "Example Newsroom");
+
+        using var document = PdfDocument.Open(pdf);
+        var letters = document.GetPage(1).Letters;
+        Assert.All(letters, l => Assert.InRange(l.BoundingBox.Right, 60.0, 552.1));
+        Assert.Equal("Donor:" + address, string.Concat(letters.Select(l => l.Value)).Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Blank_lines_at_the_end_of_a_full_page_open_no_empty_page()
+    {
+        // 46 lines of body text fill a page exactly, leaving the next line's top just past the margin.
+        var full = string.Join("\n", Enumerable.Range(1, 4 * 46).Select(i => $"Line {i}"));
+        var pages = PdfDocument.Open(TextPdf.Render(full, "Statement", "Example Newsroom")).NumberOfPages;
+
+        using var document = PdfDocument.Open(TextPdf.Render(full + "\n\n\n", "Statement", "Example Newsroom"));
+
+        Assert.Equal(4, pages);
+        Assert.Equal(pages, document.NumberOfPages);
+        Assert.All(document.GetPages(), p => Assert.NotEmpty(p.Letters));
+    }
 }

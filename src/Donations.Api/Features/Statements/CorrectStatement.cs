@@ -1,3 +1,4 @@
+using System.Globalization;
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.Receipts;
 using Donations.Api.Infrastructure.Configuration;
@@ -147,15 +148,18 @@ public sealed class CorrectStatement(
 /// After a gift is recorded or changed, looks for a statement already issued (or being sent) for
 /// the donor's year of that gift, and asks for its correction: one query per published batch, and
 /// inside a batch of Stripe events one when the batch ends. Held work dies with its process, so an
-/// hourly sweep (<see cref="SweepAsync"/>) asks again for every gift recorded or changed in the
-/// last <see cref="LookBack"/>; a correction asked for twice is made once (see <see cref="CorrectStatement"/>).
+/// hourly sweep (<see cref="SweepAsync"/>) asks again for every gift recorded or changed since the
+/// sweep before; a correction asked for twice is made once (see <see cref="CorrectStatement"/>).
 /// </summary>
 public sealed class ScheduleStatementCorrections(
-    DonationsDbContext db, IBackgroundJobClient jobs, AfterCommitBatch batch, IOptions<OrganizationOptions> organization, TimeProvider clock)
-    : IAfterCommit<DonationChanged>
+    DonationsDbContext db, IBackgroundJobClient jobs, JobStorage storage, AfterCommitBatch batch, IOptions<OrganizationOptions> organization,
+    TimeProvider clock) : IAfterCommit<DonationChanged>
 {
     public const string RecurringJobId = "statement-corrections-sweep";
-    public static readonly TimeSpan LookBack = TimeSpan.FromHours(2);
+    public static readonly TimeSpan FirstLookBack = TimeSpan.FromHours(2);
+    public static readonly TimeSpan LongestLookBack = TimeSpan.FromDays(7);
+    public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(10);
+    private const string WatermarkKey = "statement-corrections-sweep", SweptFrom = "swept-from";
 
     public Task AfterCommitAsync(IReadOnlyList<DonationChanged> events, CancellationToken ct)
     {
@@ -177,28 +181,34 @@ public sealed class ScheduleStatementCorrections(
     }
 
     /// <summary>
-    /// The recurring job: every statement issued for a year in which one of its donor's gifts was
-    /// recorded or changed in the last <see cref="LookBack"/> is looked at again. One indexed query
-    /// per year that has statements.
+    /// The recurring job: asks again for the statements of every gift recorded or changed since the
+    /// last sweep began (kept in Hangfire's storage, less <see cref="Overlap"/> for transactions
+    /// still open then; <see cref="FirstLookBack"/> the first time, never more than
+    /// <see cref="LongestLookBack"/>). Only gifts dated before the end of the latest year with
+    /// statements can concern one, so a day's new gifts cost nothing once the year has moved on.
     /// </summary>
     public async Task SweepAsync()
     {
-        var since = clock.GetUtcNow().UtcDateTime - LookBack;
-        var zone = organization.Value.GetTimeZone();
-        var statementYears = await db.Statements.AsNoTracking()
-            .Where(s => s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending)
-            .Select(s => s.Year).Distinct().ToListAsync();
-        foreach (var year in statementYears)
+        var now = clock.GetUtcNow().UtcDateTime;
+        using var connection = storage.GetConnection();
+        var last = connection.GetAllEntriesFromHash(WatermarkKey)?.GetValueOrDefault(SweptFrom) is { } stamp
+            ? DateTime.Parse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
+            : (DateTime?)null;
+        var since = last is { } l ? l - Overlap : now - FirstLookBack;
+        if (since < now - LongestLookBack) since = now - LongestLookBack;
+
+        if (await db.Statements.MaxAsync(s => (int?)s.Year) is { } latest)
         {
-            var bounds = StatementYear.Of(year, zone);
-            var ids = await db.Statements.AsNoTracking()
-                .Where(s => s.Year == year && (s.Status == StatementStatus.Sent || s.Status == StatementStatus.Pending))
-                .Where(s => db.Donations.Any(d => d.DonorId == s.DonorId && (d.CreatedAt >= since || d.UpdatedAt >= since)
-                                                  && d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc))
-                .Select(s => s.Id)
+            var zone = organization.Value.GetTimeZone();
+            var end = StatementYear.Of(latest, zone).EndUtc;
+            var changed = await db.Donations.AsNoTracking()
+                .Where(d => (d.CreatedAt >= since || d.UpdatedAt >= since) && d.ReceivedAt < end)
+                .Select(d => new { d.DonorId, d.ReceivedAt })
                 .ToListAsync();
-            foreach (var id in ids)
-                jobs.Enqueue<CorrectStatement>(JobQueues.Email, job => job.RunAsync(id, 0, CancellationToken.None));
+            foreach (var chunk in changed.Select(c => (c.DonorId, Infrastructure.Dates.Local(c.ReceivedAt, zone).Year)).Distinct().Chunk(1000))
+                await ScheduleAsync(chunk, CancellationToken.None);
         }
+        connection.SetRangeInHash(WatermarkKey, [new KeyValuePair<string, string>(SweptFrom, now.ToString("O", CultureInfo.InvariantCulture))]);
     }
+
 }

@@ -140,18 +140,18 @@ public sealed class StripeEventProcessor(
         var stripeIds = created.Distinct().ToList();
         var waiting = db.StripeEvents.Where(e => e.Status == StripeEventStatus.Failed
                                                  && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix));
-        // Almost always none: one look on the status index instead of one search per id.
-        if (!await waiting.AnyAsync(ct)) return;
-        var woken = 0;
-        foreach (var id in stripeIds)
-        {
-            var quoted = $"\"{id}\"";
-            woken += await waiting
-                .Where(e => e.Payload.Contains(quoted))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(e => e.Status, StripeEventStatus.Received)
-                    .SetProperty(e => e.EnqueuedAt, (DateTime?)null), ct);
-        }
+        // Almost always none: one look on the status index instead of one search per id; else the
+        // waiting rows are read once and matched here, not searched once per id.
+        var rows = await waiting.Select(e => new { e.Id, e.Payload }).ToListAsync(ct);
+        if (rows.Count == 0) return;
+        var quoted = stripeIds.Select(id => $"\"{id}\"").ToList();
+        var matched = rows.Where(r => quoted.Any(q => r.Payload.Contains(q, StringComparison.Ordinal))).Select(r => r.Id).ToList();
+        if (matched.Count == 0) return;
+        var woken = await waiting
+            .Where(e => matched.Contains(e.Id))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(e => e.Status, StripeEventStatus.Received)
+                .SetProperty(e => e.EnqueuedAt, (DateTime?)null), ct);
         if (woken > 0) signal.Notify();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
@@ -28,10 +29,40 @@ public static class TextPdf
 
     public static byte[] Render(string text, string title, string author)
     {
-        var lines = text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).ToList();
+        var lines = Clean(text).Split('\n').Select(l => l.TrimEnd()).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
         return lines.All(StandardFontPdf.CanWrite)
             ? StandardFontPdf.Write(Lay(lines, new StandardFonts()), PageWidth, PageHeight, title, author)
             : Embedded.Write(lines, title, author);
+    }
+
+    /// <summary>
+    /// Line breaks made plain, and the characters that only look like others (a decomposed "é",
+    /// a thin space, a non-breaking hyphen, a minus) made the ones Helvetica has, so a name pasted
+    /// from another system does not send the whole document to the embedded font; invisible
+    /// ones (zero-width spaces, soft hyphens, a byte-order mark) are dropped.
+    /// </summary>
+    private static string Clean(string text)
+    {
+        var normal = text.Normalize(NormalizationForm.FormC);
+        var clean = new StringBuilder(normal.Length);
+        for (var i = 0; i < normal.Length; i++)
+        {
+            var c = normal[i];
+            switch (c)
+            {
+                case '\r':
+                    clean.Append('\n');
+                    if (i + 1 < normal.Length && normal[i + 1] == '\n') i++;
+                    break;
+                case '\t': clean.Append("    "); break;
+                case '\u00ad' or '\u200b' or '\u200c' or '\u200d' or '\u2060' or '\ufeff': break;
+                case '\u2010' or '\u2011' or '\u2212': clean.Append('-'); break;
+                case >= '\u2000' and <= '\u200a' or '\u202f' or '\u205f': clean.Append(' '); break;
+                default: clean.Append(c); break;
+            }
+        }
+        return clean.ToString();
     }
 
     /// <summary>What laying out needs of a set of fonts.</summary>
@@ -66,7 +97,8 @@ public static class TextPdf
         {
             if (line.Length == 0)
             {
-                EnsureRoom(0);
+                // Space only: the next line of text opens a page if it needs one.
+                if (page is null) EnsureRoom(0);
                 y += fonts.Height(Body) * 0.6;
                 continue;
             }
@@ -86,12 +118,17 @@ public static class TextPdf
         return pages;
     }
 
-    /// <summary>Words onto lines no wider than <paramref name="width"/>; a line's indent is kept on every line it wraps to.</summary>
+    /// <summary>
+    /// Words onto lines no wider than <paramref name="width"/>; a line's indent is kept on every line
+    /// it wraps to, and a word wider than a line (a long address or link) is broken where it must be.
+    /// </summary>
     private static IEnumerable<string> Wrap(string text, Style style, double width, IFonts fonts)
     {
         var indent = new string(' ', text.Length - text.TrimStart().Length);
         var line = indent;
-        foreach (var word in text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        var words = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(w => fonts.Width(indent + w, style) <= width ? [w] : Pieces(w, indent, style, width, fonts));
+        foreach (var word in words)
         {
             var candidate = line.Length == indent.Length ? line + word : line + " " + word;
             if (line.Length > indent.Length && fonts.Width(candidate, style) > width)
@@ -102,6 +139,18 @@ public static class TextPdf
             else line = candidate;
         }
         yield return line;
+    }
+
+    private static IEnumerable<string> Pieces(string word, string indent, Style style, double width, IFonts fonts)
+    {
+        for (var start = 0; start < word.Length;)
+        {
+            var end = start + 1;
+            while (end < word.Length && fonts.Width(indent + word[start..(end + 1)], style) <= width) end++;
+            if (end < word.Length && char.IsHighSurrogate(word[end - 1])) end++; // never half a character
+            yield return word[start..end];
+            start = end;
+        }
     }
 
     /// <summary>The same layout in the DejaVu Sans faces, embedded (subsets), for text Helvetica cannot show.</summary>

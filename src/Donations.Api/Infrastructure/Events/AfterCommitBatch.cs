@@ -43,7 +43,11 @@ public sealed class AfterCommitBatch
         return Task.CompletedTask;
     }
 
-    /// <summary>Releases everything held, in the order it was first held.</summary>
+    /// <summary>
+    /// Releases everything held, in the order it was first held. One release failing stops none of
+    /// the others (a retry of the batch would not gather their work again); the failures are thrown
+    /// together at the end, so the job shows them.
+    /// </summary>
     public async Task CloseAsync(CancellationToken ct)
     {
         IsOpen = false;
@@ -51,6 +55,18 @@ public sealed class AfterCommitBatch
         _flushes.Clear();
         _holders.Clear();
         _gathered.Clear();
-        foreach (var flush in flushes) await flush(ct);
+        List<Exception>? failures = null;
+        foreach (var flush in flushes)
+        {
+            try
+            {
+                await flush(ct);
+            }
+            catch (Exception e)
+            {
+                (failures ??= []).Add(e);
+            }
+        }
+        if (failures is not null) throw new AggregateException("Work held until the end of a batch failed.", failures);
     }
 }

@@ -68,6 +68,25 @@ public sealed class FeesAndPayoutsTests
     }
 
     [Fact]
+    public async Task A_refunded_gift_whose_charge_comes_without_its_refunds_has_them_read_from_Stripes_refunds_list()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var gift = new OneTimeGift(Amount: 5000, Metadata: DonatePage());
+        var at = DateTimeOffset.UtcNow.AddDays(-3);
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, gift.Amount, "usd", fee: 175, at);
+        app.Stripe.AddRefund(gift.ChargeId, 2000, at.AddHours(1), feeReturned: 0);
+        app.Stripe.OmitChargeRefunds = true; // refunds are an includable field of a charge
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted(), gift.Refunded(2000));
+        await app.ReadStripeFeesAsync();
+        var finance = await SignedInAsync(app, StaffRoles.Finance);
+
+        var row = Assert.Single(Rows(await finance.GetStringAsync("/api/finance/donations.csv")));
+
+        Assert.Equal(("1.75", "28.25"), (row["fee_amount"], row["net_amount"])); // 50.00 - 1.75 - 20.00
+        Assert.Single(app.Stripe.RequestsTo("GET", "/v1/refunds"), r => r.Query.Contains("charge=" + gift.ChargeId));
+    }
+
+    [Fact]
     public async Task A_payouts_journal_balances_to_its_bank_amount_and_its_row_counts_gifts_and_other_money()
     {
         await using var app = await DonationsApp.StartAsync();

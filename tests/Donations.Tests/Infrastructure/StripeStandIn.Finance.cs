@@ -136,7 +136,7 @@ public sealed partial class StripeStandIn
             if (r.Path.StartsWith(prefix) && r.Path.Length > prefix.Length && !r.Path[prefix.Length..].Contains('/'))
                 // Not put in here: the general object store (Store) answers, or says it is missing.
                 return _objects.TryGetValue(r.Path[prefix.Length..], out var found) && (string?)found["object"] == type
-                    ? StripeReply.Ok(Expand(found.DeepClone().AsObject(), expand))
+                    ? StripeReply.Ok(Expand(Includable(found.DeepClone().AsObject(), expand), expand))
                     : null;
         var listed = r.Path switch
         {
@@ -151,6 +151,19 @@ public sealed partial class StripeStandIn
         };
         return listed is null ? null : Page(r.Path, listed, query, expand);
     }
+
+    /// <summary>
+    /// As Stripe answers at the pinned API version: a charge's <c>refunds</c> is an includable field,
+    /// left out unless <c>expand[]=refunds</c> asks for it (or always, with <see cref="OmitChargeRefunds"/>).
+    /// </summary>
+    private JsonObject Includable(JsonObject o, List<string> expand)
+    {
+        if ((string?)o["object"] == "charge" && (OmitChargeRefunds || !expand.Contains("refunds"))) o.Remove("refunds");
+        return o;
+    }
+
+    /// <summary>Leave a charge's refunds out even when expanded, as a Stripe that ignores the request would.</summary>
+    public bool OmitChargeRefunds { get; set; }
 
     private static readonly (string Prefix, string Type)[] Retrievable =
     [

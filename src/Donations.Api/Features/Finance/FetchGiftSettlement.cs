@@ -42,7 +42,7 @@ public sealed class FetchGiftSettlement(
             var chargeId = gift.StripeChargeId ?? await ChargeOfAsync(gift.StripePaymentIntentId, gift.StripeInvoiceId, ct)
                            ?? throw new InvalidOperationException("Stripe names no charge for this gift yet");
             var charge = await new ChargeService(stripe).GetAsync(chargeId,
-                new ChargeGetOptions { Expand = ["balance_transaction", "refunds.data.balance_transaction"] }, cancellationToken: ct);
+                new ChargeGetOptions { Expand = ["balance_transaction", "refunds", "refunds.data.balance_transaction"] }, cancellationToken: ct);
             if (charge.BalanceTransaction is { } paid) await book.RecordAsync(paid, donationId, null, ct);
             await foreach (var refund in RefundsAsync(charge, ct))
                 if (refund.BalanceTransaction is { } refunded) await book.RecordAsync(refunded, donationId, null, ct);
@@ -74,12 +74,13 @@ public sealed class FetchGiftSettlement(
     public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Min(attempts - 1, 11)), 1440));
 
     /// <summary>
-    /// Every refund of the charge. The charge embeds at most ten; past those (<c>has_more</c>) the
-    /// rest are only in Stripe's refunds list, read page by page, every refund of the charge.
+    /// Every refund of the charge. Since API version 2022-11-15 a charge carries its refunds only
+    /// when asked to (expanded), and then at most ten; when they are missing from a refunded charge,
+    /// or there are more (<c>has_more</c>), Stripe's refunds list is read page by page instead.
     /// </summary>
     private async IAsyncEnumerable<Refund> RefundsAsync(Charge charge, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        if (charge.Refunds is not { HasMore: true })
+        if (charge.Refunds is { HasMore: false } embedded || (charge.Refunds is null && charge.AmountRefunded == 0))
         {
             foreach (var refund in charge.Refunds?.Data ?? []) yield return refund;
             yield break;

@@ -68,9 +68,15 @@ public sealed class RevenueFigures(DonationsDbContext db)
     {
         if (timesUtc.Count == 0) return [];
         var (first, last) = (timesUtc.Min(), timesUtc.Max());
-        var members = db.Memberships.AsNoTracking().Where(m => m.StartedAt < last && (m.CanceledAt == null || m.CanceledAt > first));
-        var list = await members.Select(m => new { m.Id, m.Currency, m.StartedAt, m.CanceledAt, m.MonthlyAmount, m.Interval, m.Status })
-            .ToListAsync(ct);
+        // Stripe stamps canceled_at when a cancellation at the period's end is asked for; the member
+        // pays through that period, and leaves only when the subscription ends (CanceledAt is then
+        // its end).
+        var members = db.Memberships.AsNoTracking().Where(m => m.StartedAt < last
+            && (m.CanceledAt == null || m.CanceledAt > first || (m.CancelAtPeriodEnd && m.Status != "canceled")));
+        var list = (await members.Select(m => new { m.Id, m.Currency, m.StartedAt, m.CanceledAt, m.CancelAtPeriodEnd, m.MonthlyAmount, m.Interval, m.Status })
+            .ToListAsync(ct))
+            .Select(m => new { m.Id, m.Currency, m.StartedAt, LeftAt = m.CancelAtPeriodEnd && m.Status != "canceled" ? null : m.CanceledAt, m.MonthlyAmount, m.Interval, m.Status })
+            .ToList();
         var amounts = (await db.MembershipAmountChanges.AsNoTracking().Where(c => members.Any(m => m.Id == c.MembershipId))
                 .OrderBy(c => c.ChangedAt).ThenBy(c => c.Id).Select(c => new { c.MembershipId, c.ChangedAt, c.ToAmount, c.Interval }).ToListAsync(ct))
             .ToLookup(c => c.MembershipId);
@@ -79,7 +85,7 @@ public sealed class RevenueFigures(DonationsDbContext db)
             .ToLookup(c => c.MembershipId);
 
         return timesUtc.Select(at => list
-            .Where(m => m.StartedAt < at && (m.CanceledAt is null || m.CanceledAt > at))
+            .Where(m => m.StartedAt < at && (m.LeftAt is null || m.LeftAt > at))
             .Select(m =>
             {
                 var history = statuses[m.Id].ToList();

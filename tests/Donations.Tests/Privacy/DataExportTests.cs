@@ -105,6 +105,32 @@ public sealed class DataExportTests
     }
 
     [Fact]
+    public async Task A_donor_gets_a_few_downloads_an_hour_then_is_asked_to_wait_while_another_donor_is_not()
+    {
+        await using var app = await DonationsApp.StartAsync();
+        var ada = new OneTimeGift(Amount: 2500, Email: "ada-limit@example.org", Name: "Ada Lovelace");
+        var grace = new OneTimeGift(Amount: 4000, Email: "grace-limit@example.org", Name: "Grace Hopper");
+        await app.DeliverAndProcessAsync(ada.CheckoutCompleted(), grace.CheckoutCompleted());
+        var ids = await app.WithDbAsync(db => db.Donors.OrderBy(d => d.Email).Select(d => d.Id).ToListAsync());
+        var (adaClient, graceClient) = (app.CreateClient(), app.CreateClient());
+        await Portal.SignInAsync(app, adaClient, ids[0]);
+        await Portal.SignInAsync(app, graceClient, ids[1]);
+
+        for (var i = 0; i < Api.Features.Privacy.DataDownloadLimits.PerHour; i++)
+        {
+            using var allowed = await adaClient.GetAsync("/manage/account/data.zip");
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            await allowed.Content.ReadAsByteArrayAsync(); // the whole file, so the lease is given back
+        }
+        using var refused = await adaClient.GetAsync("/manage/account/data.zip");
+        using var other = await graceClient.GetAsync("/manage/account/data.zip");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromHours(1), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
     public async Task The_data_download_needs_a_donor_session()
     {
         await using var app = await DonationsApp.StartAsync();

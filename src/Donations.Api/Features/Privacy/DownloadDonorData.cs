@@ -22,10 +22,17 @@ public static class DownloadDonorData
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static async Task<IResult> Handle(HttpContext http, DonationsDbContext db, ReceiptMessages receipts, StatementPdf statements,
-        DonorDataEvents events, TimeProvider clock)
+        DonorDataEvents events, DataDownloadLimits limits, TimeProvider clock)
     {
         var donorId = DonorAuthentication.DonorId(http.User);
         var ct = http.RequestAborted;
+        if (limits.TryStart(donorId) is not { } lease)
+        {
+            http.Response.Headers.RetryAfter = ((int)DataDownloadLimits.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem("Your data download was asked for too often; please try again later.", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+        // Held until the file has been sent.
+        http.Response.RegisterForDispose(lease);
         var donor = await db.Donors.AsNoTracking().Where(d => d.Id == donorId && d.ErasedAt == null)
             .Select(d => new { d.Email, d.Name, d.Address, d.Country, d.StripeCustomerId, d.CreatedAt }).SingleOrDefaultAsync(ct);
         if (donor is null) return Results.NotFound();

@@ -24,6 +24,7 @@ public static class PrivacySetup
         services.AddScoped<PurgeErasedDonors>();
         services.AddSingleton<IRecurringJobDefinition, PrivacySchedule>();
         services.AddSingleton<ICliCommand, DonorsCommand>();
+        services.AddSingleton<DataDownloadLimits>();
         return builder;
     }
 

@@ -8,8 +8,9 @@ namespace Donations.EndToEnd;
 
 /// <summary>
 /// A member, in a real browser, lowers their monthly gift (seeing the tier it gives first), pauses
-/// it for two months and cancels it with a reason; each time the account page shows the change
-/// once Stripe's webhook has arrived.
+/// it for two months and cancels it with a reason, or switches it to annual; each time the account
+/// page shows the change once Stripe's webhook has arrived. A second donor who rewrites her own
+/// form to name the first donor's gift reaches nothing.
 /// </summary>
 public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, IAsyncLifetime
 {
@@ -18,14 +19,20 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
     private DonationsApp _app = null!;
     private DateTimeOffset _lastEvent;
 
-    public async Task InitializeAsync() => _app = await DonationsApp.StartAsync(o => o.UseKestrel = true);
+    public async Task InitializeAsync() => _app = await DonationsApp.StartAsync(o =>
+    {
+        o.UseKestrel = true;
+        o.Settings["Donations:Frequencies:0"] = "one-time";
+        o.Settings["Donations:Frequencies:1"] = "monthly";
+        o.Settings["Donations:Frequencies:2"] = "annual";
+    });
 
     public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Member_lowers_the_amount_pauses_two_months_and_cancels_with_a_reason()
     {
-        var link = await MemberWithLinkAsync();
+        var link = await MemberWithLinkAsync(_gift);
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 1400 } });
         var page = await context.NewPageAsync();
         var refused = new List<string>();
@@ -75,6 +82,46 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
         Assert.Empty(refused);
     }
 
+    [Fact]
+    public async Task Member_switches_to_annual_and_a_second_donor_who_rewrites_her_form_to_name_that_gift_reaches_nothing()
+    {
+        var link = await MemberWithLinkAsync(_gift);
+        var mallory = new MonthlyGift(Amount: 2000, Email: "mallory@example.org", Name: "Mallory", Metadata: Metadata);
+        var malloryLink = await MemberWithLinkAsync(mallory);
+        await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 1400 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url(link));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(Url("/manage/account"));
+        var monthly = page.GetByRole(AriaRole.Table, new() { Name = "Your monthly gifts" });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Switch to one payment a year" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Your gift becomes annual: $240.00 each year");
+        Assert.Equal("year", LastUpdate()["items[0][price_data][recurring][interval]"]);
+        await WebhookArrivesAsync();
+        await page.GotoAsync(Url("/manage/account"));
+        await Assertions.Expect(monthly).ToContainTextAsync("$240.00 a year");
+
+        // The second donor, in her own browser, points her own cancel form at the first donor's gift.
+        var victim = await _app.WithDbAsync(db => db.Memberships.Where(m => m.StripeSubscriptionId == _gift.SubscriptionId).Select(m => m.Id).SingleAsync());
+        await using var other = await browser.Chromium.NewContextAsync();
+        var intruder = await other.NewPageAsync();
+        await intruder.GotoAsync(Url(malloryLink));
+        await intruder.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await intruder.WaitForURLAsync(Url("/manage/account"));
+        var stripeCalls = _app.Stripe.Requests.Count;
+        await intruder.Locator($"form.gift-cancel input[name='{GiftChanges.GiftField}']")
+            .EvaluateAsync("(input, id) => input.value = id", victim.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await intruder.GetByLabel("Why are you cancelling?").FillAsync("not mine");
+        var answer = await intruder.RunAndWaitForResponseAsync(
+            () => intruder.GetByRole(AriaRole.Button, new() { Name = "Cancel my monthly gift" }).ClickAsync(),
+            r => r.Url.EndsWith("/manage/gift/cancel", StringComparison.Ordinal));
+
+        Assert.Equal(404, answer.Status);
+        Assert.Equal(stripeCalls, _app.Stripe.Requests.Count);
+        Assert.False(await _app.WithDbAsync(db => db.Memberships.Where(m => m.Id == victim).Select(m => m.CancelAtPeriodEnd).SingleAsync()));
+    }
+
     private string SubscriptionPath => $"/v1/subscriptions/{_gift.SubscriptionId}";
 
     private StripeRequest LastUpdate() => _app.Stripe.RequestsTo("POST", SubscriptionPath).Last();
@@ -88,18 +135,18 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
     }
 
     /// <summary>The monthly gift through Stripe's events, its subscription kept by the stand-in, and a sign-in link for its donor.</summary>
-    private async Task<string> MemberWithLinkAsync()
+    private async Task<string> MemberWithLinkAsync(MonthlyGift gift)
     {
-        var subscription = StripeEventFactory.Subscription(_gift.SubscriptionId, _gift.CustomerId, _gift.Amount, "usd", "active",
-            _gift.StartedAt, _gift.MonthStart(2), latestInvoice: _gift.Month(1).InvoiceId, metadata: Metadata);
+        var subscription = StripeEventFactory.Subscription(gift.SubscriptionId, gift.CustomerId, gift.Amount, "usd", "active",
+            gift.StartedAt, gift.MonthStart(2), latestInvoice: gift.Month(1).InvoiceId, metadata: Metadata);
         _app.Stripe.Store(subscription);
-        _lastEvent = _gift.StartedAt.AddMinutes(1);
-        await _app.DeliverAndProcessAsync(_gift.CheckoutCompleted(),
-            StripeEventFactory.Event("customer.subscription.created", subscription, _gift.StartedAt), _gift.InvoicePaid(1));
+        _lastEvent = gift.StartedAt.AddMinutes(1);
+        await _app.DeliverAndProcessAsync(gift.CheckoutCompleted(),
+            StripeEventFactory.Event("customer.subscription.created", subscription, gift.StartedAt), gift.InvoicePaid(1));
         var token = SignInTokens.NewToken();
         await _app.WithDbAsync(async db =>
         {
-            var donorId = await db.Memberships.Where(m => m.StripeSubscriptionId == _gift.SubscriptionId).Select(m => m.DonorId).SingleAsync();
+            var donorId = await db.Memberships.Where(m => m.StripeSubscriptionId == gift.SubscriptionId).Select(m => m.DonorId).SingleAsync();
             db.DonorSignInTokens.Add(new DonorSignInToken
             {
                 DonorId = donorId, TokenHash = SignInTokens.Hash(token), CreatedAt = DateTime.UtcNow,

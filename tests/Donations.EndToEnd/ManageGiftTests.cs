@@ -55,6 +55,13 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
         await page.GotoAsync(Url("/manage/account"));
         await Assertions.Expect(monthly).ToContainTextAsync("Reader");
         await Assertions.Expect(monthly).ToContainTextAsync("$10.00");
+        // The next payment is charged at the new amount: its receipt deducts the new tier's benefits (none).
+        await _app.DeliverAndProcessAsync((_gift with { Amount = 1000 }).InvoicePaid(2));
+        await _app.WaitForIdleJobsAsync();
+        var receipts = await _app.WithDbAsync(db => db.Receipts.Where(r => r.Donation!.StripeSubscriptionId == _gift.SubscriptionId)
+            .OrderBy(r => r.Id).Select(r => new { r.Amount, r.DeductibleAmount, r.Donation!.BenefitsValue }).ToListAsync());
+        Assert.Equal([(2000L, 200L), (1000L, 0L)], receipts.Select(r => (r.Amount, r.BenefitsValue)));
+        Assert.Equal(1000, receipts[1].DeductibleAmount);
 
         // Pause two months.
         await page.GetByLabel("Pause for").SelectOptionAsync("2");

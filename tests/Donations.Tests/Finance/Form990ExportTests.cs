@@ -35,8 +35,20 @@ public sealed class Form990ExportTests
                 Amount = 10000, Currency = "usd", DeductibleAmount = 8000, MessageId = "r1@example.org", IssuedAt = In2025(3, 1), SentAt = In2025(3, 1),
             });
         });
-        // Counted as paid, though half was refunded later: the threshold is on the payment as made.
-        await app.SeedAsync(d => { Goods(d, 10000, 2000, In2025(4, 1)); d.RefundedAmount = 5000; d.Status = DonationStatus.PartiallyRefunded; });
+        // Counted as paid, though half was refunded later: the threshold is on the payment as made. Not
+        // disclosed: its receipt went out while its goods were still disregarded (within 2% of what was
+        // given before the refund), and the correction that deducts them has not gone out yet.
+        await app.SeedAsync(d =>
+        {
+            Goods(d, 10000, 2000, In2025(4, 1));
+            d.RefundedAmount = 5000;
+            d.Status = DonationStatus.PartiallyRefunded;
+            d.Receipts.Add(new Receipt
+            {
+                Number = "2025-000002", Year = 2025, Sequence = 2, Kind = ReceiptKind.Original, Status = ReceiptStatus.Sent,
+                Amount = 10000, Currency = "usd", DeductibleAmount = 10000, MessageId = "r2@example.org", IssuedAt = In2025(4, 1), SentAt = In2025(4, 1),
+            });
+        });
         // Not counted: exactly $75; insubstantial benefits; refunded in full; another year.
         await app.SeedAsync(d => Goods(d, 7500, 1000, In2025(5, 1)));
         await app.SeedAsync(d => { Goods(d, 30000, 500, In2025(6, 1)); d.BenefitsTreatment = BenefitsTreatment.Insubstantial; });

@@ -1,4 +1,6 @@
 using Donations.Tests.Infrastructure;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
 using static Donations.Tests.Receipts.MemberBenefitsApp;
 
 namespace Donations.Tests.Receipts;
@@ -46,6 +48,46 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
             QuidProQuo,
             "Deductible amount: $95.00");
         corrected.AssertSaysNowhere("not substantial");
+    }
+
+    [Fact]
+    public async Task A_dispute_lost_in_part_judges_the_benefits_again_on_what_is_left_given_and_the_corrected_receipt_deducts_them()
+    {
+        // As a partial refund: $5 is within 2% of $300, not of the $100 the bank left after a $200 chargeback.
+        var gift = new MonthlyGift(Amount: 30000, Email: "disputed-benefactor@example.org");
+        await fixture.App.DeliverAsync(gift.CheckoutCompleted(), gift.InvoicePaid(1));
+        Assert.Single(await fixture.MailToAsync(gift.Email));
+        var (_, paymentIntent, charge) = gift.Month(1);
+        var closed = DateTimeOffset.UtcNow;
+
+        await fixture.App.DeliverAsync(StripeEventFactory.Event("charge.dispute.closed",
+            StripeEventFactory.Dispute(StripeEventFactory.NewId("dp"), charge, paymentIntent, 20000, "usd", "lost", closed.AddDays(-8)), closed));
+
+        var corrected = (await fixture.MailToAsync(gift.Email, 2))[1];
+        corrected.AssertSaysEverywhere(
+            PrintAndTote,
+            "Our good-faith estimate of the fair market value of these goods or services is $5.00 for each monthly payment.",
+            QuidProQuo,
+            "Deductible amount: $95.00");
+        corrected.AssertSaysNowhere("not substantial");
+    }
+
+    [Fact]
+    public async Task A_paid_invoice_lower_than_the_checkout_said_judges_the_benefits_again_on_the_amount_paid()
+    {
+        // Checkout said $300 ($5 of benefits disregarded within 2%); the paid invoice, which sets the
+        // amount, says $100, of which $5 is more than 2%: the benefits are deducted after all.
+        var gift = new MonthlyGift(Amount: 30000, Email: "lower-invoice@example.org");
+        await fixture.App.DeliverAsync(gift.CheckoutCompleted());
+        await fixture.App.DeliverAsync((gift with { Amount = 10000 }).InvoicePaid(1));
+
+        await Wait.UntilAsync(async () => await fixture.App.WithDbAsync(db => db.Receipts
+                .Where(r => r.Donation!.Donor!.Email == gift.Email && r.Status == ReceiptStatus.Sent)
+                .OrderByDescending(r => r.Id).Select(r => (long?)r.DeductibleAmount).FirstOrDefaultAsync()) == 9500,
+            TimeSpan.FromSeconds(30), "a receipt for the $100 paid that deducts the $5 of benefits");
+        var gifts = await fixture.App.WithDbAsync(db => db.Donations.Where(d => d.Donor!.Email == gift.Email)
+            .Select(d => new { d.Amount, d.BenefitsValue, d.BenefitsTreatment }).ToListAsync());
+        Assert.Equal((10000L, 500L, BenefitsTreatment.Deducted), Assert.Single(gifts.Select(g => (g.Amount, g.BenefitsValue, g.BenefitsTreatment))));
     }
 
     [Fact]

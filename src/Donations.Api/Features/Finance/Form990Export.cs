@@ -20,7 +20,7 @@ namespace Donations.Api.Features.Finance;
 /// insubstantial benefits, membership privileges and declined benefits need no disclosure and are
 /// not counted). The $75 is the payment as made, before any refund; payments refunded in full are
 /// left out. One row per currency: how many, what was paid, the goods' value, what remains deductible after refunds,
-/// the USD total at Stripe's settlement, how many were disclosed (their receipt was sent, line 7b),
+/// the USD total at Stripe's settlement, how many were disclosed (a receipt stating and deducting the goods was sent, line 7b),
 /// and how many non-USD payments could not be judged yet because their USD settlement is unknown.
 /// </summary>
 internal static class Form990Export
@@ -69,7 +69,9 @@ internal static class Form990Export
             .Select(d => new
             {
                 Donation = d,
-                Disclosed = d.Receipts.Any(r => r.Kind == ReceiptKind.Original && r.SentAt != null),
+                // Disclosed by a receipt sent that stated and deducted the goods: an original that
+                // disregarded them (judged again after a refund) disclosed nothing; its correction did.
+                Disclosed = d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice && r.SentAt != null && r.DeductibleAmount < r.Amount),
             })
             .ToListAsync(ct);
         var counted = gifts.Where(g => GiftAmounts.StatedAmount(g.Donation) > 0).ToList();

@@ -33,7 +33,12 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         // Events naming one of the donor's Stripe objects are the donor's own; events found only
         // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
         // typed with it), so in those only what is the donor's is touched.
-        var own = await OwnEventIdsAsync(await StripeIdsAsync(donorId, donor.StripeCustomerId, ct), ct);
+        var theirs = await StripeIdsAsync(donorId, donor.StripeCustomerId, ct);
+        // Found by a substring search: the donor's own only if it names one of their ids as a whole
+        // value ("cus_Ann0001" is inside "cus_Ann00012", another payer's customer).
+        var candidates = await OwnEventIdsAsync(theirs, ct);
+        var own = (await db.StripeEvents.AsNoTracking().Where(e => candidates.Contains(e.Id)).Select(e => new { e.Id, e.Payload }).ToListAsync(ct))
+            .Where(e => ScrubLateEvents.NamedIds(e.Payload).Overlaps(theirs)).Select(e => e.Id).ToHashSet();
         var ids = new HashSet<string>(own);
         if (oldEmail is not null)
         {

@@ -73,10 +73,12 @@ public sealed class RevenueFigures(DonationsDbContext db)
         // its end).
         var members = db.Memberships.AsNoTracking().Where(m => m.StartedAt < last
             && (m.CanceledAt == null || m.CanceledAt > first || (m.CancelAtPeriodEnd && m.Status != "canceled")));
-        var list = (await members.Select(m => new { m.Id, m.Currency, m.StartedAt, m.CanceledAt, m.CancelAtPeriodEnd, m.MonthlyAmount, m.Interval, m.Status })
-            .ToListAsync(ct))
-            .Select(m => new { m.Id, m.Currency, m.StartedAt, LeftAt = m.CancelAtPeriodEnd && m.Status != "canceled" ? null : m.CanceledAt, m.MonthlyAmount, m.Interval, m.Status })
-            .ToList();
+        var list = await members.Select(m => new
+            {
+                m.Id, m.Currency, m.StartedAt, m.MonthlyAmount, m.Interval, m.Status,
+                LeftAt = m.CancelAtPeriodEnd && m.Status != "canceled" ? null : m.CanceledAt,
+            })
+            .ToListAsync(ct);
         var amounts = (await db.MembershipAmountChanges.AsNoTracking().Where(c => members.Any(m => m.Id == c.MembershipId))
                 .OrderBy(c => c.ChangedAt).ThenBy(c => c.Id).Select(c => new { c.MembershipId, c.ChangedAt, c.ToAmount, c.Interval }).ToListAsync(ct))
             .ToLookup(c => c.MembershipId);

@@ -34,19 +34,19 @@ public sealed class EventPayloadScrub(DonationsDbContext db)
         // by the address may be another payer's too (a shared inbox's receipt, a guest Checkout
         // typed with it), so in those only what is the donor's is touched.
         var theirs = await StripeIdsAsync(donorId, donor.StripeCustomerId, ct);
-        // Found by a substring search: the donor's own only if it names one of their ids as a whole
-        // value ("cus_Ann0001" is inside "cus_Ann00012", another payer's customer).
         var candidates = await OwnEventIdsAsync(theirs, ct);
-        var own = (await db.StripeEvents.AsNoTracking().Where(e => candidates.Contains(e.Id)).Select(e => new { e.Id, e.Payload }).ToListAsync(ct))
-            .Where(e => ScrubLateEvents.NamedIds(e.Payload).Overlaps(theirs)).Select(e => e.Id).ToHashSet();
-        var ids = new HashSet<string>(own);
+        var byEmail = new HashSet<string>();
         if (oldEmail is not null)
         {
             // As a whole JSON string: "ann@x.org" must not find "joann@x.org".
             var quoted = $"\"{oldEmail.ToLowerInvariant()}\"";
-            ids.UnionWith(await db.StripeEvents.Where(e => e.Payload.ToLower().Contains(quoted)).Select(e => e.Id).ToListAsync(ct));
+            byEmail.UnionWith(await db.StripeEvents.Where(e => e.Payload.ToLower().Contains(quoted)).Select(e => e.Id).ToListAsync(ct));
         }
-        var matching = await db.StripeEvents.Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        var found = await db.StripeEvents.Where(e => candidates.Contains(e.Id) || byEmail.Contains(e.Id)).ToListAsync(ct);
+        // Found by a substring search: the donor's own only if it names one of their ids as a whole
+        // value ("cus_Ann0001" is inside "cus_Ann00012", another payer's customer).
+        var own = found.Where(e => candidates.Contains(e.Id) && ScrubLateEvents.NamedIds(e.Payload).Overlaps(theirs)).Select(e => e.Id).ToHashSet();
+        var matching = found.Where(e => own.Contains(e.Id) || byEmail.Contains(e.Id)).ToList();
         foreach (var stored in matching)
             if (JsonNode.Parse(stored.Payload) is JsonObject root)
             {

@@ -107,6 +107,18 @@ public sealed class DeductibilityNoticeTests
     }
 
     [Theory]
+    [InlineData("Via Roma 1, Milano, MI 20121, IT")]     // Milano's province code is Michigan's
+    [InlineData("Via Roma 1, Cagliari, CA 09100, IT")]   // Cagliari's is California's
+    [InlineData("Via Roma 1, Palermo, PA 90100, IT")]    // Palermo's is Pennsylvania's
+    public void An_explicit_foreign_country_code_wins_over_a_province_and_postal_code_that_look_like_a_US_state_and_ZIP(string address)
+    {
+        var org = new Api.Infrastructure.Configuration.OrganizationOptions { ForeignDeductibilityNotice = Neutral };
+
+        Assert.Equal("IT", Api.Infrastructure.Documents.AddressCountry.Ending(address));
+        Assert.Equal(Neutral, org.DeductibilityNoticeFor(null, address));
+    }
+
+    [Theory]
     [InlineData("PR")]
     [InlineData("GU")]
     [InlineData("VI")]

@@ -40,7 +40,8 @@ public static partial class AddressCountry
     });
 
     /// <summary>
-    /// The ISO code ending <paramref name="address"/>, or null when it cannot be told. A US
+    /// The ISO code ending <paramref name="address"/>, or null when it cannot be told. A closing ISO
+    /// code that is no US state or territory is the country. Otherwise a US
     /// "STATE 12345" closing the address, or standing just before its last part, makes it American
     /// (a territory's own code when the state is one). A bare two-letter code that is also a US state
     /// ("…, Springfield, IL") counts only after a postal code ("…, Berlin, 10117, DE"): without one
@@ -56,6 +57,10 @@ public static partial class AddressCountry
         if (UsState(last) is { } closing) return closing;
         var country = IsCode(last) ? last : Names.Value.GetValueOrDefault(last);
         if (country is null) return null;
+        // An ISO code that can be neither the US, a territory nor a state was put there as the country:
+        // an Italian "MI 20121" (Milano), "CA 09100" (Cagliari) or "PA 90100" (Palermo) before it is a
+        // province and postal code, not a US state and ZIP.
+        if (IsCode(last) && last != "US" && !UsStates.Contains(last) && !UsTerritories.Contains(last)) return country;
         if (before is not null && UsState(before) is { } state) return state;
         if (IsCode(last) && UsStates.Contains(last) && !(before is not null && PostalCode().IsMatch(before))) return null;
         return country;

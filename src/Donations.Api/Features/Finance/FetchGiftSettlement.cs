@@ -1,4 +1,6 @@
 using Donations.Api.Features.Donations;
+using Donations.Api.Features.Receipts;
+using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
 using Hangfire;
@@ -13,11 +15,14 @@ namespace Donations.Api.Features.Finance;
 /// Runs after the gift is recorded, never in the webhook request. The gift's refunded amount and
 /// dispute status at the time are the "done" marker: a later refund or dispute makes it due again.
 /// A lookup that fails is retried by <see cref="SweepGiftSettlements"/> with a growing delay.
+/// Receipts also run it inline before issuing a foreign gift's first receipt (<see cref="IGiftSettlementReader"/>).
 /// </summary>
 public sealed class FetchGiftSettlement(
-    DonationsDbContext db, IStripeClient stripe, InvoicePaymentLinks links, BalanceTransactionBook book,
-    TimeProvider time, ILogger<FetchGiftSettlement> log)
+    DonationsDbContext db, IStripeClient stripe, InvoicePaymentLinks links, BalanceTransactionBook book, RowClaims rows,
+    TimeProvider time, ILogger<FetchGiftSettlement> log) : IGiftSettlementReader
 {
+    public Task ReadAsync(long donationId, CancellationToken ct) => RunAsync(donationId);
+
     [AutomaticRetry(Attempts = 0)] // the sweep tries again, with a delay that grows
     public async Task RunAsync(long donationId)
     {
@@ -29,8 +34,10 @@ public sealed class FetchGiftSettlement(
         var settlement = await db.GiftSettlements.FindAsync([donationId], ct);
         if (settlement is null)
         {
-            settlement = new GiftSettlement { DonationId = donationId };
-            db.GiftSettlements.Add(settlement);
+            // Receipts run this for a new foreign gift while the sweep may be leasing the same gift:
+            // whichever inserts the row second works on the one stored.
+            await rows.InsertUnlessPresentAsync(db, new GiftSettlement { DonationId = donationId }, ct);
+            settlement = await db.GiftSettlements.SingleAsync(s => s.DonationId == donationId, ct);
         }
         if (settlement.CheckedAt is not null && settlement.CheckedRefundedAmount == gift.RefundedAmount
             && settlement.CheckedDisputeStatus == gift.DisputeStatus)

@@ -27,6 +27,7 @@ public static class FinanceSetup
 
         services.AddScoped<BalanceTransactionBook>();
         services.AddScoped<FetchGiftSettlement>();
+        services.AddScoped<Receipts.IGiftSettlementReader>(sp => sp.GetRequiredService<FetchGiftSettlement>());
         services.AddScoped<SweepGiftSettlements>();
         services.AddScoped<SyncPayout>();
         services.AddScoped<RunDriftReport>();

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -19,6 +20,21 @@ public sealed class SweepGiftSettlements(DonationsDbContext db, IBackgroundJobCl
 
     [DisableConcurrentExecution(60)]
     public async Task<int> RunAsync()
+    {
+        try
+        {
+            return await HandOverAsync();
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            // A gift's row was added meanwhile (receipts read a new foreign gift's settlement before
+            // issuing its receipt): once more, now seeing it.
+            db.ChangeTracker.Clear();
+            return await HandOverAsync();
+        }
+    }
+
+    private async Task<int> HandOverAsync()
     {
         var ct = CancellationToken.None;
         var now = time.GetUtcNow().UtcDateTime;

@@ -29,8 +29,9 @@ public sealed class ReceiptMessages(
 {
     /// <param name="SettledUsd">What the whole payment settled for in USD cents (other currencies only), when Stripe's settlement is known.</param>
     /// <param name="Facts">What the receipt stated when its PDF was stored; null until then, and for receipts stored before facts were kept.</param>
+    /// <param name="ReplacesFacts">The stored facts of the receipt this one replaces, for the date it stated.</param>
     public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf, long? SettledUsd = null,
-        string? Facts = null);
+        string? Facts = null, string? ReplacesFacts = null);
 
     public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
@@ -49,12 +50,17 @@ public sealed class ReceiptMessages(
         var replaced = replacedIds.Count == 0
             ? []
             : await db.Receipts.AsNoTracking().Where(r => replacedIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        var replacedFacts = replacedIds.Count == 0
+            ? []
+            : await db.ReceiptDocuments.AsNoTracking().Where(d => replacedIds.Contains(d.ReceiptId))
+                .ToDictionaryAsync(d => d.ReceiptId, d => d.Facts, ct);
         var foreign = rows.Where(r => r.Donation!.Currency != "usd").Select(r => r.Donation!.Id).Distinct().ToList();
         var usd = await UsdEquivalents.SettledAsync(db, foreign, ct);
         return rows
             .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
                 r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf,
-                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null, r.Facts))
+                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null, r.Facts,
+                r.Receipt.ReplacesReceiptId is { } was ? replacedFacts.GetValueOrDefault(was) : null))
             .OrderBy(s => s.Receipt.Id)
             .ToList();
     }
@@ -134,10 +140,14 @@ public sealed class ReceiptMessages(
     /// <summary>
     /// The facts stored with the receipt's PDF, or — before they are stored — the receipt as the gift
     /// stands now. A receipt stored before facts were kept has only its PDF: its email and copies
-    /// are still rendered from the gift as it stands, as they always were.
+    /// are still rendered from the gift as it stands, as they always were; so is a member that facts
+    /// stored before it existed lack.
     /// </summary>
-    public ReceiptModel Model(Source source, bool isCopy) =>
-        ReceiptModel.FromFacts(source.Facts) is { } issued ? issued with { IsCopy = isCopy } : Current(source, isCopy);
+    public ReceiptModel Model(Source source, bool isCopy)
+    {
+        var current = Current(source, isCopy);
+        return ReceiptModel.FromFacts(source.Facts, current) is { } issued ? issued with { IsCopy = isCopy } : current;
+    }
 
     private ReceiptModel Current(Source source, bool isCopy)
     {
@@ -146,6 +156,7 @@ public sealed class ReceiptMessages(
         var currency = receipt.Currency;
         var isVoid = receipt.Kind == ReceiptKind.VoidNotice;
         var benefits = isVoid ? 0 : GiftAmounts.DeductedBenefits(donation);
+        var donationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone());
         return new ReceiptModel
         {
             Organization = OrganizationModel.From(org),
@@ -164,7 +175,9 @@ public sealed class ReceiptMessages(
             DonorEmail = donor.Email,
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             DeductibilityNotice = org.DeductibilityNoticeFor(donor.Country, donor.Address),
-            DonationDate = Dates.Long(donation.ReceivedAt, org.GetTimeZone()),
+            DonationDate = donationDate,
+            ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction && ReconcileReceipts.StatedDate(source.ReplacesFacts) is { } stated
+                && stated != donationDate ? stated : null,
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),

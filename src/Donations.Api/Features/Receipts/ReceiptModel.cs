@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Features.Receipts;
@@ -14,8 +15,37 @@ public sealed record ReceiptModel
     /// <summary>The facts as stored with the receipt's PDF.</summary>
     public string ToFacts() => JsonSerializer.Serialize(this);
 
-    /// <summary>Facts stored by <see cref="ToFacts"/>, or null when there are none (a receipt stored before they were kept).</summary>
-    public static ReceiptModel? FromFacts(string? facts) => facts is null ? null : JsonSerializer.Deserialize<ReceiptModel>(facts);
+    /// <summary>
+    /// Facts stored by <see cref="ToFacts"/>, or null when there are none (a receipt stored before they
+    /// were kept) or they cannot be read. Facts are stored for years while this model grows: a member
+    /// an older row lacks (its <c>required</c> members included, which the serializer would otherwise
+    /// refuse) is taken from <paramref name="live"/>, the receipt rendered from the gift as it stands,
+    /// as receipts without facts always were; the members the row has are printed as stored.
+    /// </summary>
+    public static ReceiptModel? FromFacts(string? facts, ReceiptModel live)
+    {
+        if (facts is null) return null;
+        try
+        {
+            if (JsonNode.Parse(facts) is not JsonObject stored) return null;
+            Complete(stored, JsonSerializer.SerializeToNode(live)!.AsObject());
+            return stored.Deserialize<ReceiptModel>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Adds to <paramref name="stored"/> every member of <paramref name="live"/> it lacks, at any depth.</summary>
+    private static void Complete(JsonObject stored, JsonObject live)
+    {
+        foreach (var (name, value) in live)
+        {
+            if (!stored.TryGetPropertyValue(name, out var kept)) stored[name] = value?.DeepClone();
+            else if (kept is JsonObject inner && value is JsonObject current) Complete(inner, current);
+        }
+    }
 
     public required OrganizationModel Organization { get; init; }
     public required string Number { get; init; }
@@ -40,6 +70,9 @@ public sealed record ReceiptModel
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
     public required string DonationDate { get; init; }
+    /// <summary>A correction of the date: the date the replaced receipt stated; null when it stated this one.</summary>
+    public string? ReplacedDonationDate { get; init; }
+    public bool IsDateCorrection => ReplacedDonationDate is not null;
     public required string IssuedDate { get; init; }
     /// <summary>What this receipt states, e.g. "$25.00", "¥500".</summary>
     public required string Amount { get; init; }

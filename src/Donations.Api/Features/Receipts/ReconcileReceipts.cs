@@ -1,4 +1,5 @@
 using Donations.Api.Features.Donations;
+using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Email;
@@ -26,6 +27,8 @@ public sealed class ReconcileReceipts(
     ReceiptScheduler scheduler,
     TimeProvider clock,
     OutboundMail mail,
+    IOptions<OrganizationOptions> organization,
+    IEnumerable<IGiftSettlementReader> settlements,
     ILogger<ReconcileReceipts> log)
 {
     // A database restart heals in seconds; Hangfire's default first delay (16–75 s) would hold
@@ -34,6 +37,7 @@ public sealed class ReconcileReceipts(
     [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunAsync(long donationId, CancellationToken ct)
     {
+        await ReadSettlementsAsync([donationId], ct);
         var issued = await ReconcileAsync(donationId, ct);
         if (issued.Count == 0) return;
         await IssueDocumentsAsync(issued, ct);
@@ -54,6 +58,7 @@ public sealed class ReconcileReceipts(
     {
         var issued = new List<Receipt>();
         Exception? failure = null;
+        await ReadSettlementsAsync(donationIds, ct);
         var (firsts, others) = await SplitAsync(donationIds, ct);
         foreach (var year in firsts)
         {
@@ -95,6 +100,38 @@ public sealed class ReconcileReceipts(
     /// it. Released as soon as they are stored; a crash in between only delays their sending by this.
     /// </summary>
     public static readonly TimeSpan IssueHold = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Reads Stripe's settlement of the gifts in another currency that have no receipt yet, before
+    /// their originals are issued: what a receipt states is fixed when it is issued (its stored
+    /// facts), and the finance sweep would learn the USD amount only minutes later. Only gifts whose
+    /// settlement was never read are asked about, so USD gifts and a retried batch cost no Stripe
+    /// call. A Stripe failure is recorded for the sweep and the receipt goes out without the USD line,
+    /// after at most the Stripe client's timeout and retries, rather than wait for an outage to end.
+    /// </summary>
+    private async Task ReadSettlementsAsync(IReadOnlyCollection<long> donationIds, CancellationToken ct)
+    {
+        if (settlements.FirstOrDefault() is not { } reader) return;
+        db.ChangeTracker.Clear();
+        var due = await db.Donations.AsNoTracking()
+            .Where(d => donationIds.Contains(d.Id) && d.Currency != "usd" && d.Amount > 0
+                && !db.Receipts.Any(r => r.DonationId == d.Id)
+                && !db.GiftSettlements.Any(s => s.DonationId == d.Id && s.CheckedAt != null))
+            .OrderBy(d => d.Id).Select(d => d.Id).ToListAsync(ct);
+        foreach (var id in due)
+        {
+            try
+            {
+                await reader.ReadAsync(id, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // E.g. the finance sweep recorded the same transaction at the same moment: the receipt need not wait.
+                log.LogWarning(ex, "Receipts: Stripe's settlement of donation {DonationId} could not be recorded before its receipt", id);
+            }
+            db.ChangeTracker.Clear();
+        }
+    }
 
     /// <summary>Gifts with no receipt yet, by year, and the rest, which need the full reconciliation.</summary>
     private async Task<(IEnumerable<IGrouping<int, long>> Firsts, List<long> Others)> SplitAsync(long[] donationIds, CancellationToken ct)
@@ -212,15 +249,48 @@ public sealed class ReconcileReceipts(
         // Still on its way: the sender asks again after delivery.
         if (standing.Status == ReceiptStatus.Pending) return [];
 
-        // Same amount and same deductible part: nothing to correct. The deductible part alone moves
-        // when the benefits are judged again (a date moved into another year's limits).
-        if (stated == standing.Amount && GiftAmounts.Deductible(stated, donation) == standing.DeductibleAmount) return [];
+        // Same amount, same deductible part and same date: nothing to correct. The deductible part
+        // alone moves when the benefits are judged again (a date moved into another year's limits).
+        if (stated == standing.Amount && GiftAmounts.Deductible(stated, donation) == standing.DeductibleAmount
+            && !await DateMovedAsync(standing, donation, year, ct))
+            return [];
 
         standing.Status = ReceiptStatus.Voided;
         standing.VoidedAt = now;
         var kind = stated == 0 ? ReceiptKind.VoidNotice : ReceiptKind.Correction;
         var amount = stated == 0 ? standing.Amount : stated;
         return [await NewReceiptAsync(donation, kind, amount, standing.Id, year, now, ct)];
+    }
+
+    /// <summary>
+    /// Whether the gift's date is no longer the one its standing receipt stated: a later event knew
+    /// an earlier payment date (a bank debit's invoice processed before its Checkout session). A
+    /// move into another tax year changes the year the gift is deductible in; a move within the year
+    /// changes no deduction but still leaves the donor's record of the gift — the receipt, which
+    /// IRC 170(f)(17) wants to show the date — disagreeing with the bank statement and the yearly
+    /// statement, so it is corrected too (it is rare: only a late event moves a date). The year is
+    /// the receipt's own; the day, the one its stored facts printed (a receipt without them is
+    /// corrected only across years).
+    /// </summary>
+    private async Task<bool> DateMovedAsync(Receipt standing, Donation donation, int year, CancellationToken ct)
+    {
+        if (standing.Year != year) return true;
+        var facts = await db.ReceiptDocuments.AsNoTracking().Where(d => d.ReceiptId == standing.Id).Select(d => d.Facts).FirstOrDefaultAsync(ct);
+        return StatedDate(facts) is { } stated && stated != Dates.Long(donation.ReceivedAt, organization.Value.GetTimeZone());
+    }
+
+    /// <summary>The date of contribution stored facts printed, or null when they do not say.</summary>
+    public static string? StatedDate(string? facts)
+    {
+        if (facts is null) return null;
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(facts)?["DonationDate"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -1,0 +1,46 @@
+using Donations.Tests.Infrastructure;
+
+namespace Donations.Tests.Receipts;
+
+/// <summary>
+/// A receipt states what it states when it is issued, and the finance sweep learns a foreign gift's
+/// settlement only minutes later; so the settlement is read before the first receipt of a gift in
+/// another currency is issued, in the order events really come: the webhook, then the receipt.
+/// </summary>
+public sealed class SettlementBeforeReceiptTests
+{
+    [Fact]
+    public async Task A_euro_gift_paid_through_Checkout_gets_a_receipt_that_prints_its_USD_equivalent_from_Stripes_settlement()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        var gift = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur-webhook@example.org");
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 5000, "eur", fee: 190, gift.PaidAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        var dollars = new OneTimeGift(Amount: 2500, Email: "usd-webhook@example.org");
+
+        await app.DeliverAsync(gift.CheckoutCompleted(), dollars.CheckoutCompleted());
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= 2), TimeSpan.FromSeconds(30), "both receipts");
+
+        var receipt = ReceiptEmail.From(app.Smtp!.Messages.Single(m => m.To.Mailboxes.Single().Address == "eur-webhook@example.org"));
+        receipt.AssertSaysEverywhere("€50.00 EUR", "USD equivalent, for information: $54.12 USD (deductible part $54.12 USD)");
+        // A gift in dollars has nothing to convert: its receipt asks Stripe nothing about its charge.
+        Assert.DoesNotContain(app.Stripe.Requests, r => r.Path.Contains(dollars.ChargeId) || r.Path.Contains(dollars.PaymentIntentId));
+    }
+
+    [Fact]
+    public async Task With_Stripe_failing_a_euro_gifts_receipt_still_goes_out_promptly_without_the_USD_line()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        var gift = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur-outage@example.org");
+        app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 5000, "eur", fee: 190, gift.PaidAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        app.Stripe.On("GET", "/v1/charges/*", _ => StripeReply.Error(500, "api_error", "Stripe is down"));
+
+        await app.DeliverAsync(gift.CheckoutCompleted());
+        // Well within the ten minutes the settlement could be waited for: the Stripe client's retries, no more.
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= 1), TimeSpan.FromSeconds(60), "the receipt despite Stripe failing");
+
+        var receipt = ReceiptEmail.From(app.Smtp!.Messages.Single());
+        receipt.AssertSaysEverywhere("€50.00 EUR");
+        receipt.AssertSaysNowhere("USD equivalent");
+        Assert.Contains(app.Stripe.Requests, r => r.Path == "/v1/charges/" + gift.ChargeId);
+    }
+}

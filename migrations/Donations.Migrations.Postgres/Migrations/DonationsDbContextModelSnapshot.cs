@@ -797,6 +797,9 @@ namespace Donations.Migrations.Postgres.Migrations
                     b.Property<long>("ReceiptId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Facts")
+                        .HasColumnType("text");
+
                     b.Property<byte[]>("Pdf")
                         .IsRequired()
                         .HasColumnType("bytea");

@@ -797,6 +797,9 @@ namespace Donations.Migrations.SqlServer.Migrations
                     b.Property<long>("ReceiptId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Facts")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<byte[]>("Pdf")
                         .IsRequired()
                         .HasColumnType("varbinary(max)");

@@ -768,6 +768,9 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.Property<long>("ReceiptId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Facts")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("Pdf")
                         .IsRequired()
                         .HasColumnType("BLOB");

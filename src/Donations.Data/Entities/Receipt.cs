@@ -55,6 +55,11 @@ public sealed class ReceiptDocument
     public long ReceiptId { get; set; }
     public required byte[] Pdf { get; set; }
     public DateTime RenderedAt { get; set; }
+    /// <summary>
+    /// What the receipt stated when its PDF was rendered (the printed facts, as JSON), so its email
+    /// and any later copy say exactly what the PDF says. Null for receipts stored before it was kept.
+    /// </summary>
+    public string? Facts { get; set; }
 }
 
 /// <summary>Last receipt sequence allocated per year.</summary>

@@ -52,6 +52,12 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task A_territories_notice_setting_that_is_not_true_or_false_is_refused_by_name()
+    {
+        Assert.Contains("Organization:UsTerritoriesGetUsNotice", await StartUpErrorAsync("Organization:UsTerritoriesGetUsNotice", "sometimes"));
+    }
+
+    [Fact]
     public async Task An_invalid_time_zone_is_refused_by_name()
     {
         Assert.Contains("Organization:TimeZone", await StartUpErrorAsync("Organization:TimeZone", "Mars/Olympus"));

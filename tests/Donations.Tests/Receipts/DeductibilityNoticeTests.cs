@@ -89,10 +89,64 @@ public sealed class DeductibilityNoticeTests
     [InlineData("US", "12 St James's Square, London SW1A 1AA, GB", true)]  // the kept country wins
     [InlineData("GU", null, true)]
     [InlineData("CA", null, false)]
+    [InlineData(null, "12 Main St, Springfield, IL", true)]                 // Illinois or Israel: unknown, so the organisation's own
+    [InlineData(null, "12 Main St, Springfield, IL 62701", true)]           // a US state and ZIP with no country after it
+    [InlineData(null, "12 Main St, Springfield, IL 62701, US", true)]
+    [InlineData(null, "Unter den Linden 1, Berlin, Germany", false)]        // a country's name
+    [InlineData(null, "1 Rodney Square, Wilmington, DE", true)]             // Delaware or Germany: unknown
+    [InlineData(null, "Unter den Linden 1, Berlin, 10117, DE", false)]      // after a postal code that is no US ZIP: Germany
+    [InlineData(null, "Unter den Linden 1, Berlin, BE 10117, DE", false)]   // BE is no US state
+    [InlineData(null, "Rothschild Blvd 1, Tel Aviv, 6100000, IL", false)]
+    [InlineData(null, "1 Peachtree St, Atlanta, Georgia", true)]            // the state, not the country
+    [InlineData(null, "1 Calle Fortaleza, San Juan, PR 00901", true)]
     public void The_notice_follows_the_kept_country_or_else_the_one_ending_the_kept_address(string? country, string? address, bool american)
     {
         var org = new Api.Infrastructure.Configuration.OrganizationOptions { ForeignDeductibilityNotice = Neutral };
 
         Assert.Equal(american ? org.DeductibilityNotice : Neutral, org.DeductibilityNoticeFor(country, address));
+    }
+
+    [Theory]
+    [InlineData("PR")]
+    [InlineData("GU")]
+    [InlineData("VI")]
+    [InlineData("AS")]
+    [InlineData("MP")]
+    public void Donors_in_a_US_territory_read_the_US_notice_unless_the_setting_says_otherwise(string territory)
+    {
+        var usual = new Api.Infrastructure.Configuration.OrganizationOptions { ForeignDeductibilityNotice = Neutral };
+        var territorial = new Api.Infrastructure.Configuration.OrganizationOptions { ForeignDeductibilityNotice = Neutral, UsTerritoriesGetUsNotice = false };
+
+        Assert.Equal(UsNotice, usual.DeductibilityNoticeFor(territory));
+        Assert.Equal(Neutral, territorial.DeductibilityNoticeFor(territory));
+        Assert.Equal(Neutral, territorial.DeductibilityNoticeFor(null, $"1 Main St, Town, {territory} 00901, {territory}"));
+        // The states themselves, and the islands with no residents, are untouched by the setting.
+        Assert.Equal(UsNotice, territorial.DeductibilityNoticeFor("US"));
+        Assert.Equal(UsNotice, territorial.DeductibilityNoticeFor("UM"));
+        Assert.Equal(UsNotice, territorial.DeductibilityNoticeFor(null, "1 Main St, Springfield, IL 62701, US"));
+    }
+
+    [Fact]
+    public async Task With_territories_set_apart_a_Puerto_Rico_donor_reads_the_neutral_line_on_receipt_and_statement()
+    {
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.Settings["Organization:ForeignDeductibilityNotice"] = Neutral;
+            o.Settings["Organization:UsTerritoriesGetUsNotice"] = "false";
+        });
+        var json = JsonNode.Parse(new OneTimeGift(Amount: 2500, Email: "rosa@example.org")
+            { PaidAt = new DateTimeOffset(2025, 6, 2, 15, 0, 0, TimeSpan.Zero) }.CheckoutCompleted())!;
+        json["data"]!["object"]!["customer_details"]!["address"] = new JsonObject { ["country"] = "PR", ["postal_code"] = "00901" };
+        await app.DeliverAndProcessAsync(json.ToJsonString());
+        var receipt = ReceiptEmail.From(await app.Smtp!.WaitForMessageAsync(m => m.Headers.Contains("X-Receipt-Number")));
+        await app.RunStatementsAsync(2025);
+
+        receipt.AssertSaysEverywhere(Neutral);
+        receipt.AssertSaysNowhere("extent allowed by law");
+        var statement = Assert.Single(app.Statements());
+        Assert.Contains(Neutral, statement.TextBody);
+        Assert.Contains(Neutral, statement.PdfText());
+        Assert.DoesNotContain("extent allowed by law", statement.TextBody);
     }
 }

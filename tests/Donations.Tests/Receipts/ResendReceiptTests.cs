@@ -4,6 +4,7 @@ using Donations.Api.Features.Receipts;
 using Donations.Data.Entities;
 using Donations.Tests.Infrastructure;
 using Donations.Tests.Staff;
+using Microsoft.EntityFrameworkCore;
 
 namespace Donations.Tests.Receipts;
 
@@ -31,6 +32,48 @@ public sealed class ResendReceiptTests
         Assert.Equal(original.Message.MessageId, copy.Message.InReplyTo);
         Assert.Contains(original.Message.MessageId, copy.Message.References);
         Assert.Equal(original.Number, copy.Number);
+    }
+
+    [Fact]
+    public async Task A_copy_says_what_the_original_said_though_the_gift_its_benefits_and_the_donor_changed_since()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        var id = await app.SeedAsync(d =>
+        {
+            d.Frequency = DonationFrequency.Monthly;
+            d.Amount = 10000;
+            d.BenefitsValue = 2000;
+            d.BenefitsDescription = "Quarterly print edition";
+            d.BenefitsTreatment = BenefitsTreatment.Deducted;
+        });
+        app.ScheduleReceipts(id);
+        var original = ReceiptEmail.From(await app.Smtp!.WaitForMessageAsync(_ => true));
+        original.AssertSaysEverywhere("Quarterly print edition", "$20.00 for each monthly payment", "Deductible amount: $80.00", "Ada Lovelace", "March 3, 2026");
+        // Since then: the tier's wording and value changed and the benefits were judged again, the
+        // donor corrected their name, and a later event dated the payment a day earlier.
+        await app.WithDbAsync(async db =>
+        {
+            var d = await db.Donations.Include(x => x.Donor).SingleAsync(x => x.Id == id);
+            d.BenefitsDescription = "Digital archive access";
+            d.BenefitsValue = 500;
+            d.BenefitsTreatment = BenefitsTreatment.Insubstantial;
+            d.ReceivedAt = d.ReceivedAt.AddDays(-1);
+            d.Donor!.Name = "Augusta Ada King";
+            await db.SaveChangesAsync();
+        });
+        var staff = await StaffTestSupport.SignedInAsync(app, "Finance");
+
+        var response = await StaffTestSupport.PostApiAsync(staff, $"/api/finance/receipts/{original.Number}/resend");
+
+        var accepted = await response.Content.ReadFromJsonAsync<ResendReceipt.Response>();
+        var copy = ReceiptEmail.From(await app.Smtp.WaitForMessageAsync(m => m.MessageId == accepted!.MessageId));
+        const string marker = "COPY: this is a copy of a receipt sent earlier. It replaces nothing and is not a new gift.";
+        copy.AssertSaysEverywhere(marker);
+        string Unmarked(string s) => System.Text.RegularExpressions.Regex.Replace(s.Replace(marker, ""), @"\s+", " ").Trim();
+        Assert.Equal(original.Text, Unmarked(copy.Text));
+        Assert.Equal(original.Html, Unmarked(copy.Html));
+        Assert.Equal(original.Pdf, Unmarked(copy.Pdf!));
+        copy.AssertSaysNowhere("Digital archive access", "Augusta", "not substantial", "March 2, 2026");
     }
 
     [Fact]

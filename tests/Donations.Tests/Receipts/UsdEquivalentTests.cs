@@ -42,6 +42,22 @@ public sealed class UsdEquivalentTests
     }
 
     [Fact]
+    public async Task A_USD_equivalent_says_it_is_at_Stripes_rate_which_may_include_its_conversion_fee_and_that_the_days_market_rate_may_be_used()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync(d => { d.Amount = 5000; d.Currency = "eur"; }, email: "eur-rate@example.org");
+        await SettledAsync(app, id, 5412, 1.0823m);
+
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+
+        var receipt = ReceiptEmail.From(app.Smtp!.Messages.Single(m => m.To.Mailboxes.Single().Address == "eur-rate@example.org"));
+        receipt.AssertSaysEverywhere(
+            "at the rate Stripe applied when the payment settled. That rate may include Stripe's currency conversion fee, "
+            + "so it can be slightly below the market rate of the day you gave, which you may use instead.");
+    }
+
+    [Fact]
     public async Task A_statement_prints_each_foreign_gifts_USD_equivalent_and_a_yearly_USD_total_leaving_out_unknown_conversions()
     {
         await using var app = await DonationsApp.StartAsync();
@@ -63,6 +79,7 @@ public sealed class UsdEquivalentTests
             Assert.Contains("$143.30 USD, deductible $143.30 USD; 1 gift is left out because its conversion is not known yet", reading);
             Assert.Contains("Deductible total: €40.00 EUR", reading);
             Assert.Contains("Deductible total: £30.00 GBP", reading);
+            Assert.Contains("Stripe's rates may include its currency conversion fee, so they can be slightly below the market rate of the day you gave", reading);
         }
     }
 }

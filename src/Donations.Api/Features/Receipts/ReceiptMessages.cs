@@ -16,8 +16,10 @@ namespace Donations.Api.Features.Receipts;
 /// <summary>
 /// Turns a stored receipt into the email the donor gets: subject, HTML and text bodies from the
 /// editable templates, and the PDF made from the text body when the receipt or void notice was
-/// issued (<see cref="ReceiptDocument"/>). Everything printed comes from the
-/// receipt's snapshot, so a resend shows the same figures.
+/// issued (<see cref="ReceiptDocument"/>). What the receipt states is fixed when its PDF is
+/// rendered and stored beside it (<see cref="ReceiptDocument.Facts"/>): the first send and every
+/// copy print those facts, never the gift, donor or settings as they stand later (a benefits
+/// judgement made again, a name corrected, a settlement learnt afterwards).
 /// </summary>
 public sealed class ReceiptMessages(
     DonationsDbContext db,
@@ -26,7 +28,9 @@ public sealed class ReceiptMessages(
     TimeProvider clock)
 {
     /// <param name="SettledUsd">What the whole payment settled for in USD cents (other currencies only), when Stripe's settlement is known.</param>
-    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf, long? SettledUsd = null);
+    /// <param name="Facts">What the receipt stated when its PDF was stored; null until then, and for receipts stored before facts were kept.</param>
+    public sealed record Source(Receipt Receipt, Donation Donation, Donor Donor, Receipt? Replaces, byte[]? Pdf, long? SettledUsd = null,
+        string? Facts = null);
 
     public async Task<List<Source>> LoadAsync(IReadOnlyCollection<long> receiptIds, CancellationToken ct)
     {
@@ -38,6 +42,7 @@ public sealed class ReceiptMessages(
                 r.Donation,
                 r.Donation!.Donor,
                 Pdf = db.ReceiptDocuments.Where(d => d.ReceiptId == r.Id).Select(d => d.Pdf).FirstOrDefault(),
+                Facts = db.ReceiptDocuments.Where(d => d.ReceiptId == r.Id).Select(d => d.Facts).FirstOrDefault(),
             })
             .ToListAsync(ct);
         var replacedIds = rows.Where(r => r.Receipt.ReplacesReceiptId is not null).Select(r => r.Receipt.ReplacesReceiptId!.Value).ToList();
@@ -49,7 +54,7 @@ public sealed class ReceiptMessages(
         return rows
             .Select(r => new Source(r.Receipt, r.Donation!, r.Donor!,
                 r.Receipt.ReplacesReceiptId is { } id ? replaced.GetValueOrDefault(id) : null, r.Pdf,
-                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null))
+                usd.TryGetValue(r.Donation!.Id, out var settled) ? settled : null, r.Facts))
             .OrderBy(s => s.Receipt.Id)
             .ToList();
     }
@@ -65,20 +70,22 @@ public sealed class ReceiptMessages(
         foreach (var source in await LoadAsync(receiptIds, ct))
         {
             if (source.Pdf is not null) continue;
-            var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-            rendered.Add(new ReceiptDocument { ReceiptId = source.Receipt.Id, Pdf = RenderPdf(text, subject), RenderedAt = clock.GetUtcNow().UtcDateTime });
+            var model = Model(source, isCopy: false);
+            var (subject, text) = await mail.RenderTextAsync(Template(source), model);
+            rendered.Add(Document(source, RenderPdf(text, subject), model));
         }
         // All in one insert; should one of them have been stored meanwhile (a send or a download
         // whose wait ran out), each is stored on its own, keeping whichever came first.
         if (rendered.Count == 0 || await RowClaims.TryInsertAsync(db, d => d.ReceiptDocuments.AddRange(rendered), ct)) return;
-        foreach (var document in rendered) await StoreAsync(document.ReceiptId, document.Pdf, ct);
+        foreach (var document in rendered) await StoreAsync(document, ct);
     }
 
     /// <summary>The message as first sent, or — with <paramref name="copyMessageId"/> — a copy marked as such.</summary>
     public async Task<MimeMessage> BuildAsync(Source source, string? copyMessageId, CancellationToken ct)
     {
         var isCopy = copyMessageId is not null;
-        var content = await mail.RenderAsync(Template(source), Model(source, isCopy));
+        var model = Model(source, isCopy);
+        var content = await mail.RenderAsync(Template(source), model);
         var envelope = new MailEnvelope(source.Donor.Email, source.Donor.Name, copyMessageId ?? source.Receipt.MessageId)
         {
             // A copy answers the original; a correction or void notice answers the receipt it replaces.
@@ -88,7 +95,7 @@ public sealed class ReceiptMessages(
         // The first send attaches the receipt or void notice as issued; a copy's PDF says COPY like its text.
         var pdf = isCopy
             ? RenderPdf(content.Text, content.Subject)
-            : source.Pdf ?? await StoreAsync(source.Receipt.Id, RenderPdf(content.Text, content.Subject), ct);
+            : source.Pdf ?? await StoreAsync(Document(source, RenderPdf(content.Text, content.Subject), model), ct);
         return mail.Compose(envelope, content, PdfAttachment.Create(FileName(source.Receipt), pdf));
     }
 
@@ -97,8 +104,9 @@ public sealed class ReceiptMessages(
     {
         if ((await LoadAsync([receiptId], ct)).SingleOrDefault() is not { } source) return null;
         if (source.Pdf is not null) return source.Pdf;
-        var (subject, text) = await mail.RenderTextAsync(Template(source), Model(source, isCopy: false));
-        return await StoreAsync(source.Receipt.Id, RenderPdf(text, subject), ct);
+        var model = Model(source, isCopy: false);
+        var (subject, text) = await mail.RenderTextAsync(Template(source), model);
+        return await StoreAsync(Document(source, RenderPdf(text, subject), model), ct);
     }
 
     public static string FileName(Receipt receipt) =>
@@ -108,18 +116,30 @@ public sealed class ReceiptMessages(
     /// Keeps the first PDF stored for a receipt and returns the bytes kept: a receipt issued without
     /// one gets it from whichever of its first send or download renders it first.
     /// </summary>
-    private async Task<byte[]> StoreAsync(long receiptId, byte[] pdf, CancellationToken ct)
+    private async Task<byte[]> StoreAsync(ReceiptDocument document, CancellationToken ct)
     {
-        var document = new ReceiptDocument { ReceiptId = receiptId, Pdf = pdf, RenderedAt = clock.GetUtcNow().UtcDateTime };
-        if (await RowClaims.TryInsertAsync(db, d => d.ReceiptDocuments.Add(document), ct)) return pdf;
-        return await db.ReceiptDocuments.Where(d => d.ReceiptId == receiptId).Select(d => d.Pdf).SingleAsync(ct);
+        if (await RowClaims.TryInsertAsync(db, d => d.ReceiptDocuments.Add(document), ct)) return document.Pdf;
+        return await db.ReceiptDocuments.Where(d => d.ReceiptId == document.ReceiptId).Select(d => d.Pdf).SingleAsync(ct);
     }
+
+    private ReceiptDocument Document(Source source, byte[] pdf, ReceiptModel model) => new()
+    {
+        ReceiptId = source.Receipt.Id, Pdf = pdf, RenderedAt = clock.GetUtcNow().UtcDateTime, Facts = model.ToFacts(),
+    };
 
     private byte[] RenderPdf(string text, string subject) => TextPdf.Render(text, title: subject, author: organization.Value.LegalName);
 
     private static string Template(Source source) => source.Receipt.Kind == ReceiptKind.VoidNotice ? "void-notice" : "receipt";
 
-    public ReceiptModel Model(Source source, bool isCopy)
+    /// <summary>
+    /// The facts stored with the receipt's PDF, or — before they are stored — the receipt as the gift
+    /// stands now. A receipt stored before facts were kept has only its PDF: its email and copies
+    /// are still rendered from the gift as it stands, as they always were.
+    /// </summary>
+    public ReceiptModel Model(Source source, bool isCopy) =>
+        ReceiptModel.FromFacts(source.Facts) is { } issued ? issued with { IsCopy = isCopy } : Current(source, isCopy);
+
+    private ReceiptModel Current(Source source, bool isCopy)
     {
         var (receipt, donation, donor) = (source.Receipt, source.Donation, source.Donor);
         var org = organization.Value;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Features.Receipts;
@@ -6,9 +7,16 @@ namespace Donations.Api.Features.Receipts;
 /// What the receipt templates see, as ready-to-print text (amounts formatted for the currency,
 /// dates in the organisation's time zone), so an edited template cannot get the figures wrong.
 /// Liquid names are snake_case: <c>{{ organization.legal_name }}</c>, <c>{{ deductible_amount }}</c>.
+/// Kept as issued (<see cref="ToFacts"/>, stored beside the PDF): a copy prints these, not the gift as it stands later.
 /// </summary>
-public sealed class ReceiptModel
+public sealed record ReceiptModel
 {
+    /// <summary>The facts as stored with the receipt's PDF.</summary>
+    public string ToFacts() => JsonSerializer.Serialize(this);
+
+    /// <summary>Facts stored by <see cref="ToFacts"/>, or null when there are none (a receipt stored before they were kept).</summary>
+    public static ReceiptModel? FromFacts(string? facts) => facts is null ? null : JsonSerializer.Deserialize<ReceiptModel>(facts);
+
     public required OrganizationModel Organization { get; init; }
     public required string Number { get; init; }
     /// <summary>"original", "correction", "void" or "reinstated".</summary>

@@ -10,7 +10,8 @@ using Stripe;
 namespace Donations.Api.Features.StripeWebhooks;
 
 /// <summary>
-/// Applies one inbox row, the unit every way of processing events shares: parse, hand to the
+/// Applies one inbox row, the unit every way of processing events shares (or a batch's rows about
+/// different things together, <see cref="ApplyTogetherAsync"/>): parse, hand to the
 /// handler for its type, and mark the row Processed/Ignored in the same SaveChanges as the
 /// handler's changes; then publish the domain events the handler raised and wake events waiting
 /// for what it created. A row already marked is left alone. Failures are recorded on the row
@@ -52,16 +53,7 @@ public sealed class StripeEventProcessor(
             var effects = new StripeEventEffects();
             try
             {
-                var outcome = StripeEventOutcome.Ignored;
-                if (_byType.TryGetValue(row.Type, out var handler))
-                {
-                    var stripeEvent = EventUtility.ParseEvent(row.Payload, throwOnApiVersionMismatch: false);
-                    outcome = await handler.HandleAsync(stripeEvent, effects, ct);
-                }
-                row.Status = outcome == StripeEventOutcome.Processed ? StripeEventStatus.Processed : StripeEventStatus.Ignored;
-                row.ProcessedAt = time.GetUtcNow().UtcDateTime;
-                row.Attempts++;
-                row.Error = row.Status == StripeEventStatus.Ignored ? effects.IgnoredReason : null;
+                await HandleAsync(row, effects, ct);
                 await db.SaveChangesAsync(ct);
                 log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
                 metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
@@ -106,6 +98,70 @@ public sealed class StripeEventProcessor(
             await WakeWaitingEventsAsync(effects.StripeIds, ct);
             return;
         }
+    }
+
+    /// <summary>
+    /// Applies those of a batch's events that are about different things (<see cref="EventGroup"/>)
+    /// in one transaction: their rows read in one query, one <c>SaveChanges</c>, one commit, their
+    /// domain events published together after it. Returns the ids left to <see cref="ApplyAsync"/>,
+    /// in the batch's order: those the group could not take, and — should any event of the group
+    /// fail, wait for something or lose a race — all of the group's too, with nothing of it saved,
+    /// so each meets its own failure, retry and wake-up alone and none blocks the others.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ApplyTogetherAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        db.ChangeTracker.Clear();
+        var rows = await db.StripeEvents.Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+        var split = EventGroup.Of(eventIds, rows, row => StripeApiVersion.IsSupported(row.ApiVersion));
+        var group = split.Together.Select(r => r.Id).ToHashSet();
+        IReadOnlyList<string> OneAtATime() => [.. eventIds.Distinct().Where(id => group.Contains(id) || split.Alone.Contains(id))];
+        if (group.Count < 2) return OneAtATime();
+
+        var applied = new List<(StripeEvent Row, StripeEventEffects Effects)>(split.Together.Count);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            foreach (var row in split.Together)
+            {
+                var effects = new StripeEventEffects();
+                await HandleAsync(row, effects, ct);
+                applied.Add((row, effects));
+            }
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Rolled back: each event is applied again on its own, where a failure is its alone.
+            db.ChangeTracker.Clear();
+            log.LogInformation("{Count} Stripe events could not be applied together ({Reason}); applying them one at a time",
+                split.Together.Count, e.Message);
+            return OneAtATime();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        foreach (var (row, effects) in applied)
+        {
+            log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", row.Id, row.Type, row.Status);
+            metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), elapsed);
+            effects.Raise(new StripeEventApplied(row.Id, row.Payload));
+        }
+        await publisher.PublishAsync(applied.SelectMany(a => a.Effects.Events), ct);
+        await WakeWaitingEventsAsync([.. applied.SelectMany(a => a.Effects.StripeIds).Distinct()], ct);
+        return split.Alone;
+    }
+
+    /// <summary>Hands the event to the handler for its type, unsaved, and marks its row with the outcome.</summary>
+    private async Task HandleAsync(StripeEvent row, StripeEventEffects effects, CancellationToken ct)
+    {
+        var outcome = StripeEventOutcome.Ignored;
+        if (_byType.TryGetValue(row.Type, out var handler))
+            outcome = await handler.HandleAsync(EventUtility.ParseEvent(row.Payload, throwOnApiVersionMismatch: false), effects, ct);
+        row.Status = outcome == StripeEventOutcome.Processed ? StripeEventStatus.Processed : StripeEventStatus.Ignored;
+        row.ProcessedAt = time.GetUtcNow().UtcDateTime;
+        row.Attempts++;
+        row.Error = row.Status == StripeEventStatus.Ignored ? effects.IgnoredReason : null;
     }
 
     /// <summary>

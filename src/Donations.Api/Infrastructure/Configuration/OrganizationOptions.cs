@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Donations.Api.Infrastructure.Documents;
 
 namespace Donations.Api.Infrastructure.Configuration;
 
@@ -30,22 +31,28 @@ public sealed class OrganizationOptions
     public string ForeignDeductibilityNotice { get; set; } =
         "This acknowledgment is made under United States tax law; whether your gift is deductible where you pay taxes depends on the law there.";
 
-    /// <summary>The United States and its territories, which Stripe gives their own ISO codes.</summary>
-    public static readonly string[] UnitedStates = ["US", "PR", "GU", "VI", "AS", "MP", "UM"];
+    /// <summary>
+    /// Whether donors in the US territories (Puerto Rico, Guam, the US Virgin Islands, American Samoa,
+    /// the Northern Mariana Islands) read <see cref="DeductibilityNotice"/>. Residents there may file
+    /// with their territory's tax authority rather than the IRS; false gives them
+    /// <see cref="ForeignDeductibilityNotice"/> instead.
+    /// </summary>
+    public bool UsTerritoriesGetUsNotice { get; set; } = true;
 
     /// <summary>
     /// The deductibility sentence for a donor of <paramref name="country"/> (ISO alpha-2; null when
     /// unknown), or else of the country ending their billing address as it was kept
-    /// (<paramref name="address"/>, e.g. "…, London SW1A 1AA, GB"): donors recorded before the
-    /// country was kept apart have only that.
+    /// (<paramref name="address"/>, e.g. "…, London SW1A 1AA, GB"; see <see cref="AddressCountry"/>):
+    /// donors recorded before the country was kept apart have only that. Unknown reads as the
+    /// organisation's own country. The US Minor Outlying Islands have no residents filing elsewhere.
     /// </summary>
     public string DeductibilityNoticeFor(string? country, string? address = null) =>
-        (country ?? CountryEnding(address)) is { } known && !UnitedStates.Contains(known.ToUpperInvariant())
-            ? ForeignDeductibilityNotice
-            : DeductibilityNotice;
-
-    private static string? CountryEnding(string? address) =>
-        address?.Split(',').LastOrDefault()?.Trim() is { Length: 2 } code && code.All(char.IsAsciiLetterUpper) ? code : null;
+        (country ?? AddressCountry.Ending(address))?.ToUpperInvariant() switch
+        {
+            null or "US" or "UM" => DeductibilityNotice,
+            { } code when AddressCountry.UsTerritories.Contains(code) => UsTerritoriesGetUsNotice ? DeductibilityNotice : ForeignDeductibilityNotice,
+            _ => ForeignDeductibilityNotice,
+        };
 
     public TimeZoneInfo GetTimeZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

@@ -72,6 +72,44 @@ public sealed class EventGroupTests
     }
 
     [Fact]
+    public async Task On_SQLite_webhooks_are_taken_while_a_groups_handlers_wait_on_Stripe()
+    {
+        // Each renewal asks Stripe for its invoice's payment; here every answer takes two seconds.
+        // The group holds no write lock meanwhile (one short SaveChanges at its end), so a webhook
+        // posted while it waits is taken at once, not after the whole group.
+        await using var app = await DonationsApp.StartAsync(o => o.WithoutInboxDispatcher()); // SQLite, the default
+        var answered = 0;
+        var firstAnswered = new TaskCompletionSource();
+        app.Stripe.On("GET", "/v1/invoice_payments", _ =>
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            Interlocked.Increment(ref answered);
+            firstAnswered.TrySetResult();
+            return StripeReply.Ok(new System.Text.Json.Nodes.JsonObject
+            {
+                ["object"] = "list", ["url"] = "/v1/invoice_payments", ["has_more"] = false, ["data"] = new System.Text.Json.Nodes.JsonArray(),
+            });
+        });
+        using var client = app.CreateClient(handleCookies: false);
+        var renewals = Enumerable.Range(0, 6).Select(i => new MonthlyGift(Email: $"renewing-{i}@example.org").InvoicePaid(2, includePayments: false)).ToList();
+        foreach (var json in renewals) Assert.Equal(HttpStatusCode.OK, await client.PostEventAsync(json));
+
+        var batch = Task.Run(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await ActivatorUtilities.CreateInstance<ProcessStripeEventBatch>(scope.ServiceProvider).RunAsync([.. renewals.Select(StripeEventFactory.IdOf)]);
+        });
+        await firstAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, await client.PostEventAsync(new OneTimeGift(Email: "meanwhile@example.org").CheckoutCompleted()));
+        var answeredWhenTaken = Volatile.Read(ref answered);
+        await batch;
+
+        Assert.InRange(answeredWhenTaken, 1, renewals.Count - 1);
+        Assert.Equal(renewals.Count, Volatile.Read(ref answered)); // one group: each renewal asked once, none re-run
+        await app.WaitForEventsAsync([.. renewals]);
+    }
+
+    [Fact]
     public void Events_naming_the_same_payment_customer_or_address_do_not_join_the_same_group()
     {
         var a = new OneTimeGift(Email: "Same.Person@example.org");

@@ -84,7 +84,9 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         if (string.IsNullOrWhiteSpace(donor.Address) && !string.IsNullOrWhiteSpace(who.Address)) donor.Address = Trim(who.Address, 500);
         if (who.Country?.Trim() is { Length: 2 } given && given.All(char.IsAsciiLetter) && given.ToUpperInvariant() is var country
             && donor.Country != country
-            && (donor.Country is null || donor.Id == 0 || !await db.Donations.AnyAsync(d => d.DonorId == donor.Id && d.ReceivedAt > madeAt, ct)))
+            && (donor.Country is null || donor.Id == 0
+                || !(db.Donations.Local.Any(d => (d.Donor == donor || d.DonorId == donor.Id) && d.ReceivedAt > madeAt)
+                     || await db.Donations.AnyAsync(d => d.DonorId == donor.Id && d.ReceivedAt > madeAt, ct))))
             donor.Country = country;
     }
 

@@ -39,7 +39,7 @@ public sealed class PlanStatementRun(
         {
             var page = await Givers(run.Year, after).OrderBy(id => id).Take(size).ToArrayAsync(ct);
             if (page.Length == 0) break;
-            jobs.Enqueue<SendStatementBatch>(JobQueues.Email, job => job.RunAsync(runId, page, CancellationToken.None));
+            jobs.Enqueue<SendStatementBatch>(JobQueues.Statements, job => job.RunAsync(runId, page, CancellationToken.None));
             after = page[^1];
             planned += page.Length;
             batches++;

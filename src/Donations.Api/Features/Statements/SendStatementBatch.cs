@@ -50,73 +50,85 @@ public sealed class SendStatementBatch(
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 
+    /// <summary>Donors whose ledgers a batch reads and holds at once: what it holds does not grow with its size.</summary>
+    internal const int LedgerChunk = 25;
+
+    private IEmailSession? session;
+
     /// <summary>Returns the rows another sender took first.</summary>
     private async Task<List<StatementClaims.Row>> SendAsync(long runId, bool resend, int year, List<StatementClaims.Row> work, CancellationToken ct)
     {
         var lost = new List<StatementClaims.Row>();
-        var ledgers = await documents.LoadAsync(work.Select(w => w.DonorId).ToList(), year, ct);
-        IEmailSession? session = null;
         try
         {
-            foreach (var row in work)
+            foreach (var chunk in work.Chunk(LedgerChunk))
             {
-                var messageId = row.Status == StatementStatus.Sent && resend && row.RunId != runId
-                    ? documents.NewMessageId(row.DonorId, year) // a deliberate resend is a new message
-                    : row.MessageId;
-                if (!await claims.ClaimAsync(runId, row, messageId, ct))
-                {
-                    lost.Add(row);
-                    continue;
-                }
-                var claimed = row.Attempts + 1;
-                var ledger = ledgers[row.DonorId];
-                if (ledger.IsEmpty)
-                {
-                    await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Empty, null);
-                    continue;
-                }
-
-                MimeKit.MimeMessage message;
-                try
-                {
-                    // Issued and stored before it is sent: the portal's download is this very PDF.
-                    var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct,
-                        firstAttempt: row.Attempts == 0);
-                    message = documents.Compose(ledger, content, document.Pdf, messageId);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", row.Id, row.DonorId, year);
-                    await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
-                    continue;
-                }
-
-                try
-                {
-                    session ??= await mail.OpenSessionAsync(ct);
-                    await session.SendAsync(message, ct);
-                }
-                catch (EmailRejectedException ex)
-                {
-                    log.LogWarning("Statements: statement {StatementId} (donor {DonorId}) refused by the mail server: {Reason}", row.Id, row.DonorId, ex.Message);
-                    await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
-                    continue;
-                }
-                catch (Exception ex)
-                {
-                    // The connection is in doubt: give the statement back and let Hangfire retry the batch.
-                    await claims.ReleaseAsync(row.Id, claimed, ex.Message);
-                    throw;
-                }
-                await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Sent, null);
+                var ledgers = await documents.LoadAsync(chunk.Select(w => w.DonorId).ToList(), year, ct);
+                foreach (var row in chunk)
+                    if (!await SendOneAsync(runId, resend, year, row, ledgers[row.DonorId], ct))
+                        lost.Add(row);
             }
         }
         finally
         {
             if (session is not null) await session.DisposeAsync();
+            session = null;
         }
         log.LogInformation("Statements: run {RunId} worked through a batch of {Count} donors", runId, work.Count);
         return lost;
+    }
+
+    /// <summary>False when another sender claimed the statement first.</summary>
+    private async Task<bool> SendOneAsync(long runId, bool resend, int year, StatementClaims.Row row, StatementLedger ledger, CancellationToken ct)
+    {
+        var messageId = row.Status == StatementStatus.Sent && resend && row.RunId != runId
+            ? documents.NewMessageId(row.DonorId, year) // a deliberate resend is a new message
+            : row.MessageId;
+        if (!await claims.ClaimAsync(runId, row, messageId, ct)) return false;
+        var claimed = row.Attempts + 1;
+        if (ledger.IsEmpty)
+        {
+            await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Empty, null);
+            return true;
+        }
+
+        MimeKit.MimeMessage message;
+        try
+        {
+            // Issued and stored before it is sent: the portal's download is this very PDF.
+            var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct,
+                firstAttempt: row.Attempts == 0);
+            message = documents.Compose(ledger, content, document.Pdf, messageId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", row.Id, row.DonorId, year);
+            await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
+            return true;
+        }
+
+        using (message)
+        {
+            try
+            {
+                session ??= await mail.OpenSessionAsync(ct);
+                await session.SendAsync(message, ct);
+            }
+            catch (EmailRejectedException ex)
+            {
+                log.LogWarning("Statements: statement {StatementId} (donor {DonorId}) refused by the mail server: {Reason}", row.Id, row.DonorId, ex.Message);
+                await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
+                return true;
+            }
+            catch (Exception ex)
+            {
+                // The connection is in doubt: give the statement back and let Hangfire retry the batch.
+                await claims.ReleaseAsync(row.Id, claimed, ex.Message);
+                throw;
+            }
+        }
+        await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Sent, null);
+        return true;
     }
 
     /// <summary>Donors held by another sender are looked at again once its lease has run out.</summary>
@@ -125,7 +137,7 @@ public sealed class SendStatementBatch(
         var ids = busy.Select(r => r.DonorId).Distinct().ToArray();
         var wait = busy.Max(r => r.ClaimedUntil ?? now) - now;
         var delay = (wait > TimeSpan.Zero ? wait : StatementClaims.Lease) + TimeSpan.FromSeconds(5);
-        jobs.Schedule<SendStatementBatch>(JobQueues.Email, job => job.RunAsync(runId, ids, CancellationToken.None), delay);
+        jobs.Schedule<SendStatementBatch>(JobQueues.Statements, job => job.RunAsync(runId, ids, CancellationToken.None), delay);
         log.LogInformation("Statements: run {RunId} deferred {Count} donors held by another sender for {Delay}", runId, ids.Length, delay);
     }
 

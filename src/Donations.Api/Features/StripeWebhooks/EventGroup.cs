@@ -64,9 +64,9 @@ public static partial class EventGroup
         return keys;
     }
 
-    [GeneratedRegex("\"(?<id>(?:cs|pi|ch|py|in|inpay|il|ii|sub|si|cus|pm|seti|src|card|ba|re|pyr|dp|du)_[A-Za-z0-9_]+)\"")]
+    [GeneratedRegex("\"(?<id>(?:cs|pi|ch|py|in|inpay|il|ii|sub|si|cus|pm|seti|src|card|ba|re|pyr|dp|du|po)_[A-Za-z0-9_]+)\"")]
     private static partial Regex StripeIds();
 
-    [GeneratedRegex("\"(?:email|customer_email|receipt_email|billing_email)\"\\s*:\\s*\"(?<email>(?:[^\"\\\\]|\\\\.)*)\"")]
+    [GeneratedRegex("\"(?:email|customer_email|receipt_email|billing_email|customer_email_address)\"\\s*:\\s*\"(?<email>(?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex Emails();
 }

@@ -102,54 +102,78 @@ public sealed class StripeEventProcessor(
 
     /// <summary>
     /// Applies those of a batch's events that are about different things (<see cref="EventGroup"/>)
-    /// in one transaction: their rows read in one query, one <c>SaveChanges</c>, one commit, their
-    /// domain events published together after it. Returns the ids left to <see cref="ApplyAsync"/>,
-    /// in the batch's order: those the group could not take, and — should any event of the group
-    /// fail, wait for something or lose a race — all of the group's too, with nothing of it saved,
-    /// so each meets its own failure, retry and wake-up alone and none blocks the others.
+    /// together, <see cref="GroupSize"/> at a time: their rows read in one query, one
+    /// <c>SaveChanges</c> (one short transaction, after the handlers and any Stripe calls they make),
+    /// then each event's domain events published. Returns the ids left to <see cref="ApplyAsync"/>, in
+    /// the batch's order: those no group could take, and — should any event of a group fail, wait for
+    /// something or lose a race — all of that group's too, with nothing of it saved, so each meets its
+    /// own failure, retry and wake-up alone and none blocks the others.
     /// </summary>
     public async Task<IReadOnlyList<string>> ApplyTogetherAsync(IReadOnlyList<string> eventIds, CancellationToken ct)
     {
+        db.ChangeTracker.Clear();
+        var rows = await db.StripeEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+        var split = EventGroup.Of(eventIds, rows, row => StripeApiVersion.IsSupported(row.ApiVersion));
+        var left = split.Alone.ToHashSet();
+        foreach (var group in split.Together.Chunk(GroupSize))
+            if (!await ApplyGroupAsync([.. group.Select(r => r.Id)], ct))
+                left.UnionWith(group.Select(r => r.Id));
+        return [.. eventIds.Distinct().Where(left.Contains)];
+    }
+
+    /// <summary>
+    /// Events applied in one <c>SaveChanges</c>. Bounded: handlers look for what the group already
+    /// holds in the change tracker, whose every look compares all it tracks.
+    /// </summary>
+    public const int GroupSize = 25;
+
+    /// <summary>One group, in one <c>SaveChanges</c>; false if it was rolled back and its events must go one at a time.</summary>
+    private async Task<bool> ApplyGroupAsync(string[] ids, CancellationToken ct)
+    {
         var started = Stopwatch.GetTimestamp();
         db.ChangeTracker.Clear();
-        var rows = await db.StripeEvents.Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
-        var split = EventGroup.Of(eventIds, rows, row => StripeApiVersion.IsSupported(row.ApiVersion));
-        var group = split.Together.Select(r => r.Id).ToHashSet();
-        IReadOnlyList<string> OneAtATime() => [.. eventIds.Distinct().Where(id => group.Contains(id) || split.Alone.Contains(id))];
-        if (group.Count < 2) return OneAtATime();
-
-        var applied = new List<(StripeEvent Row, StripeEventEffects Effects)>(split.Together.Count);
+        // Read again now, not when the batch began: a row another job has applied meanwhile is left alone.
+        var rows = (await db.StripeEvents.Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct))
+            .Values.Where(r => r.Status == StripeEventStatus.Received).OrderBy(r => Array.IndexOf(ids, r.Id)).ToList();
+        var applied = new List<(StripeEvent Row, StripeEventEffects Effects)>(rows.Count);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            foreach (var row in split.Together)
+            foreach (var row in rows)
             {
                 var effects = new StripeEventEffects();
                 await HandleAsync(row, effects, ct);
                 applied.Add((row, effects));
             }
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Rolled back: each event is applied again on its own, where a failure is its alone.
+            // Nothing was saved: each event is applied again on its own, where a failure is its alone.
             db.ChangeTracker.Clear();
             log.LogInformation("{Count} Stripe events could not be applied together ({Reason}); applying them one at a time",
-                split.Together.Count, e.Message);
-            return OneAtATime();
+                rows.Count, e.Message);
+            return false;
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        // Each event's share of the group's time.
+        var elapsed = Stopwatch.GetElapsedTime(started) / Math.Max(1, applied.Count);
         foreach (var (row, effects) in applied)
         {
             log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", row.Id, row.Type, row.Status);
             metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), elapsed);
             effects.Raise(new StripeEventApplied(row.Id, row.Payload));
+            // One event's subscriber failing costs the others nothing, as when each event was applied alone.
+            try
+            {
+                await publisher.PublishAsync(effects.Events, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Stripe event {EventId} ({EventType}) was applied, but its follow-up work failed (receipts and statements are found again by their sweepers)", row.Id, row.Type);
+            }
         }
-        await publisher.PublishAsync(applied.SelectMany(a => a.Effects.Events), ct);
         await WakeWaitingEventsAsync([.. applied.SelectMany(a => a.Effects.StripeIds).Distinct()], ct);
-        return split.Alone;
+        return true;
     }
 
     /// <summary>Hands the event to the handler for its type, unsaved, and marks its row with the outcome.</summary>

@@ -11,4 +11,10 @@ public sealed class StatementsOptions
     public string? TimeZone { get; set; }
     [Range(1, 10000, ErrorMessage = "Statements:BatchSize must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 250;
+    /// <summary>
+    /// Statement batches one node works on at once, on workers of their own (not taken from
+    /// <c>Hangfire:WorkerCount</c>): each holds its batch's documents, so this bounds the run's memory.
+    /// </summary>
+    [Range(1, 64, ErrorMessage = "Statements:Workers must be between 1 and 64.")]
+    public int Workers { get; set; } = 2;
 }

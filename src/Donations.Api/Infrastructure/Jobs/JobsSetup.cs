@@ -36,7 +36,19 @@ public static class JobsSetup
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.PollingInterval;
                 server.ServerCheckInterval = TimeSpan.FromMinutes(1);
-                server.Queues = JobQueues.All;
+                server.Queues = JobQueues.Shared;
+            });
+            // A statement batch holds its donors' ledgers and documents while it works; batches on
+            // every worker at once set the node's peak memory. They get a few workers of their own,
+            // so other queues' jobs never wait behind them and they never take all of the workers.
+            services.AddHangfireServer((sp, server) =>
+            {
+                var options = Options(sp);
+                server.ServerName = $"{Environment.MachineName}:statements";
+                server.WorkerCount = sp.GetRequiredService<IOptions<StatementsOptions>>().Value.Workers;
+                server.SchedulePollingInterval = options.PollingInterval;
+                server.ServerCheckInterval = TimeSpan.FromMinutes(1);
+                server.Queues = [JobQueues.Statements];
             });
         }
         services.AddHostedService<RecurringJobsRegistrar>();
@@ -92,7 +104,11 @@ public static class JobQueues
     public const string Webhooks = "webhooks";
     public const string Email = "email";
     public const string Default = "default";
-    public static readonly string[] All = [Webhooks, Email, Default];
+    /// <summary>Statement batches: served by a server of their own with <c>Statements:Workers</c> workers.</summary>
+    public const string Statements = "statements";
+    /// <summary>The queues the node's <c>Hangfire:WorkerCount</c> workers serve.</summary>
+    public static readonly string[] Shared = [Webhooks, Email, Default];
+    public static readonly string[] All = [.. Shared, Statements];
 }
 
 /// <summary>A recurring job a feature wants, registered under a stable id at start-up.</summary>

@@ -1,3 +1,4 @@
+using Donations.Data;
 using Donations.Tests.Infrastructure;
 
 namespace Donations.Tests.Receipts;
@@ -9,10 +10,13 @@ namespace Donations.Tests.Receipts;
 /// </summary>
 public sealed class SettlementBeforeReceiptTests
 {
-    [Fact]
-    public async Task A_euro_gift_paid_through_Checkout_gets_a_receipt_that_prints_its_USD_equivalent_from_Stripes_settlement()
+    public static IEnumerable<object[]> Providers() => [[DatabaseProvider.Sqlite], [DatabaseProvider.Postgres]];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_euro_gift_paid_through_Checkout_gets_a_receipt_that_prints_its_USD_equivalent_from_Stripes_settlement(DatabaseProvider provider)
     {
-        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.Provider = provider; });
         var gift = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur-webhook@example.org");
         app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 5000, "eur", fee: 190, gift.PaidAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
         var dollars = new OneTimeGift(Amount: 2500, Email: "usd-webhook@example.org");

@@ -29,6 +29,7 @@ public sealed class CardLinkTests(Browser browser) : IClassFixture<Browser>
         var email = await app.Smtp!.WaitForMessageAsync(m => m.To.Mailboxes.Single().Address == "alan@example.org" && m.Subject!.Contains("did not go through"));
         Assert.Contains("the card on file has expired", email.TextBody);
         await using var context = await browser.Chromium.NewContextAsync();
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(new Uri(app.BaseAddress, FailedPaymentTests.CardLinkPath(email)).ToString());

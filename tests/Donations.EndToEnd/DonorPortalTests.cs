@@ -21,6 +21,7 @@ public sealed class DonorPortalTests(Browser browser) : IClassFixture<Browser>, 
     {
         await SeedDonorAsync();
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 900 } });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await context.NewPageAsync();
         // The Content-Security-Policy must let the page's own style through, and nothing else is loaded.
         var refused = new List<string>();

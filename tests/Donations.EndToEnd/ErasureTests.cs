@@ -28,6 +28,7 @@ public sealed class ErasureTests(Browser browser) : IClassFixture<Browser>
         var command = new StaffCommand(new StringReader(Password + "\n"), new StringWriter(), error, () => null);
         Assert.True(await command.RunAsync(app.Services, ["add", Admin, "--role", StaffRoles.Admin], CancellationToken.None) == 0, error.ToString());
         await using var context = await browser.Chromium.NewContextAsync();
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url(app, $"/staff/login?returnUrl={Uri.EscapeDataString(EraseDonorPage.Path)}"));
         await page.GetByLabel("Email").FillAsync(Admin);

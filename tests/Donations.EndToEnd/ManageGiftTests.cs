@@ -34,6 +34,7 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
     {
         var link = await MemberWithLinkAsync(_gift);
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 1400 } });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await context.NewPageAsync();
         var refused = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") refused.Add(message.Text); };
@@ -96,6 +97,7 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
         var mallory = new MonthlyGift(Amount: 2000, Email: "mallory@example.org", Name: "Mallory", Metadata: Metadata);
         var malloryLink = await MemberWithLinkAsync(mallory);
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 1400 } });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url(link));
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -112,6 +114,7 @@ public sealed class ManageGiftTests(Browser browser) : IClassFixture<Browser>, I
         // The second donor, in her own browser, points her own cancel form at the first donor's gift.
         var victim = await _app.WithDbAsync(db => db.Memberships.Where(m => m.StripeSubscriptionId == _gift.SubscriptionId).Select(m => m.Id).SingleAsync());
         await using var other = await browser.Chromium.NewContextAsync();
+        other.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var intruder = await other.NewPageAsync();
         await intruder.GotoAsync(Url(malloryLink));
         await intruder.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

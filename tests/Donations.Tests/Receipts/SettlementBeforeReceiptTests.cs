@@ -1,5 +1,8 @@
+using Donations.Api.Features.Finance;
 using Donations.Data;
 using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Donations.Tests.Receipts;
 
@@ -46,5 +49,29 @@ public sealed class SettlementBeforeReceiptTests
         receipt.AssertSaysEverywhere("€50.00 EUR");
         receipt.AssertSaysNowhere("USD equivalent");
         Assert.Contains(app.Stripe.Requests, r => r.Path == "/v1/charges/" + gift.ChargeId);
+    }
+    [Fact]
+    public async Task A_charge_Stripe_has_not_settled_yet_is_asked_about_again_and_its_fees_are_booked_once_it_is()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.UseSmtp = true);
+        var gift = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur-async-capture@example.org");
+        var charge = app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 5000, "eur", fee: 190, gift.PaidAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        var settled = charge["balance_transaction"]!.DeepClone();
+        charge["balance_transaction"] = null; // asynchronous capture: the charge has succeeded, its balance transaction comes a moment later
+
+        await app.DeliverAsync(gift.CheckoutCompleted());
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= 1), TimeSpan.FromSeconds(60), "the receipt");
+        ReceiptEmail.From(app.Smtp!.Messages.Single()).AssertSaysNowhere("USD equivalent");
+        var waiting = await app.WithDbAsync(db => db.GiftSettlements.AsNoTracking().SingleAsync());
+        Assert.Null(waiting.CheckedAt); // not "read": nothing was there to read
+        Assert.NotNull(waiting.NextAttemptAt);
+        Assert.Contains("not settled", waiting.Error);
+
+        charge["balance_transaction"] = settled;
+        await using (var scope = app.Services.CreateAsyncScope())
+            Assert.True(await scope.ServiceProvider.GetRequiredService<FetchGiftSettlement>().ReadAsync(waiting.DonationId, CancellationToken.None));
+
+        Assert.NotNull((await app.WithDbAsync(db => db.GiftSettlements.AsNoTracking().SingleAsync())).CheckedAt);
+        Assert.Equal(1, await app.WithDbAsync(db => db.StripeBalanceTransactions.CountAsync(t => t.DonationId == waiting.DonationId)));
     }
 }

@@ -21,16 +21,16 @@ public sealed class FetchGiftSettlement(
     DonationsDbContext db, IStripeClient stripe, InvoicePaymentLinks links, BalanceTransactionBook book, RowClaims rows,
     TimeProvider time, ILogger<FetchGiftSettlement> log) : IGiftSettlementReader
 {
-    public Task ReadAsync(long donationId, CancellationToken ct) => RunAsync(donationId);
-
     [AutomaticRetry(Attempts = 0)] // the sweep tries again, with a delay that grows
-    public async Task RunAsync(long donationId)
+    public Task RunAsync(long donationId) => ReadAsync(donationId, CancellationToken.None);
+
+    /// <summary>Cancelling gives up on Stripe: the attempt is recorded, as a failure would be, for the sweep.</summary>
+    public async Task<bool> ReadAsync(long donationId, CancellationToken ct)
     {
-        var ct = CancellationToken.None;
         var gift = await db.Donations.AsNoTracking().Where(d => d.Id == donationId)
             .Select(d => new { d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId, d.RefundedAmount, d.DisputeStatus })
             .SingleOrDefaultAsync(ct);
-        if (gift is null) return;
+        if (gift is null) return false;
         var settlement = await db.GiftSettlements.FindAsync([donationId], ct);
         if (settlement is null)
         {
@@ -41,7 +41,7 @@ public sealed class FetchGiftSettlement(
         }
         if (settlement.CheckedAt is not null && settlement.CheckedRefundedAmount == gift.RefundedAmount
             && settlement.CheckedDisputeStatus == gift.DisputeStatus)
-            return;
+            return true;
 
         var now = time.GetUtcNow().UtcDateTime;
         try
@@ -50,7 +50,11 @@ public sealed class FetchGiftSettlement(
                            ?? throw new InvalidOperationException("Stripe names no charge for this gift yet");
             var charge = await new ChargeService(stripe).GetAsync(chargeId,
                 new ChargeGetOptions { Expand = ["balance_transaction", "refunds", "refunds.data.balance_transaction"] }, cancellationToken: ct);
-            if (charge.BalanceTransaction is { } paid) await book.RecordAsync(paid, donationId, null, ct);
+            // With asynchronous capture Stripe adds the balance transaction a little after the
+            // charge succeeds: until then the gift is not settled yet, and is asked about again.
+            if (charge.BalanceTransaction is not { } paid)
+                throw new InvalidOperationException("Stripe has not settled the charge yet (no balance transaction)");
+            await book.RecordAsync(paid, donationId, null, ct);
             await foreach (var refund in RefundsAsync(charge, ct))
                 if (refund.BalanceTransaction is { } refunded) await book.RecordAsync(refunded, donationId, null, ct);
             if (charge.Disputed)
@@ -66,7 +70,7 @@ public sealed class FetchGiftSettlement(
             settlement.Error = null;
             log.LogInformation("Stripe's fees and net recorded for donation {DonationId} (charge {ChargeId})", donationId, chargeId);
         }
-        catch (Exception e) when (e is StripeException or HttpRequestException or InvalidOperationException or TaskCanceledException)
+        catch (Exception e) when (e is StripeException or HttpRequestException or InvalidOperationException or OperationCanceledException)
         {
             settlement.Attempts++;
             settlement.NextAttemptAt = now + RetryDelay(settlement.Attempts);
@@ -74,7 +78,8 @@ public sealed class FetchGiftSettlement(
             log.LogWarning("Stripe's fees for donation {DonationId} could not be read (attempt {Attempt}): {Error}",
                 donationId, settlement.Attempts, settlement.Error);
         }
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(CancellationToken.None);
+        return settlement.CheckedAt == now;
     }
 
     /// <summary>1, 2, 4 … minutes, at most a day: a gift whose charge Stripe does not show yet is not asked about every minute.</summary>

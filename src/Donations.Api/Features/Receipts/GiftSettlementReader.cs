@@ -10,5 +10,6 @@ namespace Donations.Api.Features.Receipts;
 /// </summary>
 public interface IGiftSettlementReader
 {
-    Task ReadAsync(long donationId, CancellationToken ct);
+    /// <summary>True once the settlement is recorded; false if Stripe failed, was cancelled, or has not settled the charge yet.</summary>
+    Task<bool> ReadAsync(long donationId, CancellationToken ct);
 }

@@ -105,33 +105,51 @@ public sealed class ReconcileReceipts(
     /// Reads Stripe's settlement of the gifts in another currency that have no receipt yet, before
     /// their originals are issued: what a receipt states is fixed when it is issued (its stored
     /// facts), and the finance sweep would learn the USD amount only minutes later. Only gifts whose
-    /// settlement was never read are asked about, so USD gifts and a retried batch cost no Stripe
-    /// call. A Stripe failure is recorded for the sweep and the receipt goes out without the USD line,
-    /// after at most the Stripe client's timeout and retries, rather than wait for an outage to end.
+    /// settlement was never read and is not being read or waited for (the sweep's lease, a failure's
+    /// back-off) are asked about, so USD gifts and a retried batch cost no Stripe call. Bounded, so
+    /// Stripe never holds a batch's receipts back: at most <see cref="SettlementBudget"/> for the
+    /// whole batch, and none after the first gift Stripe could not answer for (down, slow, or not
+    /// settled yet, which asynchronous capture makes common in the first seconds). The rest are
+    /// recorded for the finance sweep, and their receipts go out without the USD line.
     /// </summary>
     private async Task ReadSettlementsAsync(IReadOnlyCollection<long> donationIds, CancellationToken ct)
     {
         if (settlements.FirstOrDefault() is not { } reader) return;
         db.ChangeTracker.Clear();
+        var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.Donations.AsNoTracking()
             .Where(d => donationIds.Contains(d.Id) && d.Currency != "usd" && d.Amount > 0
                 && !db.Receipts.Any(r => r.DonationId == d.Id)
-                && !db.GiftSettlements.Any(s => s.DonationId == d.Id && s.CheckedAt != null))
+                && !db.GiftSettlements.Any(s => s.DonationId == d.Id && (s.CheckedAt != null || s.NextAttemptAt > now)))
             .OrderBy(d => d.Id).Select(d => d.Id).ToListAsync(ct);
+        if (due.Count == 0) return;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(SettlementBudget);
         foreach (var id in due)
         {
+            bool read;
             try
             {
-                await reader.ReadAsync(id, ct);
+                read = await reader.ReadAsync(id, budget.Token);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // E.g. the finance sweep recorded the same transaction at the same moment: the receipt need not wait.
                 log.LogWarning(ex, "Receipts: Stripe's settlement of donation {DonationId} could not be recorded before its receipt", id);
+                read = false;
             }
             db.ChangeTracker.Clear();
+            if (!read)
+            {
+                log.LogInformation("Receipts: {Count} gifts in other currencies are receipted without their USD equivalent; Stripe did not settle donation {DonationId} in time",
+                    due.Count - due.IndexOf(id), id);
+                return;
+            }
         }
     }
+
+    /// <summary>The most a batch of receipts waits on Stripe for its foreign gifts' settlements.</summary>
+    public static readonly TimeSpan SettlementBudget = TimeSpan.FromSeconds(10);
 
     /// <summary>Gifts with no receipt yet, by year, and the rest, which need the full reconciliation.</summary>
     private async Task<(IEnumerable<IGrouping<int, long>> Firsts, List<long> Others)> SplitAsync(long[] donationIds, CancellationToken ct)

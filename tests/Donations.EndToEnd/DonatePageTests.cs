@@ -33,6 +33,7 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
     public async Task Reader_chooses_monthly_with_the_fee_and_lands_on_Checkout_for_exactly_what_the_page_showed()
     {
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 1100 } });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await OpenDonatePageAsync(context, "?campaign=spring-appeal&source=article-17");
 
         await page.GetByLabel("Monthly").CheckAsync();
@@ -61,6 +62,7 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
     public async Task Switching_to_yen_shows_whole_yen_and_charges_them()
     {
         await using var context = await browser.Chromium.NewContextAsync();
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await OpenDonatePageAsync(context);
 
         await page.GetByLabel("Currency").SelectOptionAsync("jpy");
@@ -82,6 +84,7 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
     public async Task Without_script_the_form_still_posts_and_reaches_Checkout()
     {
         await using var context = await browser.Chromium.NewContextAsync(new() { JavaScriptEnabled = false });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await OpenDonatePageAsync(context);
 
         await page.GetByLabel("Other amount").FillAsync("12.50");
@@ -96,6 +99,7 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
     public async Task Keyboard_alone_can_choose_and_give_and_a_too_small_amount_is_explained_on_the_page()
     {
         await using var context = await browser.Chromium.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        context.SetDefaultTimeout(60_000); // pages behind a server sharing two busy cores (CI) may take longer than 30 s
         var page = await OpenDonatePageAsync(context);
 
         await page.GetByLabel("Other amount").FocusAsync();

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -302,15 +305,41 @@ public sealed class ReconcileReceipts(
     /// move into another tax year changes the year the gift is deductible in; a move within the year
     /// changes no deduction but still leaves the donor's record of the gift — the receipt, which
     /// IRC 170(f)(17) wants to show the date — disagreeing with the bank statement and the yearly
-    /// statement, so it is corrected too (it is rare: only a late event moves a date). The year is
-    /// the receipt's own; the day, the one its stored facts printed (a receipt without them is
-    /// corrected only across years).
+    /// statement, so it is corrected too (it is rare: only a late event moves a date). Facts that
+    /// keep the stated day as an ISO date with its time zone are compared on that calendar, so a
+    /// new <c>Organization:TimeZone</c> or date format moves nothing; older facts by the date they
+    /// printed, read back as a date; a receipt without facts only across years.
     /// </summary>
     private async Task<bool> DateMovedAsync(Receipt standing, Donation donation, int year, CancellationToken ct)
     {
-        if (standing.Year != year) return true;
         var facts = await db.ReceiptDocuments.AsNoTracking().Where(d => d.ReceiptId == standing.Id).Select(d => d.Facts).FirstOrDefaultAsync(ct);
-        return StatedDate(facts) is { } stated && stated != Dates.Long(donation.ReceivedAt, organization.Value.GetTimeZone());
+        var stated = StatedFacts(facts);
+        if (Text(stated, "DonationLocalDate") is { } iso && Text(stated, "DonationTimeZone") is { } zoneId && TimeZoneOf(zoneId) is { } zone)
+            return iso != Dates.Iso(donation.ReceivedAt, zone);
+        if (standing.Year != year) return true;
+        var local = DateOnly.FromDateTime(Dates.Local(donation.ReceivedAt, organization.Value.GetTimeZone()));
+        return Text(stated, "DonationDate") is { } printed
+            && DateOnly.TryParseExact(printed, "MMMM d, yyyy", CultureInfo.GetCultureInfo("en-US"), DateTimeStyles.None, out var day)
+            && day != local;
+    }
+
+    private static string? Text(JsonObject? facts, string member) =>
+        facts?[member] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static TimeZoneInfo? TimeZoneOf(string id) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
+
+    private static JsonObject? StatedFacts(string? facts)
+    {
+        if (facts is null) return null;
+        try
+        {
+            return JsonNode.Parse(facts) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The date of contribution stored facts printed, or null when they do not say.</summary>

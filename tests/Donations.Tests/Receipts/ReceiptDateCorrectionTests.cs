@@ -79,6 +79,33 @@ public sealed class ReceiptDateCorrectionTests
             "your contribution was made on February 27, 2026, not on March 3, 2026 as that receipt stated", "Amount: $25.00 USD");
     }
 
+    [Fact]
+    public async Task A_new_time_zone_setting_issues_no_correction_for_a_gift_whose_date_did_not_move()
+    {
+        // 22:00 on 31 December 2025 in New York, already 1 January 2026 in London.
+        var lateEvening = new DateTime(2026, 1, 1, 3, 0, 0, DateTimeKind.Utc);
+        await using var newYork = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await newYork.SeedAsync(d => d.ReceivedAt = lateEvening, email: "zone-moved@example.org");
+        await newYork.ReconcileAsync(id);
+        await newYork.SendPendingAsync();
+        ReceiptEmail.From(newYork.Smtp!.Messages.Single()).AssertSaysEverywhere("December 31, 2025");
+
+        // The organisation's time zone setting changes; the gift does not. A later reconciliation (a
+        // refund's, the sweeper's) finds the receipt still states the day the donor paid, on its calendar.
+        await using var london = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.ConnectionString = newYork.ConnectionString;
+            o.Settings["Organization:TimeZone"] = "Europe/London";
+        });
+        await london.ReconcileAsync(id);
+        await london.SendPendingAsync();
+
+        Assert.Equal(1, await london.WithDbAsync(db => db.Receipts.CountAsync()));
+        Assert.Empty(london.Smtp!.Messages);
+    }
+
     private static async Task<List<ReceiptEmail>> MailToAsync(DonationsApp app, string email, int count)
     {
         await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == email)) >= count),

@@ -176,6 +176,8 @@ public sealed class ReceiptMessages(
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             DeductibilityNotice = org.DeductibilityNoticeFor(donor.Country, donor.Address),
             DonationDate = donationDate,
+            DonationLocalDate = Dates.Iso(donation.ReceivedAt, org.GetTimeZone()),
+            DonationTimeZone = org.GetTimeZone().Id,
             ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction && ReconcileReceipts.StatedDate(source.ReplacesFacts) is { } stated
                 && stated != donationDate ? stated : null,
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),

@@ -70,6 +70,13 @@ public sealed record ReceiptModel
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
     public required string DonationDate { get; init; }
+    /// <summary>
+    /// The same date as "2026-03-03", on the calendar of <see cref="DonationTimeZone"/> (the time zone's
+    /// id): what a later reconciliation compares to tell whether the gift's date moved, untouched by
+    /// a new date format or time-zone setting. Null in facts stored before they were kept.
+    /// </summary>
+    public string? DonationLocalDate { get; init; }
+    public string? DonationTimeZone { get; init; }
     /// <summary>A correction of the date: the date the replaced receipt stated; null when it stated this one.</summary>
     public string? ReplacedDonationDate { get; init; }
     public bool IsDateCorrection => ReplacedDonationDate is not null;

@@ -106,6 +106,32 @@ public sealed class ReceiptDateCorrectionTests
         Assert.Empty(london.Smtp!.Messages);
     }
 
+    [Fact]
+    public async Task A_receipt_stored_before_its_facts_were_kept_is_corrected_for_the_year_its_gift_moved_into_not_for_its_benefits()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync(d => d.ReceivedAt = new DateTime(2026, 1, 3, 15, 0, 0, DateTimeKind.Utc), email: "factless@example.org");
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+        // As an older version kept it: the PDF, no facts.
+        await app.WithDbAsync(async db =>
+        {
+            await db.ReceiptDocuments.ExecuteUpdateAsync(s => s.SetProperty(d => d.Facts, (string?)null));
+            var d = await db.Donations.SingleAsync(x => x.Id == id);
+            d.ReceivedAt = new DateTime(2025, 12, 30, 17, 0, 0, DateTimeKind.Utc);
+            await db.SaveChangesAsync();
+        });
+
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+
+        var mail = app.Smtp!.Messages.Select(ReceiptEmail.From).OrderBy(m => m.Number, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, mail.Count);
+        var correction = mail.Single(m => m.Number.StartsWith("2025-", StringComparison.Ordinal));
+        correction.AssertSaysEverywhere("Corrected donation receipt", "December 30, 2025", "not on a date in 2026 as that receipt stated");
+        correction.AssertSaysNowhere("determined again under IRS rules");
+    }
+
     private static async Task<List<ReceiptEmail>> MailToAsync(DonationsApp app, string email, int count)
     {
         await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == email)) >= count),

@@ -17,13 +17,14 @@ public sealed record LoadResult(string Name, int Requests, int Errors, TimeSpan 
 public static class LoadDriver
 {
     public static async Task<LoadResult> RunAsync(string name, Uri baseAddress, int connections, TimeSpan warmUp, TimeSpan duration,
-        Func<int, HttpRequestMessage> request)
+        Func<int, HttpRequestMessage> request, Action? measuring = null)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var counter = 0;
 
         await RunPhaseAsync(warmUp, record: false);
+        measuring?.Invoke();
         return await RunPhaseAsync(duration, record: true);
 
         async Task<LoadResult> RunPhaseAsync(TimeSpan length, bool record)

@@ -16,16 +16,21 @@ public static class WebhookIngestBenchmark
     /// </summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(20);
 
-    public static async Task<(LoadResult Baseline, LoadResult WebNode, LoadResult FullNode)> RunAsync(int connections, TimeSpan duration)
+    public static async Task<(Measured Baseline, Measured WebNode, Measured FullNode)> RunAsync(int connections, TimeSpan duration)
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var runId = Guid.NewGuid().ToString("N")[..8];
 
-        LoadResult baseline;
+        Measured baseline;
         var baselineDb = await pg.CreateDatabaseAsync();
         await using (var server = await BaselineWebhookServer.StartAsync(baselineDb, StripeSignature.Secret))
-            baseline = await LoadDriver.RunAsync("baseline: HMAC + INSERT", server.Address, connections,
-                WarmUp, duration, i => Request($"evt_base_{runId}_{i}"));
+        {
+            // The baseline runs inside this process beside the load driver: only its database's CPU is its own.
+            var start = double.NaN;
+            var load = await LoadDriver.RunAsync("baseline: HMAC + INSERT", server.Address, connections,
+                WarmUp, duration, i => Request($"evt_base_{runId}_{i}"), () => start = ProcessCpu.PostgresClusterSeconds(pg.Port));
+            baseline = new Measured(load, new CpuSpent(double.NaN, ProcessCpu.PostgresClusterSeconds(pg.Port) - start));
+        }
 
         // Ingest alone, as a web-only node takes it (Hangfire:ServerEnabled=false): verify, inbox
         // row, and the dispatcher's hand-off to Hangfire; another node would process the events.
@@ -36,7 +41,15 @@ public static class WebhookIngestBenchmark
         return (baseline, web, full);
     }
 
-    private static async Task<LoadResult> RunServiceAsync(PostgresServer pg, string name, int connections, TimeSpan duration,
+    /// <summary>A service's run and the CPU it and the database spent in its measured phase (not the warm-up).</summary>
+    public sealed record Measured(LoadResult Load, CpuSpent Cpu)
+    {
+        public string PerRequest =>
+            $"CPU per request: service {1000 * Cpu.Service / Load.Requests:F2} ms, PostgreSQL {1000 * Cpu.Database / Load.Requests:F2} ms " +
+            "(compares across runs where rates do not)";
+    }
+
+    private static async Task<Measured> RunServiceAsync(PostgresServer pg, string name, int connections, TimeSpan duration,
         string runId, Dictionary<string, string?> overrides)
     {
         var cs = await pg.CreateDatabaseAsync();
@@ -44,8 +57,10 @@ public static class WebhookIngestBenchmark
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir);
         foreach (var (k, v) in overrides) settings[k] = v;
         await using var service = await ServiceProcess.StartAsync(settings, dir);
-        return await LoadDriver.RunAsync(name, service.BaseAddress, connections,
-            WarmUp, duration, i => Request($"evt_svc_{runId}_{i}"));
+        CpuSpent? start = null;
+        var load = await LoadDriver.RunAsync(name, service.BaseAddress, connections,
+            WarmUp, duration, i => Request($"evt_svc_{runId}_{i}"), () => start = CpuSpent.Read(service.ProcessId, pg.Port));
+        return new Measured(load, CpuSpent.Read(service.ProcessId, pg.Port).Since(start!));
     }
 
     private static HttpRequestMessage Request(string eventId) => StripeSignature.SignedWebhook(StripeShapedEvent(eventId));

@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Donations.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using System.Reflection;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Donations.Api.Infrastructure.Data;
@@ -82,21 +86,36 @@ public sealed class RowClaims(DatabaseSettings database)
 
         var entityType = db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of the model.");
-        var columns = entityType.GetProperties().Where(p => p.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never).ToList();
-        var parameters = columns.ToDictionary(p => p.GetColumnName(), p =>
+        var plan = InsertPlans.GetOrAdd(entityType, InsertPlan.For);
+        var values = new Dictionary<string, object?>(plan.Columns.Count);
+        for (var i = 0; i < plan.Columns.Count; i++) values[$"p{i}"] = plan.Columns[i].ValueOf(row);
+        return await ExecuteAsync(db, plan.Sql, values, async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
+    }
+
+    /// <summary>Each entity's insert, built once: webhooks insert an inbox row per request.</summary>
+    private static readonly ConcurrentDictionary<IEntityType, InsertPlan> InsertPlans = new();
+
+    private sealed record InsertColumn(PropertyInfo Property, ValueConverter? Converter)
+    {
+        public object? ValueOf(object row)
         {
-            var value = p.PropertyInfo!.GetValue(row);
-            var converter = p.GetValueConverter() ?? p.GetTypeMapping().Converter;
-            return value is null || converter is null ? value : converter.ConvertToProvider(value);
-        });
-        var names = parameters.Keys.Select((c, i) => (Column: $"\"{c}\"", Parameter: $"@p{i}")).ToList();
-        var sql = $"""
-            INSERT INTO "{entityType.GetTableName()}" ({string.Join(", ", names.Select(n => n.Column))})
-            VALUES ({string.Join(", ", names.Select(n => n.Parameter))})
-            ON CONFLICT DO NOTHING
-            """;
-        var values = parameters.Values.Select((v, i) => (Name: $"p{i}", Value: v));
-        return await ExecuteAsync(db, sql, values.ToDictionary(v => v.Name, v => v.Value), async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
+            var value = Property.GetValue(row);
+            return value is null || Converter is null ? value : Converter.ConvertToProvider(value);
+        }
+    }
+
+    private sealed record InsertPlan(string Sql, IReadOnlyList<InsertColumn> Columns)
+    {
+        public static InsertPlan For(IEntityType entityType)
+        {
+            var columns = entityType.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
+            var sql = $"""
+                INSERT INTO "{entityType.GetTableName()}" ({string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""))})
+                VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})
+                ON CONFLICT DO NOTHING
+                """;
+            return new InsertPlan(sql, [.. columns.Select(c => new InsertColumn(c.PropertyInfo!, c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
+        }
     }
 
     private async Task<List<TKey>> ClaimInOneStatementAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)

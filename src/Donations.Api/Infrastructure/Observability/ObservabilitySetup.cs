@@ -26,42 +26,47 @@ public static class ObservabilitySetup
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var prometheus = builder.AddManagementListener();
 
-        var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName: "donations", serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString()))
-            .WithTracing(t =>
-            {
-                t.AddSource(DonationsMetrics.Name)
-                    .AddAspNetCoreInstrumentation(o =>
-                    {
-                        o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
-                        // A donor's sign-in link is a path (/manage/{token}): traces keep the route, not the token.
-                        o.EnrichWithHttpRequest = (activity, request) =>
-                        {
-                            if (Redact.MayHoldPersonalData(request.Path.Value))
-                                activity.SetTag("url.path", Redact.Text(request.Path.Value!));
-                        };
-                    })
-                    .AddHttpClientInstrumentation()
-                    .AddEntityFrameworkCoreInstrumentation()
-                    .AddNpgsql();
-                if (otlp) t.AddOtlpExporter();
-            })
-            .WithMetrics(m =>
-            {
-                m.AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddNpgsqlInstrumentation();
-                if (otlp) m.AddOtlpExporter();
-                if (prometheus) m.AddPrometheusExporter();
-            });
+        // Without an exporter nothing would read a span or a metric, yet every request, query and
+        // Stripe call would still build them: tracing is on only with OTLP, metrics with OTLP or the
+        // scrape endpoint.
+        if (otlp || prometheus)
+        {
+            var otel = builder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService(serviceName: "donations", serviceVersion: typeof(ObservabilitySetup).Assembly.GetName().Version?.ToString()))
+                .WithMetrics(m =>
+                {
+                    m.AddAspNetCoreInstrumentation()
+                        .AddHttpClientInstrumentation()
+                        .AddRuntimeInstrumentation()
+                        .AddNpgsqlInstrumentation();
+                    if (otlp) m.AddOtlpExporter();
+                    if (prometheus) m.AddPrometheusExporter();
+                });
+            if (otlp) otel.WithTracing(AddTracing).WithLogging(l => l.AddOtlpExporter());
+        }
         // The service's own meter is taken from this host's IMeterFactory only (not by name
         // process-wide, which AddMeter would do): a second host in the same process, as in the
         // tests, keeps its own counts.
         builder.Metrics.EnableMetrics(DonationsMetrics.Name, scopes: MeterScope.Local);
-        if (otlp) otel.WithLogging(l => l.AddOtlpExporter());
         return builder;
     }
+
+    private static void AddTracing(TracerProviderBuilder t) =>
+        t.AddSource(DonationsMetrics.Name)
+            .AddAspNetCoreInstrumentation(o =>
+            {
+                o.Filter = http => !http.Request.Path.StartsWithSegments("/health");
+                // A donor's sign-in link is a path (/manage/{token}): traces keep the route, not the token.
+                o.EnrichWithHttpRequest = (activity, request) =>
+                {
+                    if (Redact.MayHoldPersonalData(request.Path.Value))
+                        activity.SetTag("url.path", Redact.Text(request.Path.Value!));
+                };
+            })
+            .AddHttpClientInstrumentation()
+            .AddEntityFrameworkCoreInstrumentation()
+            .AddNpgsql()
+            .AddOtlpExporter();
 
     /// <summary>
     /// Validates the metrics settings and, when the scrape endpoint is on, adds the management

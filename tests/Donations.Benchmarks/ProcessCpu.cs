@@ -70,4 +70,10 @@ public sealed record CpuSpent(double Service, double Database)
     public string PerGift(int gifts) =>
         $"CPU per gift: service {1000 * Service / gifts:F2} ms, PostgreSQL {1000 * Database / gifts:F2} ms " +
         $"({Service:F1} s and {Database:F1} s for {gifts} gifts; compares across runs where rates do not)";
+
+    /// <summary>Messages sent between the two readings, for <see cref="PerMessage"/>.</summary>
+    public int Messages { get; init; } = 1;
+
+    public string PerMessage() =>
+        $"CPU per message: service {1000 * Service / Messages:F3} ms, PostgreSQL {1000 * Database / Messages:F3} ms ({Messages} messages)";
 }

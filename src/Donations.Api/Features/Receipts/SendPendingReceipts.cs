@@ -4,10 +4,12 @@ using Donations.Api.Infrastructure.Observability;
 using Donations.Data;
 using Donations.Data.Entities;
 using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Hangfire;
 using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Donations.Api.Features.Receipts;
 
@@ -15,11 +17,14 @@ namespace Donations.Api.Features.Receipts;
 /// Sends pending receipts in batches of <c>Email:Smtp:BatchSize</c>, one connection per batch,
 /// and goes on with the next batch while they come back full (up to a minute, then it hands over
 /// to a new job). Exactly once: a batch is claimed (<see cref="ReceiptClaims"/>: pending, no live
-/// lease) before sending and each receipt marked Sent right after, each in its own short
-/// statement, so no transaction stays open during SMTP. While a batch is being sent its lease is
+/// lease) before sending and each receipt marked Sent right after its message is accepted, a few
+/// at a time in short statements alongside the sending (<see cref="SentMarks"/>), so no
+/// transaction stays open during SMTP. The batch's messages are built ahead of the connection on
+/// another thread. While a batch is being sent its lease is
 /// renewed every third of it, on the rows it still holds, so a slow batch or a slow server does
 /// not let a second sender take a receipt (nodes' clocks must agree to well within a lease). A
-/// crash between send and mark leaves the lease to expire; the receipt then goes out again with the same Message-Id. A 5xx refusal marks
+/// crash between send and mark leaves the lease to expire; the receipt then goes out again with the
+/// same Message-Id (at most <see cref="SentMarks.MaxUnmarked"/> receipts at once). A 5xx refusal marks
 /// the receipt Failed. When the mail server cannot be reached, the claims are released and one job
 /// per node fails and retries for all of them (<see cref="ReceiptScheduler"/>).
 /// </summary>
@@ -98,9 +103,14 @@ public sealed class SendPendingReceipts(
             var talkingToServer = false;
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var renewing = RenewWhileSendingAsync(batch, sending.Token);
+            await using var marks = new SentMarks(scopes, clock);
+            var built = Channel.CreateBounded<(ReceiptMessages.Source Source, MimeMessage Message)>(BuiltAhead);
+            var building = Task.CompletedTask;
             try
             {
-                foreach (var source in await messages.LoadAsync(batch.Ids, ct))
+                var sources = await messages.LoadAsync(batch.Ids, ct);
+                building = Task.Run(() => BuildAheadAsync(sources, built.Writer, sending.Token), CancellationToken.None);
+                await foreach (var (source, message) in built.Reader.ReadAllAsync(ct))
                 {
                     // The lease is renewed alongside (see RenewWhileSendingAsync); a receipt whose
                     // lease ran out and was taken by another sender is that sender's to send now.
@@ -110,31 +120,39 @@ public sealed class SendPendingReceipts(
                             source.Receipt.Number);
                         continue;
                     }
-                    var message = await messages.BuildAsync(source, copyMessageId: null, ct);
                     try
                     {
                         talkingToServer = true;
                         await session.SendAsync(message, ct);
                         talkingToServer = false;
-                        await MarkAsync(source.Receipt.Id, ReceiptStatus.Sent, error: null);
+                        batch.Done(source.Receipt.Id);
+                        await marks.SentAsync(source.Receipt.Id);
                         metrics.Receipt(Kind(source.Receipt), "sent");
                     }
                     catch (EmailRejectedException ex)
                     {
                         talkingToServer = false;
-                        await MarkAsync(source.Receipt.Id, ReceiptStatus.Failed, ex.Message);
+                        batch.Done(source.Receipt.Id);
+                        await marks.FailedAsync(source.Receipt.Id, ex.Message);
                         metrics.Receipt(Kind(source.Receipt), "rejected");
                         // The server's reason often quotes the address: it stays on the receipt, not in the log.
                         log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
                             source.Receipt.Number, source.Donation.Id);
                     }
-                    batch.Done(source.Receipt.Id);
                     done.Add(source.Receipt);
                 }
+                await marks.FlushAsync();
             }
             catch (Exception ex)
             {
                 await StopRenewingAsync(sending, renewing);
+                // The builder shares this job's database context: it is stopped before the release uses it.
+                try { await building; }
+                catch (Exception) { /* the loop's own exception is the one that counts */ }
+                // What the server accepted is marked before the rest is released; should that fail
+                // too, those receipts go again with their Message-Id once the lease runs out.
+                try { await marks.FlushAsync(); }
+                catch (Exception markFailed) { log.LogWarning(markFailed, "Receipts: marking sent receipts failed; they go again once their lease runs out"); }
                 await ReleaseAsync([.. batch.Unsent()], batch.Until, ex.Message);
                 metrics.Receipt("any", "failed");
                 // Only the mail server's trouble is an outage; anything else fails this job as it is.
@@ -143,9 +161,31 @@ public sealed class SendPendingReceipts(
             }
 
             await StopRenewingAsync(sending, renewing);
+            await building;
             log.LogInformation("Receipts: delivered a batch of {Count}", done.Count);
             await FollowUpAsync(done, ct);
             return batch.Count == size;
+        }
+    }
+
+    /// <summary>How many messages are built ahead of the connection.</summary>
+    private const int BuiltAhead = 16;
+
+    /// <summary>
+    /// Builds the batch's messages in order on a thread of their own, a few ahead of the connection,
+    /// so the SMTP conversation never waits on rendering (on a second core when there is one).
+    /// </summary>
+    private async Task BuildAheadAsync(List<ReceiptMessages.Source> sources, ChannelWriter<(ReceiptMessages.Source, MimeMessage)> writer, CancellationToken ct)
+    {
+        try
+        {
+            foreach (var source in sources)
+                await writer.WriteAsync((source, await messages.BuildAsync(source, copyMessageId: null, ct)), ct);
+            writer.Complete();
+        }
+        catch (Exception ex)
+        {
+            writer.Complete(ex);
         }
     }
 
@@ -188,18 +228,6 @@ public sealed class SendPendingReceipts(
         if (scheduler.ReportOutage(jobId)) ExceptionDispatchInfo.Throw(ex);
         log.LogInformation("Receipts: the mail server could not be reached ({Error}); the job already retrying will send these", ex.Message);
         return false;
-    }
-
-    // Not cancellable: the message is out, and the marker must say so.
-    private Task MarkAsync(long id, ReceiptStatus status, string? error)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return db.Receipts.Where(r => r.Id == id && r.Status == ReceiptStatus.Pending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, status)
-                .SetProperty(r => r.SentAt, status == ReceiptStatus.Sent ? now : null)
-                .SetProperty(r => r.LastError, Truncate(error))
-                .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
     }
 
     // Only rows still carrying this claim's mark: one taken by another sender is not ours to release.

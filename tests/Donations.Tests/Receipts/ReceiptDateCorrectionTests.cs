@@ -104,6 +104,19 @@ public sealed class ReceiptDateCorrectionTests
 
         Assert.Equal(1, await london.WithDbAsync(db => db.Receipts.CountAsync()));
         Assert.Empty(london.Smtp!.Messages);
+
+        // A partial refund's correction, issued under the new setting, speaks of the refund only.
+        await london.WithDbAsync(async db =>
+        {
+            var d = await db.Donations.SingleAsync(x => x.Id == id);
+            d.RefundedAmount = 1000;
+            await db.SaveChangesAsync();
+        });
+        await london.ReconcileAsync(id);
+        await london.SendPendingAsync();
+        var correction = ReceiptEmail.From(Assert.Single(london.Smtp!.Messages));
+        correction.AssertSaysEverywhere("Corrected donation receipt", "was refunded");
+        correction.AssertSaysNowhere("as that receipt stated");
     }
 
     [Fact]

@@ -154,6 +154,34 @@ public sealed class SettlementBeforeReceiptTests
         ReceiptEmail.From(app.Smtp.Messages[0]).AssertSaysEverywhere("€50.00 EUR", "USD equivalent, for information: $54.12 USD");
     }
 
+    [Fact]
+    public async Task A_monthly_euro_gift_known_by_its_invoice_is_held_while_Stripe_rate_limits_and_its_receipt_prints_the_USD_line_once_Stripe_answers()
+    {
+        await using var app = await StartAsync();
+        var gift = new MonthlyGift(Amount: 2000, Currency: "eur", Email: "eur-monthly-held@example.org");
+        var (invoiceId, intentId, chargeId) = gift.Month(1);
+        app.Stripe.AddCharge(chargeId, intentId, 2000, "eur", fee: 90, gift.StartedAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        app.Stripe.On("GET", "/v1/invoice_payments", _ => StripeReply.Error(429, "rate_limit_error", "Too many requests"));
+
+        await app.DeliverAsync(gift.CheckoutCompleted());
+        await app.WaitForIdleJobsAsync();
+        var donationId = await app.WithDbAsync(db => db.Donations.Where(d => d.StripeInvoiceId == invoiceId).Select(d => d.Id).SingleAsync());
+        // Stripe could not be asked which payment paid the invoice: held, not issued without the line.
+        Assert.Equal(0, await ReceiptsOfAsync(app, donationId));
+        Assert.NotEmpty(app.Stripe.RequestsTo("GET", "/v1/invoice_payments"));
+
+        app.Stripe.On("GET", "/v1/invoice_payments", r => StripeReply.Ok(StripeEventFactory.List("/v1/invoice_payments",
+            r.Query.Contains(invoiceId) ? [StripeEventFactory.InvoicePayment(invoiceId, intentId, 2000, "eur", gift.StartedAt)] : [])));
+        app.Clock().Advance(FetchGiftSettlement.RetryDelay(1));
+        await app.SweepReceiptsAsync();
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= 1), TimeSpan.FromSeconds(30), "the receipt once Stripe answers");
+        await app.WaitForIdleJobsAsync();
+
+        var receipt = ReceiptEmail.From(app.Smtp!.Messages.Single());
+        receipt.AssertSaysEverywhere("€20.00 EUR", "USD equivalent, for information: $21.65 USD");
+        Assert.Equal(1, await ReceiptsOfAsync(app, donationId));
+    }
+
     private static Task<DonationsApp> StartAsync() => DonationsApp.StartAsync(o => { o.UseSmtp = true; o.UseTestClock(); });
 
     private static Task<int> ReceiptsOfAsync(DonationsApp app, long donationId) =>

@@ -20,6 +20,10 @@ public sealed class InvoicePaymentLinks(IStripeClient stripe, IOptionsMonitor<St
     public Task<Payment?> ForPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
         FindAsync(ByPaymentIntent(paymentIntentId), paymentIntentId, ct);
 
+    /// <summary>The payment that paid an invoice, or null if none yet; throws when Stripe cannot be asked.</summary>
+    public Task<Payment?> ForInvoiceOrThrowAsync(string invoiceId, CancellationToken ct) =>
+        ListAsync(new InvoicePaymentListOptions { Invoice = invoiceId, Limit = 10 }, ct);
+
     /// <summary>The invoice a payment intent paid, or null if none; throws when Stripe cannot be asked.</summary>
     public Task<Payment?> ForPaymentIntentOrThrowAsync(string paymentIntentId, CancellationToken ct) =>
         ListAsync(ByPaymentIntent(paymentIntentId), ct);

@@ -47,8 +47,7 @@ public sealed class FetchGiftSettlement(
         var read = SettlementRead.Recorded;
         try
         {
-            var chargeId = gift.StripeChargeId ?? await ChargeOfAsync(gift.StripePaymentIntentId, gift.StripeInvoiceId, ct)
-                           ?? throw new InvalidOperationException("Stripe names no charge for this gift yet");
+            var chargeId = gift.StripeChargeId ?? await ChargeOfAsync(gift.StripePaymentIntentId, gift.StripeInvoiceId, ct);
             var charge = await new ChargeService(stripe).GetAsync(chargeId,
                 new ChargeGetOptions { Expand = ["balance_transaction", "refunds", "refunds.data.balance_transaction"] }, cancellationToken: ct);
             // With asynchronous capture Stripe adds the balance transaction a little after the
@@ -88,14 +87,17 @@ public sealed class FetchGiftSettlement(
     private static SettlementRead Classify(Exception e) => e switch
     {
         NotSettledYetException => SettlementRead.NotSettledYet,
-        // Stripe answered and said no (no such charge, bad key): asking again in minutes changes nothing.
-        StripeException { HttpStatusCode: var status } when (int)status is >= 400 and < 500 and not 409 and not 429 => SettlementRead.Refused,
-        // No charge named by the gift, its payment intent or its invoice.
+        // Stripe answered and said no (no such charge): asking again in minutes changes nothing. A key
+        // it refuses (401, 403) is the service's own setting, put right by staff: that may.
+        StripeException { HttpStatusCode: var status } when (int)status is >= 400 and < 500 and not 401 and not 403 and not 409 and not 429
+            => SettlementRead.Refused,
+        // The gift names nothing Stripe could be asked about.
         InvalidOperationException => SettlementRead.Refused,
         _ => SettlementRead.Unavailable,
     };
 
-    private sealed class NotSettledYetException() : InvalidOperationException("Stripe has not settled the charge yet (no balance transaction)");
+    private sealed class NotSettledYetException(string message = "Stripe has not settled the charge yet (no balance transaction)")
+        : InvalidOperationException(message);
 
     /// <summary>1, 2, 4 … minutes, at most a day: a gift whose charge Stripe does not show yet is not asked about every minute.</summary>
     public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Min(attempts - 1, 11)), 1440));
@@ -117,15 +119,22 @@ public sealed class FetchGiftSettlement(
             yield return refund;
     }
 
-    private async Task<string?> ChargeOfAsync(string? paymentIntentId, string? invoiceId, CancellationToken ct)
+    /// <summary>
+    /// The charge of a gift known by its payment intent or invoice. Stripe not answering throws
+    /// (the read is retried, and a receipt held meanwhile); Stripe answering with no charge yet for
+    /// a payment it knows (an invoice whose payment is not linked yet, an intent not charged yet) is
+    /// "not settled yet"; a gift that names neither cannot be asked about at all.
+    /// </summary>
+    private async Task<string> ChargeOfAsync(string? paymentIntentId, string? invoiceId, CancellationToken ct)
     {
-        if (paymentIntentId is null && invoiceId is not null && await links.ForInvoiceAsync(invoiceId, ct) is { } link)
+        if (paymentIntentId is null && invoiceId is not null)
         {
+            var link = await links.ForInvoiceOrThrowAsync(invoiceId, ct) ?? throw new NotSettledYetException("Stripe names no payment for this gift's invoice yet");
             if (link.ChargeId is not null) return link.ChargeId;
             paymentIntentId = link.PaymentIntentId;
         }
-        if (paymentIntentId is null) return null;
+        if (paymentIntentId is null) throw new InvalidOperationException("The gift names no Stripe charge, payment intent or invoice");
         var intent = await new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
-        return intent.LatestChargeId;
+        return intent.LatestChargeId ?? throw new NotSettledYetException("Stripe has not charged this gift's payment intent yet");
     }
 }

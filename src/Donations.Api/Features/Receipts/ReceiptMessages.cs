@@ -178,7 +178,7 @@ public sealed class ReceiptMessages(
             DonationDate = donationDate,
             DonationLocalDate = Dates.Iso(donation.ReceivedAt, org.GetTimeZone()),
             DonationTimeZone = org.GetTimeZone().Id,
-            ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction ? ReplacedDate(source, donationDate) : null,
+            ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction ? ReplacedDate(source, org.GetTimeZone()) : null,
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),
@@ -200,15 +200,13 @@ public sealed class ReceiptMessages(
     }
 
     /// <summary>
-    /// The date the replaced receipt stated, when this correction states another. A receipt stored
+    /// The date the replaced receipt stated, when the gift's date has moved from it. A receipt stored
     /// before its facts were kept says nothing of its date; it is corrected for a date only when the
     /// gift moved into another year, which its number still tells.
     /// </summary>
-    private static string? ReplacedDate(Source source, string donationDate)
+    private static string? ReplacedDate(Source source, TimeZoneInfo zone)
     {
-        if (ReconcileReceipts.StatedDate(source.ReplacesFacts) is { } stated) return stated != donationDate ? stated : null;
-        return source.Replaces is { } replaced && source.ReplacesFacts is null && replaced.Year != source.Receipt.Year
-            ? $"a date in {replaced.Year}"
-            : null;
+        if (source.ReplacesFacts is not null) return ReconcileReceipts.StatedDateIfMoved(source.ReplacesFacts, source.Donation.ReceivedAt, zone);
+        return source.Replaces is { } replaced && replaced.Year != source.Receipt.Year ? $"a date in {replaced.Year}" : null;
     }
 }

@@ -11,7 +11,8 @@ public sealed class ReceiptsOptions
     /// How long the first receipt of a gift in another currency is held, from when the gift was
     /// recorded, until Stripe's settlement (the USD equivalent it prints) is known. With
     /// asynchronous capture the settlement follows the payment by seconds to minutes; after this
-    /// the receipt goes out without the USD line. Zero issues at once, as for dollar gifts.
+    /// the receipt goes out without the USD line. Zero issues at once without asking Stripe, as for
+    /// dollar gifts (the finance sweep records the settlement later, for the statement).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Receipts:SettlementWait must be between 0 and 1 hour.")]
     public TimeSpan SettlementWait { get; set; } = TimeSpan.FromMinutes(10);

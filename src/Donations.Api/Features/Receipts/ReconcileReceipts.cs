@@ -122,6 +122,8 @@ public sealed class ReconcileReceipts(
     /// </summary>
     private async Task<HashSet<long>> HoldForSettlementsAsync(IReadOnlyCollection<long> donationIds, CancellationToken ct)
     {
+        var wait = receiptOptions.Value.SettlementWait;
+        if (wait == TimeSpan.Zero) return [];
         db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
         var foreign = await db.Donations.AsNoTracking()
@@ -137,11 +139,12 @@ public sealed class ReconcileReceipts(
             .ToListAsync(ct);
         if (foreign.Count == 0) return [];
 
-        var wait = receiptOptions.Value.SettlementWait;
         var held = foreign.Where(g => now < g.CreatedAt + wait).Select(g => g.Id).ToHashSet();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(SettlementBudget);
-        foreach (var gift in foreign.Where(g => g.Due))
+        // A gift whose wait is over is asked once more whatever the back-off says: Stripe may have
+        // settled it since the last read, minutes ago, and this is the receipt's last chance.
+        foreach (var gift in foreign.Where(g => g.Due || !held.Contains(g.Id)))
         {
             SettlementRead read;
             try
@@ -313,14 +316,26 @@ public sealed class ReconcileReceipts(
     private async Task<bool> DateMovedAsync(Receipt standing, Donation donation, int year, CancellationToken ct)
     {
         var facts = await db.ReceiptDocuments.AsNoTracking().Where(d => d.ReceiptId == standing.Id).Select(d => d.Facts).FirstOrDefaultAsync(ct);
+        // Without a stated calendar date (no facts, or facts older than it) a move into another year still shows in the number.
+        return StatedDateIfMoved(facts, donation.ReceivedAt, organization.Value.GetTimeZone()) is not null
+               || (Text(StatedFacts(facts), "DonationLocalDate") is null && standing.Year != year);
+    }
+
+    /// <summary>
+    /// The date of contribution that stored facts printed, when the gift's date has moved from it;
+    /// null when it has not, or the facts do not say. Facts that keep the day as an ISO date with its
+    /// time zone are compared on that calendar, so a new <c>Organization:TimeZone</c> or date format
+    /// moves nothing; older facts by the date they printed, read back as a date in <paramref name="zone"/>.
+    /// </summary>
+    public static string? StatedDateIfMoved(string? facts, DateTime receivedAt, TimeZoneInfo zone)
+    {
         var stated = StatedFacts(facts);
-        if (Text(stated, "DonationLocalDate") is { } iso && Text(stated, "DonationTimeZone") is { } zoneId && TimeZoneOf(zoneId) is { } zone)
-            return iso != Dates.Iso(donation.ReceivedAt, zone);
-        if (standing.Year != year) return true;
-        var local = DateOnly.FromDateTime(Dates.Local(donation.ReceivedAt, organization.Value.GetTimeZone()));
-        return Text(stated, "DonationDate") is { } printed
-            && DateOnly.TryParseExact(printed, "MMMM d, yyyy", CultureInfo.GetCultureInfo("en-US"), DateTimeStyles.None, out var day)
-            && day != local;
+        if (Text(stated, "DonationDate") is not { } printed) return null;
+        if (Text(stated, "DonationLocalDate") is { } iso && Text(stated, "DonationTimeZone") is { } zoneId && TimeZoneOf(zoneId) is { } statedZone)
+            return iso != Dates.Iso(receivedAt, statedZone) ? printed : null;
+        var local = DateOnly.FromDateTime(Dates.Local(receivedAt, zone));
+        return DateOnly.TryParseExact(printed, "MMMM d, yyyy", CultureInfo.GetCultureInfo("en-US"), DateTimeStyles.None, out var day)
+               && day != local ? printed : null;
     }
 
     private static string? Text(JsonObject? facts, string member) =>
@@ -337,20 +352,6 @@ public sealed class ReconcileReceipts(
             return JsonNode.Parse(facts) as JsonObject;
         }
         catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The date of contribution stored facts printed, or null when they do not say.</summary>
-    public static string? StatedDate(string? facts)
-    {
-        if (facts is null) return null;
-        try
-        {
-            return System.Text.Json.Nodes.JsonNode.Parse(facts)?["DonationDate"]?.GetValue<string>();
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
             return null;
         }

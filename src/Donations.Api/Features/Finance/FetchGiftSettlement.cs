@@ -133,7 +133,7 @@ public sealed class FetchGiftSettlement(
             if (link.ChargeId is not null) return link.ChargeId;
             paymentIntentId = link.PaymentIntentId;
         }
-        if (paymentIntentId is null) throw new InvalidOperationException("The gift names no Stripe charge, payment intent or invoice");
+        if (paymentIntentId is null) throw new InvalidOperationException("Neither the gift nor Stripe names a charge or payment intent for it (an invoice paid outside Stripe?)");
         var intent = await new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
         return intent.LatestChargeId ?? throw new NotSettledYetException("Stripe has not charged this gift's payment intent yet");
     }

@@ -92,6 +92,14 @@ public sealed partial class StripeStandIn : IAsyncDisposable
         lock (_overrides) _overrides.Insert(0, (method, path, handler));
     }
 
+    /// <summary>Answer <paramref name="method"/> <paramref name="path"/> (a trailing * matches a prefix) as usual, but only after <paramref name="delay"/>: a slow Stripe.</summary>
+    public void Slow(string method, string path, TimeSpan delay)
+    {
+        lock (_delays) _delays.Insert(0, (method, path, delay));
+    }
+
+    private readonly List<(string Method, string Path, TimeSpan Delay)> _delays = [];
+
     public string NextId(string prefix) => $"{prefix}_test_{Interlocked.Increment(ref _counter):D6}{Guid.NewGuid():N}"[..(prefix.Length + 30)];
 
     private async Task HandleAsync(HttpContext http)
@@ -103,6 +111,21 @@ public sealed partial class StripeStandIn : IAsyncDisposable
             return;
         }
         _requests.Enqueue(request);
+        TimeSpan? delay;
+        lock (_delays)
+            delay = _delays.Where(d => d.Method == request.Method && (d.Path.EndsWith('*') ? request.Path.StartsWith(d.Path[..^1]) : request.Path == d.Path))
+                .Select(d => (TimeSpan?)d.Delay).FirstOrDefault();
+        if (delay is { } wait)
+        {
+            try
+            {
+                await Task.Delay(wait, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up waiting
+            }
+        }
 
         var reply = ReplayOrAnswer(request);
 

@@ -15,6 +15,13 @@ public static class Jobs
         await scope.ServiceProvider.GetRequiredService<ReconcileReceipts>().RunAsync(donationId, CancellationToken.None);
     }
 
+    /// <summary>One pass of the minutely safety net; the work it schedules runs on Hangfire's workers.</summary>
+    public static async Task SweepReceiptsAsync(this DonationsApp app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ReceiptsSweeper>().RunAsync(CancellationToken.None);
+    }
+
     public static async Task SendPendingAsync(this DonationsApp app)
     {
         await using var scope = app.Services.CreateAsyncScope();

@@ -79,6 +79,59 @@ public sealed class ReceiptDateCorrectionTests
             "your contribution was made on February 27, 2026, not on March 3, 2026 as that receipt stated", "Amount: $25.00 USD");
     }
 
+    [Fact]
+    public async Task A_new_time_zone_setting_issues_no_correction_for_a_gift_whose_date_did_not_move()
+    {
+        // 22:00 on 31 December 2025 in New York, already 1 January 2026 in London.
+        var lateEvening = new DateTime(2026, 1, 1, 3, 0, 0, DateTimeKind.Utc);
+        await using var newYork = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await newYork.SeedAsync(d => d.ReceivedAt = lateEvening, email: "zone-moved@example.org");
+        await newYork.ReconcileAsync(id);
+        await newYork.SendPendingAsync();
+        ReceiptEmail.From(newYork.Smtp!.Messages.Single()).AssertSaysEverywhere("December 31, 2025");
+
+        // The organisation's time zone setting changes; the gift does not. A later reconciliation (a
+        // refund's, the sweeper's) finds the receipt still states the day the donor paid, on its calendar.
+        await using var london = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.ConnectionString = newYork.ConnectionString;
+            o.Settings["Organization:TimeZone"] = "Europe/London";
+        });
+        await london.ReconcileAsync(id);
+        await london.SendPendingAsync();
+
+        Assert.Equal(1, await london.WithDbAsync(db => db.Receipts.CountAsync()));
+        Assert.Empty(london.Smtp!.Messages);
+    }
+
+    [Fact]
+    public async Task A_receipt_stored_before_its_facts_were_kept_is_corrected_for_the_year_its_gift_moved_into_not_for_its_benefits()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        var id = await app.SeedAsync(d => d.ReceivedAt = new DateTime(2026, 1, 3, 15, 0, 0, DateTimeKind.Utc), email: "factless@example.org");
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+        // As an older version kept it: the PDF, no facts.
+        await app.WithDbAsync(async db =>
+        {
+            await db.ReceiptDocuments.ExecuteUpdateAsync(s => s.SetProperty(d => d.Facts, (string?)null));
+            var d = await db.Donations.SingleAsync(x => x.Id == id);
+            d.ReceivedAt = new DateTime(2025, 12, 30, 17, 0, 0, DateTimeKind.Utc);
+            await db.SaveChangesAsync();
+        });
+
+        await app.ReconcileAsync(id);
+        await app.SendPendingAsync();
+
+        var mail = app.Smtp!.Messages.Select(ReceiptEmail.From).OrderBy(m => m.Number, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, mail.Count);
+        var correction = mail.Single(m => m.Number.StartsWith("2025-", StringComparison.Ordinal));
+        correction.AssertSaysEverywhere("Corrected donation receipt", "December 30, 2025", "not on a date in 2026 as that receipt stated");
+        correction.AssertSaysNowhere("determined again under IRS rules");
+    }
+
     private static async Task<List<ReceiptEmail>> MailToAsync(DonationsApp app, string email, int count)
     {
         await Wait.UntilAsync(() => Task.FromResult(app.Smtp!.Messages.Count(m => m.To.Mailboxes.Any(a => a.Address == email)) >= count),

@@ -10,7 +10,7 @@ namespace Donations.Tests.Receipts;
 /// </summary>
 public sealed class UsdEquivalentTests
 {
-    private static Task SettledAsync(DonationsApp app, long donationId, long usdCents, decimal rate) =>
+    internal static Task SettledAsync(DonationsApp app, long donationId, long usdCents, decimal rate) =>
         app.WithDbAsync(async db =>
         {
             db.StripeBalanceTransactions.Add(new StripeBalanceTransaction

@@ -17,6 +17,7 @@ public sealed class StatementBenefitsAndDisputesTests
         await app.GiftAsync(ada, Utc(2025, 2, 1), 10000, frequency: DonationFrequency.Monthly, benefitsValue: 2000, benefits: "Signed print");
         await app.GiftAsync(ada, Utc(2025, 3, 1), 30000, frequency: DonationFrequency.Monthly, benefitsValue: 500, benefits: "Tote bag");
         await app.GiftAsync(ada, Utc(2025, 4, 1), 4000);
+        await app.GiftAsync(ada, Utc(2025, 5, 1), 10000, frequency: DonationFrequency.Monthly, benefitsValue: 2000, benefits: "Signed print");
         await app.WithDbAsync(async db =>
         {
             await db.Donations.Where(d => d.DonorId == ada && d.BenefitsDescription == "Tote bag")
@@ -34,8 +35,9 @@ public sealed class StatementBenefitsAndDisputesTests
             Assert.Contains("Tote bag; disregarded under IRS rules; fully deductible", reading);
             Assert.Contains("DISPUTED: this payment is disputed with your bank and may yet be reversed", reading);
             Assert.Contains("Gifts marked DISPUTED are counted in the totals while the dispute is open", reading);
-            // $100 + $300 + $40, less the $20 print: the tote bag is not deducted.
-            Assert.Contains("Deductible total: $420.00 USD", reading);
+            // $100 + $300 + $40 + $100, less two $20 prints: the tote bag is not deducted, nor counted in the year's value.
+            Assert.Contains("Fair market value of goods or services received: $40.00 USD", reading);
+            Assert.Contains("Deductible total: $500.00 USD", reading);
             Assert.DoesNotContain("No goods or services were provided in exchange for these contributions", reading);
         }
     }

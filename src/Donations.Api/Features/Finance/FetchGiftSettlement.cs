@@ -25,12 +25,12 @@ public sealed class FetchGiftSettlement(
     public Task RunAsync(long donationId) => ReadAsync(donationId, CancellationToken.None);
 
     /// <summary>Cancelling gives up on Stripe: the attempt is recorded, as a failure would be, for the sweep.</summary>
-    public async Task<bool> ReadAsync(long donationId, CancellationToken ct)
+    public async Task<SettlementRead> ReadAsync(long donationId, CancellationToken ct)
     {
         var gift = await db.Donations.AsNoTracking().Where(d => d.Id == donationId)
             .Select(d => new { d.StripeChargeId, d.StripePaymentIntentId, d.StripeInvoiceId, d.RefundedAmount, d.DisputeStatus })
             .SingleOrDefaultAsync(ct);
-        if (gift is null) return false;
+        if (gift is null) return SettlementRead.Refused;
         var settlement = await db.GiftSettlements.FindAsync([donationId], ct);
         if (settlement is null)
         {
@@ -41,9 +41,10 @@ public sealed class FetchGiftSettlement(
         }
         if (settlement.CheckedAt is not null && settlement.CheckedRefundedAmount == gift.RefundedAmount
             && settlement.CheckedDisputeStatus == gift.DisputeStatus)
-            return true;
+            return SettlementRead.Recorded;
 
         var now = time.GetUtcNow().UtcDateTime;
+        var read = SettlementRead.Recorded;
         try
         {
             var chargeId = gift.StripeChargeId ?? await ChargeOfAsync(gift.StripePaymentIntentId, gift.StripeInvoiceId, ct)
@@ -53,7 +54,7 @@ public sealed class FetchGiftSettlement(
             // With asynchronous capture Stripe adds the balance transaction a little after the
             // charge succeeds: until then the gift is not settled yet, and is asked about again.
             if (charge.BalanceTransaction is not { } paid)
-                throw new InvalidOperationException("Stripe has not settled the charge yet (no balance transaction)");
+                throw new NotSettledYetException();
             await book.RecordAsync(paid, donationId, null, ct);
             await foreach (var refund in RefundsAsync(charge, ct))
                 if (refund.BalanceTransaction is { } refunded) await book.RecordAsync(refunded, donationId, null, ct);
@@ -72,6 +73,7 @@ public sealed class FetchGiftSettlement(
         }
         catch (Exception e) when (e is StripeException or HttpRequestException or InvalidOperationException or OperationCanceledException)
         {
+            read = Classify(e);
             settlement.Attempts++;
             settlement.NextAttemptAt = now + RetryDelay(settlement.Attempts);
             settlement.Error = e.Message.Length > 2000 ? e.Message[..2000] : e.Message;
@@ -79,8 +81,21 @@ public sealed class FetchGiftSettlement(
                 donationId, settlement.Attempts, settlement.Error);
         }
         await db.SaveChangesAsync(CancellationToken.None);
-        return settlement.CheckedAt == now;
+        return read;
     }
+
+    /// <summary>Whether a failed read may succeed a little later (a receipt is held for it) or not.</summary>
+    private static SettlementRead Classify(Exception e) => e switch
+    {
+        NotSettledYetException => SettlementRead.NotSettledYet,
+        // Stripe answered and said no (no such charge, bad key): asking again in minutes changes nothing.
+        StripeException { HttpStatusCode: var status } when (int)status is >= 400 and < 500 and not 409 and not 429 => SettlementRead.Refused,
+        // No charge named by the gift, its payment intent or its invoice.
+        InvalidOperationException => SettlementRead.Refused,
+        _ => SettlementRead.Unavailable,
+    };
+
+    private sealed class NotSettledYetException() : InvalidOperationException("Stripe has not settled the charge yet (no balance transaction)");
 
     /// <summary>1, 2, 4 … minutes, at most a day: a gift whose charge Stripe does not show yet is not asked about every minute.</summary>
     public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromMinutes(Math.Min(Math.Pow(2, Math.Min(attempts - 1, 11)), 1440));

@@ -6,10 +6,22 @@ namespace Donations.Api.Features.Receipts;
 /// ask it before a foreign gift's original is issued, because the receipt's printed facts are fixed
 /// then and would otherwise never carry the USD equivalent. Implemented by the finance feature (the
 /// arrow points from there, so the features stay free of cycles). A Stripe failure is recorded for
-/// the finance sweep to retry, not thrown: the receipt then goes out without the line.
+/// the finance sweep to retry (with its back-off), not thrown.
 /// </summary>
 public interface IGiftSettlementReader
 {
-    /// <summary>True once the settlement is recorded; false if Stripe failed, was cancelled, or has not settled the charge yet.</summary>
-    Task<bool> ReadAsync(long donationId, CancellationToken ct);
+    Task<SettlementRead> ReadAsync(long donationId, CancellationToken ct);
+}
+
+/// <summary>What one read of a gift's settlement came to, and so whether its receipt is worth holding.</summary>
+public enum SettlementRead
+{
+    /// <summary>Recorded (now or before).</summary>
+    Recorded,
+    /// <summary>Stripe answered, but the charge has no balance transaction yet (asynchronous capture): it will come.</summary>
+    NotSettledYet,
+    /// <summary>Stripe could not answer (down, slow, rate limited, or the wait was cancelled): it may later.</summary>
+    Unavailable,
+    /// <summary>Stripe refused (no such charge, no charge named): waiting would not help.</summary>
+    Refused,
 }

@@ -176,8 +176,9 @@ public sealed class ReceiptMessages(
             DonorAddress = string.IsNullOrWhiteSpace(donor.Address) ? null : donor.Address,
             DeductibilityNotice = org.DeductibilityNoticeFor(donor.Country, donor.Address),
             DonationDate = donationDate,
-            ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction && ReconcileReceipts.StatedDate(source.ReplacesFacts) is { } stated
-                && stated != donationDate ? stated : null,
+            DonationLocalDate = Dates.Iso(donation.ReceivedAt, org.GetTimeZone()),
+            DonationTimeZone = org.GetTimeZone().Id,
+            ReplacedDonationDate = receipt.Kind == ReceiptKind.Correction ? ReplacedDate(source, donationDate) : null,
             IssuedDate = Dates.Long(receipt.IssuedAt, org.GetTimeZone()),
             Amount = Money.Format(receipt.Amount, currency),
             Currency = currency.ToUpperInvariant(),
@@ -196,5 +197,18 @@ public sealed class ReceiptMessages(
             UsdAmount = source.SettledUsd is { } usd && !isVoid ? Money.Format(UsdEquivalents.Share(usd, donation.Amount, receipt.Amount), "usd") : null,
             UsdDeductible = source.SettledUsd is { } u && !isVoid ? Money.Format(UsdEquivalents.Share(u, donation.Amount, receipt.DeductibleAmount), "usd") : null,
         };
+    }
+
+    /// <summary>
+    /// The date the replaced receipt stated, when this correction states another. A receipt stored
+    /// before its facts were kept says nothing of its date; it is corrected for a date only when the
+    /// gift moved into another year, which its number still tells.
+    /// </summary>
+    private static string? ReplacedDate(Source source, string donationDate)
+    {
+        if (ReconcileReceipts.StatedDate(source.ReplacesFacts) is { } stated) return stated != donationDate ? stated : null;
+        return source.Replaces is { } replaced && source.ReplacesFacts is null && replaced.Year != source.Receipt.Year
+            ? $"a date in {replaced.Year}"
+            : null;
     }
 }

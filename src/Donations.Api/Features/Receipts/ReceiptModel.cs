@@ -28,7 +28,7 @@ public sealed record ReceiptModel
         try
         {
             if (JsonNode.Parse(facts) is not JsonObject stored) return null;
-            Complete(stored, JsonSerializer.SerializeToNode(live)!.AsObject());
+            Complete(stored, JsonSerializer.SerializeToNode(live)!.AsObject(), typeof(ReceiptModel));
             return stored.Deserialize<ReceiptModel>();
         }
         catch (JsonException)
@@ -37,13 +37,22 @@ public sealed record ReceiptModel
         }
     }
 
-    /// <summary>Adds to <paramref name="stored"/> every member of <paramref name="live"/> it lacks, at any depth.</summary>
-    private static void Complete(JsonObject stored, JsonObject live)
+    /// <summary>
+    /// Adds to <paramref name="stored"/> every required member of <paramref name="live"/> it lacks, at
+    /// any depth: what an older shape cannot be read without. An optional member it lacks stays
+    /// unset, as the receipt stated nothing of it (a USD line added since must not appear on a copy
+    /// of a receipt that never printed one).
+    /// </summary>
+    private static void Complete(JsonObject stored, JsonObject live, Type type)
     {
-        foreach (var (name, value) in live)
+        foreach (var member in JsonSerializerOptions.Default.GetTypeInfo(type).Properties)
         {
-            if (!stored.TryGetPropertyValue(name, out var kept)) stored[name] = value?.DeepClone();
-            else if (kept is JsonObject inner && value is JsonObject current) Complete(inner, current);
+            if (!live.TryGetPropertyValue(member.Name, out var value)) continue;
+            if (!stored.TryGetPropertyValue(member.Name, out var kept))
+            {
+                if (member.IsRequired) stored[member.Name] = value?.DeepClone();
+            }
+            else if (kept is JsonObject inner && value is JsonObject current) Complete(inner, current, member.PropertyType);
         }
     }
 
@@ -70,6 +79,13 @@ public sealed record ReceiptModel
     public bool HasDonorName => DonorName != DonorEmail;
     /// <summary>Date of the contribution, e.g. "March 3, 2026".</summary>
     public required string DonationDate { get; init; }
+    /// <summary>
+    /// The same date as "2026-03-03", on the calendar of <see cref="DonationTimeZone"/> (the time zone's
+    /// id): what a later reconciliation compares to tell whether the gift's date moved, untouched by
+    /// a new date format or time-zone setting. Null in facts stored before they were kept.
+    /// </summary>
+    public string? DonationLocalDate { get; init; }
+    public string? DonationTimeZone { get; init; }
     /// <summary>A correction of the date: the date the replaced receipt stated; null when it stated this one.</summary>
     public string? ReplacedDonationDate { get; init; }
     public bool IsDateCorrection => ReplacedDonationDate is not null;

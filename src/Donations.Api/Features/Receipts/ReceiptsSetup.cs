@@ -11,6 +11,7 @@ public static class ReceiptsSetup
     {
         var services = builder.Services;
         services.AddDocuments();
+        services.AddOptions<ReceiptsOptions>().BindConfiguration(ReceiptsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReceiptScheduler>();
         services.AddScoped<ReceiptNumbers>();
         services.AddScoped<ReceiptMessages>();

@@ -10,6 +10,9 @@ namespace Donations.Api.Features.Receipts;
 /// The safety net: a gift whose scheduling call was lost (a crash between commit and enqueue),
 /// a refund whose follow-up never ran, or a pending receipt whose sender died, is found here
 /// within a minute. Everything it starts is idempotent, so finding something twice is harmless.
+/// It is also how a gift in another currency whose first receipt is held for Stripe's settlement
+/// (<see cref="ReconcileReceipts"/>) comes back: each pass costs the database a look, and Stripe a
+/// call only when the settlement's back-off allows.
 /// </summary>
 public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler scheduler, TimeProvider clock, ILogger<ReceiptsSweeper> log)
 {

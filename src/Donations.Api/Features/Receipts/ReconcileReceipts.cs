@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Donations.Api.Features.Donations;
 using Donations.Api.Infrastructure;
 using Donations.Api.Infrastructure.Configuration;
@@ -28,7 +31,8 @@ public sealed class ReconcileReceipts(
     TimeProvider clock,
     OutboundMail mail,
     IOptions<OrganizationOptions> organization,
-    IEnumerable<IGiftSettlementReader> settlements,
+    IGiftSettlementReader settlements,
+    IOptions<ReceiptsOptions> receiptOptions,
     ILogger<ReconcileReceipts> log)
 {
     // A database restart heals in seconds; Hangfire's default first delay (16–75 s) would hold
@@ -37,7 +41,7 @@ public sealed class ReconcileReceipts(
     [AutomaticRetry(Attempts = 12, DelaysInSeconds = [2, 5, 10, 20, 30, 60, 300, 900, 1800, 3600, 7200, 14400])]
     public async Task RunAsync(long donationId, CancellationToken ct)
     {
-        await ReadSettlementsAsync([donationId], ct);
+        if ((await HoldForSettlementsAsync([donationId], ct)).Count > 0) return;
         var issued = await ReconcileAsync(donationId, ct);
         if (issued.Count == 0) return;
         await IssueDocumentsAsync(issued, ct);
@@ -58,8 +62,9 @@ public sealed class ReconcileReceipts(
     {
         var issued = new List<Receipt>();
         Exception? failure = null;
-        await ReadSettlementsAsync(donationIds, ct);
-        var (firsts, others) = await SplitAsync(donationIds, ct);
+        // A held gift waits alone: the batch's others are issued now.
+        var held = await HoldForSettlementsAsync(donationIds, ct);
+        var (firsts, others) = await SplitAsync([.. donationIds.Where(id => !held.Contains(id))], ct);
         foreach (var year in firsts)
         {
             try
@@ -102,50 +107,64 @@ public sealed class ReconcileReceipts(
     public static readonly TimeSpan IssueHold = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Reads Stripe's settlement of the gifts in another currency that have no receipt yet, before
-    /// their originals are issued: what a receipt states is fixed when it is issued (its stored
-    /// facts), and the finance sweep would learn the USD amount only minutes later. Only gifts whose
-    /// settlement was never read and is not being read or waited for (the sweep's lease, a failure's
-    /// back-off) are asked about, so USD gifts and a retried batch cost no Stripe call. Bounded, so
-    /// Stripe never holds a batch's receipts back: at most <see cref="SettlementBudget"/> for the
-    /// whole batch, and none after the first gift Stripe could not answer for (down, slow, or not
-    /// settled yet, which asynchronous capture makes common in the first seconds). The rest are
-    /// recorded for the finance sweep, and their receipts go out without the USD line.
+    /// The gifts in another currency whose first receipt waits for Stripe's settlement: what a
+    /// receipt states is fixed when it is issued (its stored facts), and with asynchronous capture
+    /// Stripe adds a charge's balance transaction (the USD amount) a moment after the charge
+    /// succeeds — after the webhook this runs on. So the settlement is read first, and a gift whose
+    /// settlement is not known yet is held, up to <see cref="ReceiptsOptions.SettlementWait"/> from
+    /// when it was recorded; the minutely <see cref="ReceiptsSweeper"/> brings it back until it is
+    /// issued, with the line or, after the wait, without it. Dollar gifts are never asked about
+    /// nor held. Stripe is asked only about gifts not being read or waited for (the finance sweep's
+    /// lease, a failure's back-off: 1, 2, 4 … minutes), so a held gift costs Stripe no more than the
+    /// finance sweep would; and at most <see cref="SettlementBudget"/> per batch, none after Stripe
+    /// failed to answer once (down or slow), so the batch's other receipts are never slowed for long.
+    /// A charge Stripe does not know is not waited for.
     /// </summary>
-    private async Task ReadSettlementsAsync(IReadOnlyCollection<long> donationIds, CancellationToken ct)
+    private async Task<HashSet<long>> HoldForSettlementsAsync(IReadOnlyCollection<long> donationIds, CancellationToken ct)
     {
-        if (settlements.FirstOrDefault() is not { } reader) return;
         db.ChangeTracker.Clear();
         var now = clock.GetUtcNow().UtcDateTime;
-        var due = await db.Donations.AsNoTracking()
+        var foreign = await db.Donations.AsNoTracking()
             .Where(d => donationIds.Contains(d.Id) && d.Currency != "usd" && d.Amount > 0
                 && !db.Receipts.Any(r => r.DonationId == d.Id)
-                && !db.GiftSettlements.Any(s => s.DonationId == d.Id && (s.CheckedAt != null || s.NextAttemptAt > now)))
-            .OrderBy(d => d.Id).Select(d => d.Id).ToListAsync(ct);
-        if (due.Count == 0) return;
+                && !db.GiftSettlements.Any(s => s.DonationId == d.Id && s.CheckedAt != null))
+            .OrderBy(d => d.Id)
+            .Select(d => new
+            {
+                d.Id, d.CreatedAt,
+                Due = !db.GiftSettlements.Any(s => s.DonationId == d.Id && s.NextAttemptAt > now),
+            })
+            .ToListAsync(ct);
+        if (foreign.Count == 0) return [];
+
+        var wait = receiptOptions.Value.SettlementWait;
+        var held = foreign.Where(g => now < g.CreatedAt + wait).Select(g => g.Id).ToHashSet();
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(SettlementBudget);
-        foreach (var id in due)
+        foreach (var gift in foreign.Where(g => g.Due))
         {
-            bool read;
+            SettlementRead read;
             try
             {
-                read = await reader.ReadAsync(id, budget.Token);
+                read = await settlements.ReadAsync(gift.Id, budget.Token);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                // E.g. the finance sweep recorded the same transaction at the same moment: the receipt need not wait.
-                log.LogWarning(ex, "Receipts: Stripe's settlement of donation {DonationId} could not be recorded before its receipt", id);
-                read = false;
+                // E.g. the finance sweep recorded the same transaction at the same moment: asked again on the next pass.
+                log.LogWarning(ex, "Receipts: Stripe's settlement of donation {DonationId} could not be recorded before its receipt", gift.Id);
+                read = SettlementRead.Unavailable;
             }
             db.ChangeTracker.Clear();
-            if (!read)
+            if (read is SettlementRead.Recorded or SettlementRead.Refused) held.Remove(gift.Id);
+            if (read == SettlementRead.Unavailable)
             {
-                log.LogInformation("Receipts: {Count} gifts in other currencies are receipted without their USD equivalent; Stripe did not settle donation {DonationId} in time",
-                    due.Count - due.IndexOf(id), id);
-                return;
+                log.LogInformation("Receipts: Stripe did not answer for donation {DonationId}; the batch's other gifts in other currencies are not asked about now", gift.Id);
+                break;
             }
         }
+        if (held.Count > 0)
+            log.LogInformation("Receipts: {Count} first receipts held until Stripe settles their gifts in other currencies (at most {Wait})", held.Count, wait);
+        return held;
     }
 
     /// <summary>The most a batch of receipts waits on Stripe for its foreign gifts' settlements.</summary>
@@ -286,15 +305,41 @@ public sealed class ReconcileReceipts(
     /// move into another tax year changes the year the gift is deductible in; a move within the year
     /// changes no deduction but still leaves the donor's record of the gift — the receipt, which
     /// IRC 170(f)(17) wants to show the date — disagreeing with the bank statement and the yearly
-    /// statement, so it is corrected too (it is rare: only a late event moves a date). The year is
-    /// the receipt's own; the day, the one its stored facts printed (a receipt without them is
-    /// corrected only across years).
+    /// statement, so it is corrected too (it is rare: only a late event moves a date). Facts that
+    /// keep the stated day as an ISO date with its time zone are compared on that calendar, so a
+    /// new <c>Organization:TimeZone</c> or date format moves nothing; older facts by the date they
+    /// printed, read back as a date; a receipt without facts only across years.
     /// </summary>
     private async Task<bool> DateMovedAsync(Receipt standing, Donation donation, int year, CancellationToken ct)
     {
-        if (standing.Year != year) return true;
         var facts = await db.ReceiptDocuments.AsNoTracking().Where(d => d.ReceiptId == standing.Id).Select(d => d.Facts).FirstOrDefaultAsync(ct);
-        return StatedDate(facts) is { } stated && stated != Dates.Long(donation.ReceivedAt, organization.Value.GetTimeZone());
+        var stated = StatedFacts(facts);
+        if (Text(stated, "DonationLocalDate") is { } iso && Text(stated, "DonationTimeZone") is { } zoneId && TimeZoneOf(zoneId) is { } zone)
+            return iso != Dates.Iso(donation.ReceivedAt, zone);
+        if (standing.Year != year) return true;
+        var local = DateOnly.FromDateTime(Dates.Local(donation.ReceivedAt, organization.Value.GetTimeZone()));
+        return Text(stated, "DonationDate") is { } printed
+            && DateOnly.TryParseExact(printed, "MMMM d, yyyy", CultureInfo.GetCultureInfo("en-US"), DateTimeStyles.None, out var day)
+            && day != local;
+    }
+
+    private static string? Text(JsonObject? facts, string member) =>
+        facts?[member] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static TimeZoneInfo? TimeZoneOf(string id) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
+
+    private static JsonObject? StatedFacts(string? facts)
+    {
+        if (facts is null) return null;
+        try
+        {
+            return JsonNode.Parse(facts) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The date of contribution stored facts printed, or null when they do not say.</summary>

@@ -9,10 +9,11 @@ namespace Donations.Api.Features.Statements;
 
 /// <summary>
 /// Sends one batch of a run's statements through one mail connection on this worker (MailKit is
-/// not thread-safe). Per donor, exactly once: the statement row (unique per donor and year) is
-/// claimed with a conditional UPDATE and a lease before sending, and marked right after, in the
-/// same transaction as the run's counter. A crash in between leaves the lease to run out; the
-/// statement then goes out again with the same Message-Id. A donor already sent to is skipped
+/// not thread-safe), a chunk of <see cref="LedgerChunk"/> donors at a time. Per donor, exactly
+/// once: the statement row (unique per donor and year) is claimed with a conditional UPDATE and a
+/// lease before sending, and marked once its chunk is sent, in the same transaction as the run's
+/// counter. A crash in between leaves the lease to run out; the statement then goes out again
+/// with the same Message-Id. A donor already sent to is skipped
 /// unless the run resends; a donor whose gifts were all refunded gets none (status Empty). The
 /// statement is issued (<see cref="StatementIssues"/>) before it is sent, and a resend carries the
 /// stored copy.
@@ -64,9 +65,9 @@ public sealed class SendStatementBatch(
             foreach (var chunk in work.Chunk(LedgerChunk))
             {
                 var ledgers = await documents.LoadAsync(chunk.Select(w => w.DonorId).ToList(), year, ct);
-                foreach (var row in chunk)
-                    if (!await SendOneAsync(runId, resend, year, row, ledgers[row.DonorId], ct))
-                        lost.Add(row);
+                var claimed = await claims.ClaimAsync(runId, resend, year, chunk, ct);
+                lost.AddRange(chunk.Except(claimed.Select(c => c.Row)));
+                await SendChunkAsync(runId, year, claimed, ledgers, ct);
             }
         }
         finally
@@ -78,57 +79,94 @@ public sealed class SendStatementBatch(
         return lost;
     }
 
-    /// <summary>False when another sender claimed the statement first.</summary>
-    private async Task<bool> SendOneAsync(long runId, bool resend, int year, StatementClaims.Row row, StatementLedger ledger, CancellationToken ct)
+    /// <summary>
+    /// Issues, sends and marks a chunk of claimed statements: their first documents stored in one
+    /// insert before any is sent, the outcomes marked in one transaction after the last. A crash
+    /// in between leaves the chunk's statements claimed; once the lease has run out they go out
+    /// again with the same Message-Ids and the stored documents.
+    /// </summary>
+    private async Task SendChunkAsync(long runId, int year, List<StatementClaims.Claimed> claimed, Dictionary<long, StatementLedger> ledgers, CancellationToken ct)
     {
-        var messageId = row.Status == StatementStatus.Sent && resend && row.RunId != runId
-            ? documents.NewMessageId(row.DonorId, year) // a deliberate resend is a new message
-            : row.MessageId;
-        if (!await claims.ClaimAsync(runId, row, messageId, ct)) return false;
-        var claimed = row.Attempts + 1;
-        if (ledger.IsEmpty)
+        var outcomes = new List<StatementClaims.Outcome>(claimed.Count);
+        var ready = new List<(StatementClaims.Claimed Claim, StatementIssues.Stored Document, MailContent Content)>(claimed.Count);
+        var fresh = new List<(StatementClaims.Claimed Claim, StatementIssues.Fresh Document)>(claimed.Count);
+        foreach (var claim in claimed)
         {
-            await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Empty, null);
-            return true;
+            var row = claim.Row;
+            var ledger = ledgers[row.DonorId];
+            if (ledger.IsEmpty)
+            {
+                outcomes.Add(new(claim, StatementStatus.Empty));
+                continue;
+            }
+            try
+            {
+                // Issued and stored before it is sent: the portal's download is this very PDF.
+                // Nobody has tried to send it yet, so nothing was issued: no look-up.
+                if (row.Attempts == 0) fresh.Add((claim, await issues.RenderFirstAsync(row.Id, ledger)));
+                else
+                {
+                    var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct);
+                    ready.Add((claim, document, content));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", row.Id, row.DonorId, year);
+                outcomes.Add(new(claim, StatementStatus.Failed, ex.Message));
+            }
+        }
+        if (fresh.Count > 0)
+        {
+            var stored = await issues.StoreFirstAsync(fresh.Select(f => f.Document).ToList(), ct);
+            ready.AddRange(fresh.Zip(stored, (f, s) => (f.Claim, s.Document, s.Content)));
         }
 
+        var unsent = ready.Select(r => r.Claim).ToList();
+        try
+        {
+            foreach (var (claim, document, content) in ready)
+            {
+                outcomes.Add(await SendOneAsync(claim, ledgers[claim.Row.DonorId], document, content, ct));
+                unsent.Remove(claim);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The connection is in doubt: what went out is marked, the rest given back, and
+            // Hangfire retries the batch.
+            await claims.FinishAsync(runId, outcomes);
+            await claims.ReleaseAsync(unsent, ex.Message);
+            throw;
+        }
+        await claims.FinishAsync(runId, outcomes);
+    }
+
+    private async Task<StatementClaims.Outcome> SendOneAsync(StatementClaims.Claimed claim, StatementLedger ledger,
+        StatementIssues.Stored document, MailContent content, CancellationToken ct)
+    {
         MimeKit.MimeMessage message;
         try
         {
-            // Issued and stored before it is sent: the portal's download is this very PDF.
-            var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct,
-                firstAttempt: row.Attempts == 0);
-            message = documents.Compose(ledger, content, document.Pdf, messageId);
+            message = documents.Compose(ledger, content, document.Pdf, claim.MessageId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", row.Id, row.DonorId, year);
-            await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
-            return true;
+            log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}) could not be composed", claim.Row.Id, claim.Row.DonorId);
+            return new(claim, StatementStatus.Failed, ex.Message);
         }
-
-        using (message)
+        using var _ = message;
+        try
         {
-            try
-            {
-                session ??= await mail.OpenSessionAsync(ct);
-                await session.SendAsync(message, ct);
-            }
-            catch (EmailRejectedException ex)
-            {
-                log.LogWarning("Statements: statement {StatementId} (donor {DonorId}) refused by the mail server: {Reason}", row.Id, row.DonorId, ex.Message);
-                await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Failed, ex.Message);
-                return true;
-            }
-            catch (Exception ex)
-            {
-                // The connection is in doubt: give the statement back and let Hangfire retry the batch.
-                await claims.ReleaseAsync(row.Id, claimed, ex.Message);
-                throw;
-            }
+            session ??= await mail.OpenSessionAsync(ct);
+            await session.SendAsync(message, ct);
+            return new(claim, StatementStatus.Sent);
         }
-        await claims.FinishAsync(runId, row.Id, claimed, StatementStatus.Sent, null);
-        return true;
+        catch (EmailRejectedException ex)
+        {
+            log.LogWarning("Statements: statement {StatementId} (donor {DonorId}) refused by the mail server: {Reason}", claim.Row.Id, claim.Row.DonorId, ex.Message);
+            return new(claim, StatementStatus.Failed, ex.Message);
+        }
     }
 
     /// <summary>Donors held by another sender are looked at again once its lease has run out.</summary>

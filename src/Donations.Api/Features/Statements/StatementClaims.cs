@@ -63,8 +63,56 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>A row this sender holds: claimed as attempt <see cref="Attempts"/>, to go out under <see cref="MessageId"/>.</summary>
+    public sealed record Claimed(Row Row, int Attempts, string MessageId);
+
+    /// <summary>What became of a claimed statement; <see cref="Error"/> says why it failed.</summary>
+    public sealed record Outcome(Claimed Claim, StatementStatus Status, string? Error = null);
+
+    /// <summary>
+    /// Claims a chunk of rows, each only if it is still as this batch read it and held by no one,
+    /// in one conditional UPDATE per kind of row read (usually one for the whole chunk: a round
+    /// trip per statement was most of what a worker waited on). A deliberate resend gives each
+    /// statement a new Message-Id, so those are claimed one by one.
+    /// </summary>
+    public async Task<List<Claimed>> ClaimAsync(long runId, bool resend, int year, IReadOnlyList<Row> rows, CancellationToken ct)
+    {
+        var claimed = new List<Claimed>(rows.Count);
+        foreach (var row in rows.Where(r => IsResent(r, runId, resend)))
+        {
+            var messageId = documents.NewMessageId(row.DonorId, year);
+            if (await ClaimOneAsync(runId, row, messageId, ct)) claimed.Add(new Claimed(row, row.Attempts + 1, messageId));
+        }
+        foreach (var group in rows.Where(r => !IsResent(r, runId, resend)).GroupBy(r => (r.Status, r.Attempts)))
+        {
+            var (status, attempts) = group.Key;
+            var ids = group.Select(r => r.Id).ToList();
+            var now = clock.GetUtcNow().UtcDateTime;
+            // The lease's end, made this claim's own (a random part of a second on top), tells the
+            // rows this sender won from a racing sender's when it did not win them all.
+            var until = RowClaims.Mark(now + Lease + TimeSpan.FromTicks(Random.Shared.Next(1_000_000) * 10L));
+            var won = await db.Statements
+                .Where(s => ids.Contains(s.Id) && s.Attempts == attempts && s.Status == status && (s.ClaimedUntil == null || s.ClaimedUntil < now))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.RunId, runId)
+                    .SetProperty(x => x.Status, StatementStatus.Pending)
+                    .SetProperty(x => x.Attempts, attempts + 1)
+                    .SetProperty(x => x.ClaimedUntil, until), ct);
+            var mine = won == ids.Count
+                ? ids.ToHashSet()
+                : (await db.Statements.AsNoTracking()
+                    .Where(s => ids.Contains(s.Id) && s.RunId == runId && s.Attempts == attempts + 1 && s.ClaimedUntil == until)
+                    .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            claimed.AddRange(group.Where(r => mine.Contains(r.Id)).Select(r => new Claimed(r, attempts + 1, r.MessageId)));
+        }
+        return claimed;
+    }
+
+    /// <summary>A statement sent by an earlier run and sent again on purpose is a new message.</summary>
+    private static bool IsResent(Row row, long runId, bool resend) => row.Status == StatementStatus.Sent && resend && row.RunId != runId;
+
     /// <summary>Only one sender gets the row: it must be as this batch read it, and not held by anyone.</summary>
-    public async Task<bool> ClaimAsync(long runId, Row row, string messageId, CancellationToken ct)
+    private async Task<bool> ClaimOneAsync(long runId, Row row, string messageId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + Lease;
@@ -79,36 +127,54 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
                 .SetProperty(x => x.ClaimedUntil, until), ct) == 1;
     }
 
-    // Not cancellable: once a message is out, the marker must say so.
-    public async Task FinishAsync(long runId, long id, int claimed, StatementStatus status, string? error)
+    /// <summary>
+    /// Marks a chunk's statements with what became of them, in one transaction with the run's
+    /// counters: one UPDATE for the statements that went out (per outcome and error, so usually
+    /// one), each conditional on this sender still holding the row as it claimed it, so a retried
+    /// batch never counts a donor twice. Not cancellable: once a message is out, the marker must say so.
+    /// </summary>
+    public async Task FinishAsync(long runId, IReadOnlyCollection<Outcome> outcomes)
     {
+        if (outcomes.Count == 0) return;
         var now = clock.GetUtcNow().UtcDateTime;
+        var counted = new Dictionary<StatementRunProgress.Outcome, int>();
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var changed = await db.Statements
-            .Where(s => s.Id == id && s.RunId == runId && s.Status == StatementStatus.Pending && s.Attempts == claimed)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, status)
-                .SetProperty(x => x.SentAt, x => status == StatementStatus.Sent ? now : x.SentAt)
-                .SetProperty(x => x.LastError, Truncate(error))
-                .SetProperty(x => x.ClaimedUntil, (DateTime?)null), CancellationToken.None);
-        if (changed == 1)
+        foreach (var group in outcomes.GroupBy(o => (o.Status, o.Claim.Attempts, Error: Truncate(o.Error))))
         {
+            var (status, claimed, error) = group.Key;
+            var ids = group.Select(o => o.Claim.Row.Id).ToList();
+            var changed = await db.Statements
+                .Where(s => ids.Contains(s.Id) && s.RunId == runId && s.Status == StatementStatus.Pending && s.Attempts == claimed)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, status)
+                    .SetProperty(x => x.SentAt, x => status == StatementStatus.Sent ? now : x.SentAt)
+                    .SetProperty(x => x.LastError, error)
+                    .SetProperty(x => x.ClaimedUntil, (DateTime?)null), CancellationToken.None);
             var outcome = status switch
             {
                 StatementStatus.Sent => StatementRunProgress.Outcome.Sent,
                 StatementStatus.Failed => StatementRunProgress.Outcome.Failed,
                 _ => StatementRunProgress.Outcome.Skipped,
             };
-            await progress.CountAsync(runId, outcome, 1, CancellationToken.None);
+            counted[outcome] = counted.GetValueOrDefault(outcome) + changed;
         }
+        foreach (var (outcome, count) in counted.Where(c => c.Value > 0))
+            await progress.CountAsync(runId, outcome, count, CancellationToken.None);
         await tx.CommitAsync(CancellationToken.None);
     }
 
-    public Task ReleaseAsync(long id, int claimed, string error) =>
-        db.Statements.Where(s => s.Id == id && s.Status == StatementStatus.Pending && s.Attempts == claimed)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.ClaimedUntil, (DateTime?)null)
-                .SetProperty(x => x.LastError, Truncate(error)), CancellationToken.None);
+    /// <summary>Gives claimed statements back unsent (the mail connection is in doubt), for a retry to take at once.</summary>
+    public async Task ReleaseAsync(IEnumerable<Claimed> claimed, string error)
+    {
+        foreach (var group in claimed.GroupBy(c => c.Attempts))
+        {
+            var ids = group.Select(c => c.Row.Id).ToList();
+            await db.Statements.Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == group.Key)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.ClaimedUntil, (DateTime?)null)
+                    .SetProperty(x => x.LastError, Truncate(error)), CancellationToken.None);
+        }
+    }
 
     private static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
 }

@@ -46,42 +46,66 @@ public sealed class StatementIssues(DonationsDbContext db, StatementDocuments do
     /// again. A statement that never reached the donor (refused, or not yet sent) is issued afresh
     /// when its gifts changed meanwhile: nobody holds the old one.
     /// </summary>
-    /// <param name="firstAttempt">Nobody has tried to send it yet, so nothing was issued: the look-up is saved (a run does this per donor).</param>
-    public async Task<(Stored Document, MailContent Content)> ForRunAsync(long statementId, bool everSent, StatementLedger ledger, CancellationToken ct,
-        bool firstAttempt = false)
+    /// <remarks>A statement nobody has tried to send yet has nothing issued: a run renders and stores those a chunk at a time (<see cref="StoreFirstAsync"/>).</remarks>
+    public async Task<(Stored Document, MailContent Content)> ForRunAsync(long statementId, bool everSent, StatementLedger ledger, CancellationToken ct)
     {
         var fingerprint = ledger.Fingerprint();
-        var latest = firstAttempt ? null : await LatestAsync(statementId, ct);
+        var latest = await LatestAsync(statementId, ct);
         if (latest is not null && (everSent || latest.Issue.Revision > 1 || latest.Fingerprint == fingerprint))
             return (latest, await documents.RenderAsync(ledger, latest.Issue));
 
-        var issue = new StatementIssue(1, Number(ledger.Year, statementId, 1), clock.GetUtcNow().UtcDateTime);
-        var content = await documents.RenderAsync(ledger, issue);
-        var pdf = documents.Pdf(content);
+        var fresh = await RenderFirstAsync(statementId, ledger);
         if (latest is not null)
         {
             await db.StatementDocuments.Where(d => d.Id == latest.Id && d.Fingerprint == latest.Fingerprint)
                 .ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.Pdf, pdf)
-                    .SetProperty(d => d.Fingerprint, fingerprint)
-                    .SetProperty(d => d.IssuedAt, issue.IssuedAt), ct);
-            return (latest with { Issue = issue, Pdf = pdf, Fingerprint = fingerprint }, content);
+                    .SetProperty(d => d.Pdf, fresh.Pdf)
+                    .SetProperty(d => d.Fingerprint, fresh.Fingerprint)
+                    .SetProperty(d => d.IssuedAt, fresh.Issue.IssuedAt), ct);
+            return (latest with { Issue = fresh.Issue, Pdf = fresh.Pdf, Fingerprint = fresh.Fingerprint }, fresh.Content);
         }
+        return (await StoreFirstAsync([fresh], ct))[0];
+    }
 
-        var row = new StatementDocument
+    /// <summary>A statement's first document, rendered from the ledger and not stored yet.</summary>
+    public sealed record Fresh(long StatementId, StatementLedger Ledger, StatementIssue Issue, MailContent Content, byte[] Pdf, string Fingerprint);
+
+    /// <summary>Renders the first document of a statement that has none; nothing is written.</summary>
+    public async Task<Fresh> RenderFirstAsync(long statementId, StatementLedger ledger)
+    {
+        var issue = new StatementIssue(1, Number(ledger.Year, statementId, 1), clock.GetUtcNow().UtcDateTime);
+        var content = await documents.RenderAsync(ledger, issue);
+        return new Fresh(statementId, ledger, issue, content, documents.Pdf(content), ledger.Fingerprint());
+    }
+
+    /// <summary>
+    /// Stores first documents, a run's chunk of them in one insert. Where another writer issued
+    /// one of them first, each is then settled on its own: the stored copy goes out, or this one
+    /// is stored.
+    /// </summary>
+    public async Task<List<(Stored Document, MailContent Content)>> StoreFirstAsync(IReadOnlyList<Fresh> fresh, CancellationToken ct)
+    {
+        var rows = fresh.Select(f => new StatementDocument
         {
-            StatementId = statementId,
+            StatementId = f.StatementId,
             Revision = 1,
-            Number = issue.Number,
-            IssuedAt = issue.IssuedAt,
-            Pdf = pdf,
-            Fingerprint = fingerprint,
+            Number = f.Issue.Number,
+            IssuedAt = f.Issue.IssuedAt,
+            Pdf = f.Pdf,
+            Fingerprint = f.Fingerprint,
             Status = StatementDocumentStatus.Sent, // sent with the statement row
-        };
-        if (await RowClaims.TryInsertAsync(db, d => d.StatementDocuments.Add(row), ct))
-            return (new Stored(row.Id, issue, pdf, fingerprint, row.Status, null, 0), content);
-        var stored = (await LatestAsync(statementId, ct))!;
-        return (stored, await documents.RenderAsync(ledger, stored.Issue));
+        }).ToList();
+        if (await RowClaims.TryInsertAsync(db, d => d.StatementDocuments.AddRange(rows), ct))
+            return fresh.Zip(rows, (f, row) => (new Stored(row.Id, f.Issue, f.Pdf, f.Fingerprint, row.Status, null, 0), f.Content)).ToList();
+        if (fresh.Count > 1)
+        {
+            var each = new List<(Stored, MailContent)>(fresh.Count);
+            foreach (var f in fresh) each.Add((await StoreFirstAsync([f], ct))[0]);
+            return each;
+        }
+        var one = fresh[0];
+        var stored = (await LatestAsync(one.StatementId, ct))!;
+        return [(stored, await documents.RenderAsync(one.Ledger, stored.Issue))];
     }
 
     /// <summary>

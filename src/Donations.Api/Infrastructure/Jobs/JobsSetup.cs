@@ -39,7 +39,7 @@ public static class JobsSetup
                 server.Queues = JobQueues.Shared;
             });
             // A statement batch holds its donors' ledgers and documents while it works; batches on
-            // every worker at once set the node's peak memory. They get a few workers of their own,
+            // every worker at once set the node's peak memory. They get workers of their own (one by default),
             // so other queues' jobs never wait behind them and they never take all of the workers.
             services.AddHangfireServer((sp, server) =>
             {

@@ -55,6 +55,35 @@ public sealed class SentMarkTests
     }
 
     [Fact]
+    public async Task A_refused_receipt_whose_failed_mark_could_not_follow_a_lost_sent_mark_is_released_and_marked_failed_at_the_next_run()
+    {
+        var marks = new FailingSentMarks();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(marks));
+        });
+        var accepted = await app.SeedAsync();
+        var refused = await app.SeedAsync(email: "refused@example.org");
+        await app.ReconcileAsync(accepted);
+        await app.ReconcileAsync(refused);
+        app.Smtp!.Reject("refused@example.org");
+
+        marks.Failing = true;
+        await Assert.ThrowsAnyAsync<Exception>(app.SendPendingAsync);
+        marks.Failing = false;
+        var stillPending = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.DonationId == refused));
+        Assert.Equal(ReceiptStatus.Pending, stillPending.Status);
+        Assert.Null(stillPending.ClaimedUntil);
+
+        await app.SendPendingAsync();
+        var failed = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.DonationId == refused));
+        Assert.Equal(ReceiptStatus.Failed, failed.Status);
+        Assert.NotNull(failed.LastError);
+    }
+
+    [Fact]
     public async Task While_a_mark_statement_is_held_the_sender_stops_at_the_unmarked_limit_and_sends_the_rest_once_it_commits()
     {
         var held = new HeldSentMarks();

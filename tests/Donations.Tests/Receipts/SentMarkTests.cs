@@ -54,6 +54,145 @@ public sealed class SentMarkTests
         Assert.Equal(30, await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)));
     }
 
+    [Fact]
+    public async Task A_refused_receipt_whose_failed_mark_could_not_follow_a_lost_sent_mark_is_released_and_marked_failed_at_the_next_run()
+    {
+        var marks = new FailingSentMarks();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(marks));
+        });
+        var accepted = await app.SeedAsync();
+        var refused = await app.SeedAsync(email: "refused@example.org");
+        await app.ReconcileAsync(accepted);
+        await app.ReconcileAsync(refused);
+        app.Smtp!.Reject("refused@example.org");
+
+        marks.Failing = true;
+        await Assert.ThrowsAnyAsync<Exception>(app.SendPendingAsync);
+        marks.Failing = false;
+        var stillPending = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.DonationId == refused));
+        Assert.Equal(ReceiptStatus.Pending, stillPending.Status);
+        Assert.Null(stillPending.ClaimedUntil);
+
+        await app.SendPendingAsync();
+        var failed = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.DonationId == refused));
+        Assert.Equal(ReceiptStatus.Failed, failed.Status);
+        Assert.NotNull(failed.LastError);
+    }
+
+    [Fact]
+    public async Task While_a_mark_statement_is_held_the_sender_stops_at_the_unmarked_limit_and_sends_the_rest_once_it_commits()
+    {
+        var held = new HeldSentMarks();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(held));
+        });
+        var ids = new List<long>();
+        for (var i = 0; i < 30; i++) ids.Add(await app.SeedAsync());
+        foreach (var id in ids) await app.ReconcileAsync(id);
+
+        // The first mark statement waits until the server has 20 messages, or 5 s: a sender that
+        // respects the limit stops at 8 accepted and unmarked, so the gate opens on the time-out.
+        held.OpenWhen = () => app.Smtp!.Messages.Count >= 20;
+        held.Accepted = () => app.Smtp!.Messages.Count;
+        await app.SendPendingAsync();
+
+        Assert.Equal(SentMarks.MaxUnmarked, held.AcceptedWhenOpened);
+        Assert.True(held.TimedOut, "the sender went past the limit while the first mark was held");
+        Assert.Equal(30, app.Smtp!.Messages.Count);
+        Assert.Equal(30, await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)));
+    }
+
+    [Fact]
+    public async Task An_accepted_receipt_keeps_its_lease_renewed_until_its_mark_commits_so_no_other_sender_takes_and_sends_it_again()
+    {
+        var lease = TimeSpan.FromSeconds(30);
+        var held = new HeldSentMarks();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.UseTestClock();
+            o.Settings["Email:Smtp:ClaimLease"] = "00:00:30";
+            o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(held));
+        });
+        await app.ReconcileAsync(await app.SeedAsync());
+        var receiptId = await app.WithDbAsync(db => db.Receipts.Select(r => r.Id).SingleAsync());
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        held.OpenWhen = () => gate.Task.IsCompleted;
+
+        var sending = Task.Run(app.SendPendingAsync);
+        await held.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(app.Smtp!.Messages);
+
+        // Two whole leases go by while the receipt's mark waits: its lease never runs out.
+        var clock = app.Clock();
+        var end = clock.GetUtcNow() + lease * 2;
+        while (clock.GetUtcNow() < end)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var now = clock.GetUtcNow().UtcDateTime;
+            var renewed = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (await app.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.ClaimedUntil).SingleAsync()) is not { } until || until <= now)
+            {
+                Assert.True(DateTime.UtcNow < renewed, $"the accepted receipt's lease ran out at {now:O} while its mark waited");
+                await Task.Delay(20);
+            }
+        }
+        await using (var other = app.Services.CreateAsyncScope())
+            Assert.Empty((await other.ServiceProvider.GetRequiredService<ReceiptClaims>().ClaimAsync(10, lease, CancellationToken.None)).Ids);
+
+        gate.SetResult();
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+        await app.SendPendingAsync();
+
+        Assert.Single(app.Smtp.Messages);
+        var receipt = await app.WithDbAsync(db => db.Receipts.SingleAsync(r => r.Id == receiptId));
+        Assert.Equal(ReceiptStatus.Sent, receipt.Status);
+        Assert.Null(receipt.ClaimedUntil);
+    }
+
+    /// <summary>Holds the first statement marking receipts done until <see cref="OpenWhen"/> holds, or 5 s have passed.</summary>
+    private sealed class HeldSentMarks : DbCommandInterceptor
+    {
+        private int _marks;
+
+        public Func<bool> OpenWhen { get; set; } = () => true;
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int AcceptedWhenOpened { get; private set; }
+        public bool TimedOut { get; private set; }
+        public Func<int> Accepted { get; set; } = () => 0;
+
+        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (IsSentMark(command) && Interlocked.Increment(ref _marks) == 1)
+            {
+                Reached.SetResult();
+                var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+                while (!OpenWhen())
+                {
+                    if (DateTime.UtcNow > giveUp)
+                    {
+                        TimedOut = true;
+                        break;
+                    }
+                    await Task.Delay(10, CancellationToken.None);
+                }
+                AcceptedWhenOpened = Accepted();
+            }
+            return result;
+        }
+    }
+
     /// <summary>Fails the statements that mark receipts done (the only updates of receipts that set <c>SentAt</c>; none is refused here).</summary>
     private sealed class FailingSentMarks : DbCommandInterceptor
     {
@@ -65,9 +204,9 @@ public sealed class SentMarkTests
             if (Failing && IsSentMark(command)) throw new InvalidOperationException("the database went away (test)");
             return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
         }
-
-        private static bool IsSentMark(DbCommand command) =>
-            command.CommandText.Contains("UPDATE", StringComparison.OrdinalIgnoreCase)
-            && command.CommandText.Contains("\"SentAt\"", StringComparison.Ordinal);
     }
+
+    private static bool IsSentMark(DbCommand command) =>
+        command.CommandText.Contains("UPDATE", StringComparison.OrdinalIgnoreCase)
+        && command.CommandText.Contains("\"SentAt\"", StringComparison.Ordinal);
 }

@@ -34,33 +34,40 @@ public sealed class ReceiptClaims(DonationsDbContext db, RowClaims claims, TimeP
     }
 
     /// <summary>
-    /// A new lease for the unsent rows that still carry this claim's mark, row by row: a batch
-    /// statement could not tell our rows from ones another sender has just claimed with the same
-    /// lease end. A row whose lease ran out and was taken by another sender is no longer held.
+    /// A new lease for the rows this claim still holds (unsent, or accepted by the mail server and
+    /// not yet marked) that still carry its mark, row by row: a batch statement could not tell our
+    /// rows from ones another sender has just claimed with the same lease end. A row whose lease ran
+    /// out and was taken by another sender is no longer held.
     /// </summary>
     public async Task RenewAsync(HeldReceipts held, CancellationToken ct)
     {
-        var (unsent, mark) = held.Snapshot();
         var renewed = RowClaims.Mark(clock.GetUtcNow().UtcDateTime + held.Lease);
+        var (ids, marks) = held.BeginRenewal(renewed);
         var kept = new List<long>();
-        foreach (var id in unsent)
+        foreach (var id in ids)
         {
-            if (await db.Receipts.Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && r.ClaimedUntil == mark)
+            if (await db.Receipts.Where(r => r.Id == id && r.Status == ReceiptStatus.Pending && marks.Contains(r.ClaimedUntil))
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, renewed), ct) == 1)
                 kept.Add(id);
         }
-        held.Renewed(unsent, kept, renewed);
+        held.Renewed(ids, kept, renewed);
     }
 }
 
 /// <summary>
-/// One sender's claimed batch: the rows not sent yet and the end of their lease, which marks them
-/// as this claim's. Shared by the sending loop and the lease's renewal, hence the lock.
+/// One sender's claimed batch: the rows not sent yet, the rows the mail server accepted whose mark
+/// has not committed yet, and the end of their lease, which marks them as this claim's. Both kinds
+/// are renewed: an accepted receipt left to its first lease could be taken and sent again by another
+/// sender before its mark lands. Shared by the sending loop, the sent marks and the lease's renewal,
+/// hence the lock.
 /// </summary>
 public sealed class HeldReceipts(IReadOnlyList<long> ids, DateTime until, TimeSpan lease)
 {
     private readonly Lock _lock = new();
     private readonly HashSet<long> _unsent = [.. ids];
+    private readonly HashSet<long> _accepted = [];
+    private readonly List<DateTime?> _marks = [until];
+    private long _version;
 
     public IReadOnlyList<long> Ids { get; } = ids;
     public int Count => Ids.Count;
@@ -76,114 +83,80 @@ public sealed class HeldReceipts(IReadOnlyList<long> ids, DateTime until, TimeSp
         lock (_lock) return _unsent.Contains(id) && now < Until - Lease / 3;
     }
 
-    public void Done(long id)
+    /// <summary>The mail server took <paramref name="id"/>: not to be sent or released, but held until its mark commits.</summary>
+    public void Accepted(long id)
     {
-        lock (_lock) _unsent.Remove(id);
+        lock (_lock)
+        {
+            if (_unsent.Remove(id)) _accepted.Add(id);
+        }
     }
 
+    /// <summary>Marked (or given up): no longer this claim's to renew.</summary>
+    public void Done(long id)
+    {
+        lock (_lock)
+        {
+            _unsent.Remove(id);
+            _accepted.Remove(id);
+        }
+    }
+
+    /// <summary>The rows not sent yet: the ones to release when the batch stops early.</summary>
     public IReadOnlyList<long> Unsent()
     {
         lock (_lock) return [.. _unsent];
     }
 
-    internal (List<long> Unsent, DateTime Mark) Snapshot()
+    /// <summary>Accepted by the mail server and still waiting for their mark.</summary>
+    public IReadOnlyList<long> Unmarked()
     {
-        lock (_lock) return ([.. _unsent], Until);
+        lock (_lock) return [.. _accepted];
     }
 
-    /// <summary>Of the rows tried, those not kept are lost to another sender; rows sent meanwhile stay done.</summary>
+    /// <summary>
+    /// The lease ends a row of this claim may carry now: one, or more while a renewal is under way
+    /// or after one stopped halfway; and a version that changes whenever that may have changed.
+    /// </summary>
+    internal (DateTime?[] Marks, long Version) Marks()
+    {
+        lock (_lock) return ([.. _marks], _version);
+    }
+
+    internal long Version
+    {
+        get { lock (_lock) return _version; }
+    }
+
+    internal (List<long> Ids, DateTime?[] Marks) BeginRenewal(DateTime renewed)
+    {
+        lock (_lock)
+        {
+            var marks = _marks.ToArray();
+            _marks.Add(renewed);
+            _version++;
+            return ([.. _unsent, .. _accepted], marks);
+        }
+    }
+
+    /// <summary>
+    /// Of the rows tried, those not kept are lost to another sender (or marked meanwhile); rows
+    /// sent meanwhile stay done. A renewal that stopped halfway never gets here: its rows may carry
+    /// either lease end until the next one goes through.
+    /// </summary>
     internal void Renewed(List<long> tried, List<long> kept, DateTime until)
     {
         lock (_lock)
         {
-            foreach (var id in tried.Except(kept)) _unsent.Remove(id);
+            foreach (var id in tried.Except(kept))
+            {
+                _unsent.Remove(id);
+                _accepted.Remove(id);
+            }
             Until = until;
+            _marks.Clear();
+            _marks.Add(until);
+            _version++;
         }
-    }
-}
-
-/// <summary>
-/// Marks a batch's receipts Sent on a database connection of its own while the sending loop goes
-/// on with the next messages, several receipts to a statement (group commit): whatever was
-/// accepted by the mail server while the last statement ran goes in the next one. One statement
-/// per message cost a quarter of the sender's CPU and a round trip the connection waited on.
-/// <para>The trade, against marking each receipt before sending the next: a crash after the mail
-/// server accepted a message and before its mark is committed sends that receipt again (with the
-/// same Message-Id) once its lease runs out, as before; now up to <see cref="MaxUnmarked"/>
-/// receipts can be in that state at once instead of one, and each for up to two statements'
-/// time instead of one. The sender waits for the marks before it sends more than that.</para>
-/// </summary>
-public sealed class SentMarks(IServiceScopeFactory scopes, TimeProvider clock) : IAsyncDisposable
-{
-    /// <summary>At most this many receipts are ever out with the mail server and not yet marked Sent.</summary>
-    public const int MaxUnmarked = 8;
-
-    private readonly AsyncServiceScope _scope = scopes.CreateAsyncScope();
-    private List<long> _waiting = [];
-    private Task _running = Task.CompletedTask;
-    private int _runningCount;
-
-    private DonationsDbContext Db => field ??= _scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
-
-    /// <summary>
-    /// The mail server accepted receipt <paramref name="id"/>'s message. Starts a statement for it
-    /// and whatever else waits unless one is running; waits only when <see cref="MaxUnmarked"/>
-    /// would be exceeded. A failed statement is thrown here or at the next call.
-    /// </summary>
-    public async Task SentAsync(long id)
-    {
-        _waiting.Add(id);
-        if (!_running.IsCompleted && _waiting.Count + _runningCount < MaxUnmarked) return;
-        await _running;
-        Start();
-    }
-
-    /// <summary>Every receipt reported sent is marked when this returns.</summary>
-    public async Task FlushAsync()
-    {
-        await _running;
-        if (_waiting.Count == 0) return;
-        Start();
-        await _running;
-    }
-
-    /// <summary>A refused receipt: marked Failed with the server's reason, after the sent ones before it.</summary>
-    public async Task FailedAsync(long id, string error)
-    {
-        await FlushAsync();
-        await Db.Receipts.Where(r => r.Id == id && r.Status == ReceiptStatus.Pending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, ReceiptStatus.Failed)
-                .SetProperty(r => r.SentAt, (DateTime?)null)
-                .SetProperty(r => r.LastError, error.Length > 2000 ? error[..2000] : error)
-                .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
-    }
-
-    private void Start()
-    {
-        var ids = _waiting;
-        _waiting = [];
-        _runningCount = ids.Count;
-        _running = MarkSentAsync(ids);
-    }
-
-    // Not cancellable: the messages are out, and the marks must say so. Only rows still pending.
-    private Task MarkSentAsync(List<long> ids)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        return Db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, ReceiptStatus.Sent)
-                .SetProperty(r => r.SentAt, now)
-                .SetProperty(r => r.LastError, (string?)null)
-                .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        // A failed statement was thrown to the sender already; its receipts go again once their lease runs out.
-        try { await _running; }
-        catch (Exception) { }
-        await _scope.DisposeAsync();
     }
 }

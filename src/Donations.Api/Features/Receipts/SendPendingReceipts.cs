@@ -19,7 +19,8 @@ namespace Donations.Api.Features.Receipts;
 /// to a new job). Exactly once: a batch is claimed (<see cref="ReceiptClaims"/>: pending, no live
 /// lease) before sending and each receipt marked Sent right after its message is accepted, a few
 /// at a time in short statements alongside the sending (<see cref="SentMarks"/>), so no
-/// transaction stays open during SMTP. The batch's messages are built ahead of the connection on
+/// transaction stays open during SMTP; an accepted receipt keeps its lease, renewed, until its mark
+/// commits. The batch's messages are built ahead of the connection on
 /// another thread. While a batch is being sent its lease is
 /// renewed every third of it, on the rows it still holds, so a slow batch or a slow server does
 /// not let a second sender take a receipt (nodes' clocks must agree to well within a lease). A
@@ -103,7 +104,7 @@ public sealed class SendPendingReceipts(
             var talkingToServer = false;
             using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var renewing = RenewWhileSendingAsync(batch, sending.Token);
-            await using var marks = new SentMarks(scopes, clock);
+            await using var marks = new SentMarks(scopes, batch, clock, metrics, log);
             var built = Channel.CreateBounded<(ReceiptMessages.Source Source, MimeMessage Message)>(BuiltAhead);
             var building = Task.CompletedTask;
             try
@@ -125,16 +126,13 @@ public sealed class SendPendingReceipts(
                         talkingToServer = true;
                         await session.SendAsync(message, ct);
                         talkingToServer = false;
-                        batch.Done(source.Receipt.Id);
-                        await marks.SentAsync(source.Receipt.Id);
-                        metrics.Receipt(Kind(source.Receipt), "sent");
+                        // Held and renewed until its mark commits, so no other sender takes it meanwhile.
+                        await marks.SentAsync(source.Receipt.Id, Kind(source.Receipt));
                     }
                     catch (EmailRejectedException ex)
                     {
                         talkingToServer = false;
-                        batch.Done(source.Receipt.Id);
-                        await marks.FailedAsync(source.Receipt.Id, ex.Message);
-                        metrics.Receipt(Kind(source.Receipt), "rejected");
+                        await marks.FailedAsync(source.Receipt.Id, Kind(source.Receipt), ex.Message);
                         // The server's reason often quotes the address: it stays on the receipt, not in the log.
                         log.LogWarning("Receipts: {ReceiptNumber} for donation {DonationId} refused by the mail server; see the receipt's LastError",
                             source.Receipt.Number, source.Donation.Id);
@@ -153,7 +151,8 @@ public sealed class SendPendingReceipts(
                 // too, those receipts go again with their Message-Id once the lease runs out.
                 try { await marks.FlushAsync(); }
                 catch (Exception markFailed) { log.LogWarning(markFailed, "Receipts: marking sent receipts failed; they go again once their lease runs out"); }
-                await ReleaseAsync([.. batch.Unsent()], batch.Until, ex.Message);
+                // A refusal whose Failed mark never committed is released with them: it was never delivered.
+                await ReleaseAsync([.. batch.Unsent(), .. marks.UnmarkedRefusals()], batch, ex.Message);
                 metrics.Receipt("any", "failed");
                 // Only the mail server's trouble is an outage; anything else fails this job as it is.
                 if (!talkingToServer || ex is OperationCanceledException) throw;
@@ -174,6 +173,8 @@ public sealed class SendPendingReceipts(
     /// <summary>
     /// Builds the batch's messages in order on a thread of their own, a few ahead of the connection,
     /// so the SMTP conversation never waits on rendering (on a second core when there is one).
+    /// The builder reads and writes through this job's database context (the sending loop does not
+    /// use it meanwhile): it must have stopped before anything else does.
     /// </summary>
     private async Task BuildAheadAsync(List<ReceiptMessages.Source> sources, ChannelWriter<(ReceiptMessages.Source, MimeMessage)> writer, CancellationToken ct)
     {
@@ -231,11 +232,14 @@ public sealed class SendPendingReceipts(
     }
 
     // Only rows still carrying this claim's mark: one taken by another sender is not ours to release.
-    private Task ReleaseAsync(List<long> ids, DateTime mark, string error) =>
-        db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && r.ClaimedUntil == mark)
+    private Task ReleaseAsync(List<long> ids, HeldReceipts batch, string error)
+    {
+        var (marks, _) = batch.Marks();
+        return db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && marks.Contains(r.ClaimedUntil))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.ClaimedUntil, (DateTime?)null)
                 .SetProperty(r => r.LastError, Truncate(error)), CancellationToken.None);
+    }
 
     /// <summary>
     /// A refund that arrived while the receipt was on its way is dealt with now, and so is a

@@ -1,0 +1,209 @@
+using Donations.Api.Infrastructure.Data;
+using Donations.Api.Infrastructure.Observability;
+using Donations.Data;
+using Donations.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Donations.Api.Features.Receipts;
+
+/// <summary>
+/// Marks a batch's receipts Sent (or Failed, when refused) on a database connection of its own
+/// while the sending loop goes on with the next messages, several receipts to a statement (group
+/// commit): whatever the mail server accepted while one statement ran goes in the next, which starts
+/// as soon as that one commits. One statement per message cost a quarter of the sender's CPU and a
+/// round trip the connection waited on.
+/// <para>An accepted receipt stays in its claim (<see cref="HeldReceipts.Accepted"/>), its lease
+/// renewed, until its mark commits; a mark only lands on a row still carrying this claim's lease, so
+/// a receipt another sender took after a lapse of renewal is that sender's to send and mark.</para>
+/// <para>The trade, against marking each receipt before sending the next: a crash after the mail
+/// server accepted a message and before its mark is committed sends that receipt again (with the
+/// same Message-Id) once its lease runs out, as before; now up to <see cref="MaxUnmarked"/>
+/// receipts can be in that state at once instead of one. The sender waits for the marks before it
+/// sends more than that.</para>
+/// <para>Single caller: only the batch's sending loop calls it, one call at a time; it is not
+/// thread-safe beyond that loop and its own statements.</para>
+/// </summary>
+public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, TimeProvider clock, DonationsMetrics metrics, ILogger log)
+    : IAsyncDisposable
+{
+    /// <summary>At most this many receipts are ever out with the mail server and not yet marked.</summary>
+    public const int MaxUnmarked = 8;
+
+    private sealed record Mark(long Id, string Kind, string? Refusal);
+
+    private readonly AsyncServiceScope _scope = scopes.CreateAsyncScope();
+    private readonly Lock _lock = new();
+    private readonly List<Mark> _waiting = [];
+    private readonly List<long> _unmarkedRefusals = [];
+    private int _unmarked;
+    private Task _draining = Task.CompletedTask;
+    private bool _drainRunning;
+    private Exception? _failed;
+    private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DonationsDbContext Db => field ??= _scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
+
+    /// <summary>
+    /// The mail server accepted receipt <paramref name="id"/>'s message. Its mark goes in the
+    /// running statement's successor; waits only while <see cref="MaxUnmarked"/> receipts are
+    /// unmarked. A statement that failed (twice) is thrown here or at the next call.
+    /// </summary>
+    public Task SentAsync(long id, string kind) => EnqueueAsync(new Mark(id, kind, null), MaxUnmarked - 1);
+
+    /// <summary>A refused receipt: marked Failed with the server's reason, in order with the sent ones.</summary>
+    public Task FailedAsync(long id, string kind, string error) =>
+        EnqueueAsync(new Mark(id, kind, error.Length > 2000 ? error[..2000] : error), MaxUnmarked - 1);
+
+    /// <summary>Every receipt reported sent or refused is marked when this returns.</summary>
+    public Task FlushAsync() => WaitForAsync(0);
+
+    /// <summary>Refused receipts whose Failed mark never committed: still pending under this claim, to be released.</summary>
+    public IReadOnlyList<long> UnmarkedRefusals()
+    {
+        lock (_lock) return [.. _unmarkedRefusals, .. _waiting.Where(m => m.Refusal is not null).Select(m => m.Id)];
+    }
+
+    private Task EnqueueAsync(Mark mark, int leaveAtMost)
+    {
+        lock (_lock)
+        {
+            batch.Accepted(mark.Id);
+            _waiting.Add(mark);
+            _unmarked++;
+            if (!_drainRunning && _failed is null)
+            {
+                _drainRunning = true;
+                _draining = Task.Run(DrainAsync);
+            }
+        }
+        return WaitForAsync(leaveAtMost);
+    }
+
+    private async Task WaitForAsync(int leaveAtMost)
+    {
+        while (true)
+        {
+            Task committed;
+            lock (_lock)
+            {
+                if (_failed is not null) throw new InvalidOperationException("Marking sent receipts failed: " + _failed.Message, _failed);
+                if (_unmarked <= leaveAtMost) return;
+                committed = _committed.Task;
+            }
+            await committed;
+        }
+    }
+
+    /// <summary>One statement after another while marks wait, each starting as the one before commits.</summary>
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            List<Mark> next;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _drainRunning = false;
+                    return;
+                }
+                // The sent ones up to the next refusal in one statement; a refusal on its own.
+                var sent = _waiting.TakeWhile(m => m.Refusal is null).ToList();
+                next = sent.Count > 0 ? sent : [_waiting[0]];
+                _waiting.RemoveRange(0, next.Count);
+            }
+            try
+            {
+                await WithOneRetryAsync(() => WriteAsync(next));
+            }
+            catch (Exception ex)
+            {
+                TaskCompletionSource wake;
+                lock (_lock)
+                {
+                    _failed = ex;
+                    _drainRunning = false;
+                    _unmarkedRefusals.AddRange(next.Where(m => m.Refusal is not null).Select(m => m.Id));
+                    wake = Swap();
+                }
+                wake.SetResult();
+                return;
+            }
+            foreach (var mark in next)
+            {
+                batch.Done(mark.Id);
+                metrics.Receipt(mark.Kind, mark.Refusal is null ? "sent" : "rejected");
+            }
+            TaskCompletionSource committed;
+            lock (_lock)
+            {
+                _unmarked -= next.Count;
+                committed = Swap();
+            }
+            committed.SetResult();
+        }
+    }
+
+    private TaskCompletionSource Swap()
+    {
+        var previous = _committed;
+        _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        return previous;
+    }
+
+    private async Task WithOneRetryAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Receipts: marking sent receipts failed; trying once more");
+            await write();
+        }
+    }
+
+    /// <summary>
+    /// Only rows still pending under this claim's lease. Should the lease be renewed while the
+    /// statement runs, a row may carry the new lease end the statement did not know: then the
+    /// statement goes again with the lease ends known now (rows it marked are no longer pending).
+    /// </summary>
+    private async Task WriteAsync(List<Mark> marks)
+    {
+        var ids = marks.Select(m => m.Id).ToList();
+        var refusal = marks[0].Refusal;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var written = 0;
+        while (true)
+        {
+            var (leaseEnds, version) = batch.Marks();
+            var rows = Db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && leaseEnds.Contains(r.ClaimedUntil));
+            // Not cancellable: the messages are out (or refused), and the marks must say so.
+            written += refusal is null
+                ? await rows.ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, ReceiptStatus.Sent)
+                    .SetProperty(r => r.SentAt, now)
+                    .SetProperty(r => r.LastError, (string?)null)
+                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None)
+                : await rows.ExecuteUpdateAsync(s => s
+                    .SetProperty(r => r.Status, ReceiptStatus.Failed)
+                    .SetProperty(r => r.SentAt, (DateTime?)null)
+                    .SetProperty(r => r.LastError, refusal)
+                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+            if (written == ids.Count || batch.Version == version) break;
+        }
+        if (written < ids.Count)
+            log.LogWarning("Receipts: {Count} accepted receipt(s) were taken by another sender after this batch's lease lapsed; that sender sends and marks them",
+                ids.Count - written);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A failed statement was thrown to the sender already; its receipts go again once their lease runs out.
+        Task draining;
+        lock (_lock) draining = _draining;
+        await draining;
+        await _scope.DisposeAsync();
+    }
+}

@@ -98,9 +98,10 @@ public sealed class SentMarkTests
         for (var i = 0; i < 30; i++) ids.Add(await app.SeedAsync());
         foreach (var id in ids) await app.ReconcileAsync(id);
 
-        // The first mark statement waits until the server has 20 messages, or 5 s: a sender that
+        // The first mark statement waits until the server has 20 messages, or 10 s: a sender that
         // respects the limit stops at 8 accepted and unmarked, so the gate opens on the time-out.
         held.OpenWhen = () => app.Smtp!.Messages.Count >= 20;
+        held.GiveUpAfter = TimeSpan.FromSeconds(10); // time enough for 8 messages on a busy machine
         held.Accepted = () => app.Smtp!.Messages.Count;
         await app.SendPendingAsync();
 
@@ -115,38 +116,19 @@ public sealed class SentMarkTests
     {
         var lease = TimeSpan.FromSeconds(30);
         var held = new HeldSentMarks();
-        await using var app = await DonationsApp.StartAsync(o =>
-        {
-            o.Provider = DatabaseProvider.Postgres;
-            o.UseSmtp = true;
-            o.HangfireServer = false;
-            o.UseTestClock();
-            o.Settings["Email:Smtp:ClaimLease"] = "00:00:30";
-            o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(held));
-        });
+        await using var app = await StartWithHeldMarksAsync(held);
         await app.ReconcileAsync(await app.SeedAsync());
         var receiptId = await app.WithDbAsync(db => db.Receipts.Select(r => r.Id).SingleAsync());
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         held.OpenWhen = () => gate.Task.IsCompleted;
+        held.GiveUpAfter = TimeSpan.FromMinutes(2); // the gate opens it; a busy machine must not
 
         var sending = Task.Run(app.SendPendingAsync);
         await held.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Single(app.Smtp!.Messages);
 
         // Two whole leases go by while the receipt's mark waits: its lease never runs out.
-        var clock = app.Clock();
-        var end = clock.GetUtcNow() + lease * 2;
-        while (clock.GetUtcNow() < end)
-        {
-            clock.Advance(TimeSpan.FromSeconds(1));
-            var now = clock.GetUtcNow().UtcDateTime;
-            var renewed = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (await app.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.ClaimedUntil).SingleAsync()) is not { } until || until <= now)
-            {
-                Assert.True(DateTime.UtcNow < renewed, $"the accepted receipt's lease ran out at {now:O} while its mark waited");
-                await Task.Delay(20);
-            }
-        }
+        await AssertLeaseStaysLiveAsync(app, receiptId, lease * 2, "while its mark waited");
         await using (var other = app.Services.CreateAsyncScope())
             Assert.Empty((await other.ServiceProvider.GetRequiredService<ReceiptClaims>().ClaimAsync(10, lease, CancellationToken.None)).Ids);
 
@@ -160,12 +142,70 @@ public sealed class SentMarkTests
         Assert.Null(receipt.ClaimedUntil);
     }
 
-    /// <summary>Holds the first statement marking receipts done until <see cref="OpenWhen"/> holds, or 5 s have passed.</summary>
+    [Fact]
+    public async Task When_the_mail_server_fails_mid_batch_an_accepted_receipt_keeps_its_lease_until_its_mark_commits()
+    {
+        var lease = TimeSpan.FromSeconds(30);
+        var held = new HeldSentMarks();
+        await using var app = await StartWithHeldMarksAsync(held);
+        await app.ReconcileAsync(await app.SeedAsync(email: "accepted-first@example.org"));
+        await app.ReconcileAsync(await app.SeedAsync(email: "deferred-second@example.org"));
+        app.Smtp!.Defer("deferred-second@example.org");
+        var accepted = await app.WithDbAsync(db => db.Receipts.OrderBy(r => r.Id).Select(r => r.Id).FirstAsync());
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        held.OpenWhen = () => gate.Task.IsCompleted;
+        held.GiveUpAfter = TimeSpan.FromMinutes(2); // the gate opens it; a busy machine must not
+
+        // The first is accepted and its mark held; the server then fails the second, and the batch ends in error.
+        var sending = Task.Run(app.SendPendingAsync);
+        await held.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await AssertLeaseStaysLiveAsync(app, accepted, lease * 2, "while the failed batch marked it");
+        gate.SetResult();
+        try { await sending.WaitAsync(TimeSpan.FromSeconds(30)); }
+        catch (Exception) { /* the batch ended in the mail server's error, as it should */ }
+
+        var receipts = await app.WithDbAsync(db => db.Receipts.OrderBy(r => r.Id).Select(r => new { r.Status, r.ClaimedUntil }).ToListAsync());
+        Assert.Equal((ReceiptStatus.Sent, (DateTime?)null), (receipts[0].Status, receipts[0].ClaimedUntil));
+        Assert.Equal(ReceiptStatus.Pending, receipts[1].Status);
+        Assert.Single(app.Smtp.Messages, m => m.To.Mailboxes.Single().Address == "accepted-first@example.org");
+    }
+
+    /// <summary>On PostgreSQL, a 30 s lease, the test clock and <paramref name="held"/> on every statement.</summary>
+    private static Task<DonationsApp> StartWithHeldMarksAsync(HeldSentMarks held) => DonationsApp.StartAsync(o =>
+    {
+        o.Provider = DatabaseProvider.Postgres;
+        o.UseSmtp = true;
+        o.HangfireServer = false;
+        o.UseTestClock();
+        o.Settings["Email:Smtp:ClaimLease"] = "00:00:30";
+        o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(held));
+    });
+
+    /// <summary>Moves the test clock on a second at a time for <paramref name="span"/>; after each step the receipt's lease must be renewed past it.</summary>
+    private static async Task AssertLeaseStaysLiveAsync(DonationsApp app, long receiptId, TimeSpan span, string when)
+    {
+        var clock = app.Clock();
+        var end = clock.GetUtcNow() + span;
+        while (clock.GetUtcNow() < end)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var now = clock.GetUtcNow().UtcDateTime;
+            var renewed = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (await app.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.ClaimedUntil).SingleAsync()) is not { } until || until <= now)
+            {
+                Assert.True(DateTime.UtcNow < renewed, $"the accepted receipt's lease ran out at {now:O} {when}");
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    /// <summary>Holds the first statement marking receipts done until <see cref="OpenWhen"/> holds, or <see cref="GiveUpAfter"/> has passed.</summary>
     private sealed class HeldSentMarks : DbCommandInterceptor
     {
         private int _marks;
 
         public Func<bool> OpenWhen { get; set; } = () => true;
+        public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromSeconds(5);
         public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int AcceptedWhenOpened { get; private set; }
         public bool TimedOut { get; private set; }
@@ -177,7 +217,7 @@ public sealed class SentMarkTests
             if (IsSentMark(command) && Interlocked.Increment(ref _marks) == 1)
             {
                 Reached.SetResult();
-                var giveUp = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+                var giveUp = DateTime.UtcNow + GiveUpAfter;
                 while (!OpenWhen())
                 {
                     if (DateTime.UtcNow > giveUp)

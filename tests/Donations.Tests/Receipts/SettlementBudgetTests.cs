@@ -35,8 +35,12 @@ public sealed class SettlementBudgetTests
         Assert.True(clock.Elapsed < ReconcileReceipts.SettlementBudget + TimeSpan.FromSeconds(8), $"the batch took {clock.Elapsed}");
         var receipted = await app.WithDbAsync(db => db.Receipts.Where(r => r.Kind == ReceiptKind.Original).Select(r => r.DonationId).ToListAsync());
         Assert.Contains(dollars, receipted);
-        var read = (int)(ReconcileReceipts.SettlementBudget / Slowness); // answered within the budget: issued, with their USD line
-        Assert.Equal(euros.Take(read), receipted.Where(euros.Contains).Order());
-        Assert.Equal(read + 1, app.Stripe.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/v1/charges/")));
+        // Those answered within the budget (two at most; fewer when the machine is busy) are issued, in
+        // the batch's order, with their USD line; the rest are held, and no read starts after the budget.
+        var most = (int)(ReconcileReceipts.SettlementBudget / Slowness);
+        var issued = receipted.Where(euros.Contains).Order().ToList();
+        Assert.InRange(issued.Count, 1, most);
+        Assert.Equal(euros.Take(issued.Count), issued);
+        Assert.InRange(app.Stripe.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/v1/charges/")), issued.Count, most + 1);
     }
 }

@@ -143,14 +143,15 @@ public sealed class SendPendingReceipts(
             }
             catch (Exception ex)
             {
+                // What the server accepted is marked before the rest is released, and while the lease
+                // is still renewed (another sender must not take an accepted receipt meanwhile); should
+                // that fail too, those receipts go again with their Message-Id once the lease runs out.
+                try { await marks.FlushAsync(); }
+                catch (Exception markFailed) { log.LogWarning(markFailed, "Receipts: marking sent receipts failed; they go again once their lease runs out"); }
                 await StopRenewingAsync(sending, renewing);
                 // The builder shares this job's database context: it is stopped before the release uses it.
                 try { await building; }
                 catch (Exception) { /* the loop's own exception is the one that counts */ }
-                // What the server accepted is marked before the rest is released; should that fail
-                // too, those receipts go again with their Message-Id once the lease runs out.
-                try { await marks.FlushAsync(); }
-                catch (Exception markFailed) { log.LogWarning(markFailed, "Receipts: marking sent receipts failed; they go again once their lease runs out"); }
                 // A refusal whose Failed mark never committed is released with them: it was never delivered.
                 await ReleaseAsync([.. batch.Unsent(), .. marks.UnmarkedRefusals()], batch, ex.Message);
                 metrics.Receipt("any", "failed");

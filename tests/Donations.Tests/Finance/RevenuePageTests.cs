@@ -155,12 +155,15 @@ public sealed partial class RevenuePageTests
         await app.WaitForIdleJobsAsync();
         var finance = await SignedInAsync(app, StaffRoles.Finance);
 
-        var html = await finance.GetStringAsync("/staff/revenue");
-
         var month = TimeZoneInfo.ConvertTime(started.AddMinutes(10), NewYork).ToString("yyyy-MM");
-        Assert.Contains("<th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th><th>Why members cancelled</th>", html);
         var startMonth = TimeZoneInfo.ConvertTime(started, NewYork).ToString("yyyy-MM");
-        Assert.Contains($"<tr><td>{month}</td><td class=\"n\">{(startMonth == month ? 3 : 0)}</td><td class=\"n\">1</td>", html);
+        var row = $"<tr><td>{month}</td><td class=\"n\">{(startMonth == month ? 3 : 0)}</td><td class=\"n\">1</td>";
+        // The amount history is written after each event's commit and the page's figures follow it:
+        // read again until they have caught up (or say what the page showed).
+        var html = "";
+        await Wait.UntilAsync(async () => (html = await finance.GetStringAsync("/staff/revenue")).Contains(row),
+            TimeSpan.FromSeconds(30), $"the month's row {row}");
+        Assert.Contains("<th>New</th><th>Upgraded</th><th>Cancelled</th><th>Failed payments</th><th>Why members cancelled</th>", html);
     }
 
     [Fact]

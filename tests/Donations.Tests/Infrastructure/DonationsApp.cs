@@ -196,13 +196,32 @@ public sealed class DonationsApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        // The service tunes the connection string it is given (DatabaseSettings), and Npgsql keeps
+        // one pool per string: its idle connections would stay open for five minutes after the app
+        // is gone, and a suite of hundreds of apps would run the cluster out of connections.
+        var used = UsedConnectionString();
         await _factory.DisposeAsync();
         if (Options.Provider == DatabaseProvider.Postgres)
+        {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+            if (used is not null && used != ConnectionString) NpgsqlConnection.ClearPool(new NpgsqlConnection(used));
+        }
         if (_ownsStripe) await Stripe.DisposeAsync();
         if (_ownsSmtp && Smtp is not null) await Smtp.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private string? UsedConnectionString()
+    {
+        try
+        {
+            return Services.GetService<global::Donations.Api.Infrastructure.Data.DatabaseSettings>()?.ConnectionString;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return null; // the host never started
+        }
     }
 
     private sealed class Factory(string environment, Dictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>

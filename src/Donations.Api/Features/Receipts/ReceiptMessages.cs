@@ -145,8 +145,9 @@ public sealed class ReceiptMessages(
     /// </summary>
     public ReceiptModel Model(Source source, bool isCopy)
     {
-        var current = Current(source, isCopy);
-        return ReceiptModel.FromFacts(source.Facts, current) is { } issued ? issued with { IsCopy = isCopy } : current;
+        return ReceiptModel.FromFacts(source.Facts, () => Current(source, isCopy)) is { } issued
+            ? issued with { IsCopy = isCopy }
+            : Current(source, isCopy);
     }
 
     private ReceiptModel Current(Source source, bool isCopy)

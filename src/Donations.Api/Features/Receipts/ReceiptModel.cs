@@ -22,13 +22,23 @@ public sealed record ReceiptModel
     /// refuse) is taken from <paramref name="live"/>, the receipt rendered from the gift as it stands,
     /// as receipts without facts always were; the members the row has are printed as stored.
     /// </summary>
-    public static ReceiptModel? FromFacts(string? facts, ReceiptModel live)
+    public static ReceiptModel? FromFacts(string? facts, Func<ReceiptModel> live)
     {
         if (facts is null) return null;
         try
         {
+            // Facts of the current shape, nearly every row a sender reads, have every required
+            // member: read as they are, without rendering the live model to fill gaps there are none of.
+            return JsonSerializer.Deserialize<ReceiptModel>(facts);
+        }
+        catch (JsonException)
+        {
+            // An older shape (a required member missing) or not facts at all.
+        }
+        try
+        {
             if (JsonNode.Parse(facts) is not JsonObject stored) return null;
-            Complete(stored, JsonSerializer.SerializeToNode(live)!.AsObject(), typeof(ReceiptModel));
+            Complete(stored, JsonSerializer.SerializeToNode(live())!.AsObject(), typeof(ReceiptModel));
             return stored.Deserialize<ReceiptModel>();
         }
         catch (JsonException)

@@ -293,14 +293,14 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.Interval).HasMaxLength(8);
             e.HasIndex(x => new { x.MembershipId, x.Id });
             e.HasIndex(x => x.ChangedAt);
-            e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Membership).WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<MembershipStatusChange>(e =>
         {
             e.Property(x => x.Status).HasMaxLength(32);
             e.HasIndex(x => new { x.MembershipId, x.ChangedAt });
-            e.HasOne<Membership>().WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Membership).WithMany().HasForeignKey(x => x.MembershipId).OnDelete(DeleteBehavior.Cascade);
         });
 
         b.Entity<MembershipPaymentFailure>(e =>

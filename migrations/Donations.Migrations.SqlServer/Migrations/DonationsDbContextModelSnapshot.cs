@@ -1339,11 +1339,13 @@ namespace Donations.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
                 {
-                    b.HasOne("Donations.Data.Entities.Membership", null)
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
                         .WithMany()
                         .HasForeignKey("MembershipId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
@@ -1357,11 +1359,13 @@ namespace Donations.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
                 {
-                    b.HasOne("Donations.Data.Entities.Membership", null)
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
                         .WithMany()
                         .HasForeignKey("MembershipId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Receipt", b =>

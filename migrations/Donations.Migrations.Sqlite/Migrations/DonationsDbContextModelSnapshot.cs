@@ -1296,11 +1296,13 @@ namespace Donations.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipAmountChange", b =>
                 {
-                    b.HasOne("Donations.Data.Entities.Membership", null)
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
                         .WithMany()
                         .HasForeignKey("MembershipId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipPaymentFailure", b =>
@@ -1314,11 +1316,13 @@ namespace Donations.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Donations.Data.Entities.MembershipStatusChange", b =>
                 {
-                    b.HasOne("Donations.Data.Entities.Membership", null)
+                    b.HasOne("Donations.Data.Entities.Membership", "Membership")
                         .WithMany()
                         .HasForeignKey("MembershipId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Membership");
                 });
 
             modelBuilder.Entity("Donations.Data.Entities.Receipt", b =>

@@ -125,6 +125,8 @@ public sealed class MembershipAmountChange
 {
     public long Id { get; set; }
     public long MembershipId { get; set; }
+    /// <summary>Set when the row is written with a membership not yet saved (one unit of work).</summary>
+    public Membership? Membership { get; set; }
     /// <summary>Stripe's time of the event that brought the amount.</summary>
     public DateTime ChangedAt { get; set; }
     /// <summary>The amount before, null for the first one seen.</summary>
@@ -144,6 +146,8 @@ public sealed class MembershipStatusChange
 {
     public long Id { get; set; }
     public long MembershipId { get; set; }
+    /// <summary>Set when the row is written with a membership not yet saved (one unit of work).</summary>
+    public Membership? Membership { get; set; }
     /// <summary>Stripe's time of the event that brought the status.</summary>
     public DateTime ChangedAt { get; set; }
     /// <summary>Stripe's subscription status: active, past_due, unpaid, canceled, incomplete, ...</summary>

@@ -35,8 +35,8 @@ public static class FinanceSetup
         services.AddScoped<RevenueFigures>();
         services.AddScoped<RevenueRollup>();
         services.AddAfterCommit<RevenueRollupFollowsGifts>();
-        services.AddAfterCommit<MembershipAmountHistory>();
-        services.AddAfterCommit<MembershipStatusHistory>();
+        services.AddBeforeCommit<MembershipAmountHistory>();
+        services.AddBeforeCommit<MembershipStatusHistory>();
         services.AddAfterCommit<MembershipPaymentFailures>();
         services.AddSingleton<IRecurringJobDefinition, FinanceRecurringJobs>();
 

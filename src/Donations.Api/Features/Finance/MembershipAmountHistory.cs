@@ -10,28 +10,33 @@ namespace Donations.Api.Features.Finance;
 /// Keeps each membership's amount as the subscription events leave it (a donor's amount change in
 /// the portal reaches us as <c>customer.subscription.updated</c>), one row per change, so the revenue
 /// page can count upgraded members per month. Compared as a month's worth: an annual gift counts a
-/// twelfth. The first amount seen is the baseline, never an upgrade. After-commit, so a change lost
-/// with a dying process is found at the membership's next event, dated then.
+/// twelfth. The first amount seen is the baseline, never an upgrade. Written in the event's own
+/// commit (before-commit), so the rows follow the order the changes commit in: a change's row
+/// cannot be written after a later one's, and none is lost with a dying process.
 /// </summary>
-public sealed class MembershipAmountHistory(DonationsDbContext db) : IAfterCommit<MembershipChanged>
+public sealed class MembershipAmountHistory(DonationsDbContext db) : IBeforeCommit<MembershipChanged>
 {
-    public async Task AfterCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
+    public async Task BeforeCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
     {
-        var added = false;
-        foreach (var m in events.Select(e => e.Membership).DistinctBy(m => m.Id))
+        foreach (var m in events.Select(e => e.Membership).Distinct())
         {
-            var last = await db.MembershipAmountChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)
-                .OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct);
+            var last = await LastAsync(m, ct);
             if (last is not null && ((last.ToAmount == m.MonthlyAmount && last.Interval == m.Interval) || last.ChangedAt > m.LastEventAt)) continue;
             db.MembershipAmountChanges.Add(new MembershipAmountChange
             {
-                MembershipId = m.Id, ChangedAt = m.LastEventAt, FromAmount = last?.ToAmount, ToAmount = m.MonthlyAmount, Interval = m.Interval,
+                Membership = m, ChangedAt = m.LastEventAt, FromAmount = last?.ToAmount, ToAmount = m.MonthlyAmount, Interval = m.Interval,
                 Upgrade = last is not null && MonthlyWorth(m.MonthlyAmount, m.Interval) > MonthlyWorth(last.ToAmount, last.Interval),
             });
-            added = true;
         }
-        if (added) await db.SaveChangesAsync(ct);
     }
+
+    // A row this unit of work added comes after every saved one; a membership being added has none saved.
+    private async Task<MembershipAmountChange?> LastAsync(Membership m, CancellationToken ct) =>
+        db.MembershipAmountChanges.Local.LastOrDefault(c => ReferenceEquals(c.Membership, m))
+        ?? (db.Entry(m).State == EntityState.Added
+            ? null
+            : await db.MembershipAmountChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)
+                .OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct));
 
     public static long MonthlyWorth(long amount, string interval) => interval == "year" ? amount / 12 : amount;
 }

@@ -13,7 +13,7 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// Applies one inbox row, the unit every way of processing events shares (or a batch's rows about
 /// different things together, <see cref="ApplyTogetherAsync"/>): parse, hand to the
 /// handler for its type, and mark the row Processed/Ignored in the same SaveChanges as the
-/// handler's changes; then publish the domain events the handler raised and wake events waiting
+/// handler's changes and what before-commit subscribers add to them; then publish the domain events the handler raised and wake events waiting
 /// for what it created. A row already marked is left alone. Failures are recorded on the row
 /// (visible to staff) and rethrown for the caller's retry. Knows no feature: handlers and
 /// after-commit subscribers come from DI.
@@ -54,6 +54,7 @@ public sealed class StripeEventProcessor(
             try
             {
                 await HandleAsync(row, effects, ct);
+                await publisher.PrepareAsync(effects.Events, ct);
                 await db.SaveChangesAsync(ct);
                 log.LogInformation("Stripe event {EventId} ({EventType}) {Outcome}", eventId, row.Type, row.Status);
                 metrics.WebhookHandled(row.Type, row.Status.ToString().ToLowerInvariant(), Stopwatch.GetElapsedTime(started));
@@ -144,6 +145,7 @@ public sealed class StripeEventProcessor(
                 await HandleAsync(row, effects, ct);
                 applied.Add((row, effects));
             }
+            await publisher.PrepareAsync(applied.SelectMany(a => a.Effects.Events), ct);
             await db.SaveChangesAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -12,23 +12,44 @@ public sealed class AfterCommitPublisher(IServiceProvider services)
 {
     private delegate Task Dispatch(IServiceProvider services, IEnumerable<IDomainEvent> events, CancellationToken ct);
 
-    private static readonly ConcurrentDictionary<Type, Dispatch> ByKind = new();
+    private static readonly ConcurrentDictionary<Type, Dispatch> AfterByKind = new();
+    private static readonly ConcurrentDictionary<Type, Dispatch> BeforeByKind = new();
 
     public async Task PublishAsync(IEnumerable<IDomainEvent> events, CancellationToken ct)
     {
         foreach (var kind in events.Distinct().GroupBy(e => e.GetType()))
-            await ByKind.GetOrAdd(kind.Key, DispatcherFor)(services, kind, ct);
+            await AfterByKind.GetOrAdd(kind.Key, k => DispatcherFor(nameof(DispatchAfterAsync), k))(services, kind, ct);
     }
 
-    private static Dispatch DispatcherFor(Type kind) =>
-        typeof(AfterCommitPublisher).GetMethod(nameof(DispatchAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+    /// <summary>
+    /// Hands facts about to be committed to every <see cref="IBeforeCommit{TEvent}"/>, which add their
+    /// rows to the same unit of work. Call after the handler, before the <c>SaveChanges</c> that commits it.
+    /// </summary>
+    public async Task PrepareAsync(IEnumerable<IDomainEvent> events, CancellationToken ct)
+    {
+        foreach (var kind in events.Distinct().GroupBy(e => e.GetType()))
+            await BeforeByKind.GetOrAdd(kind.Key, k => DispatcherFor(nameof(DispatchBeforeAsync), k))(services, kind, ct);
+    }
+
+    private static Dispatch DispatcherFor(string method, Type kind) =>
+        typeof(AfterCommitPublisher).GetMethod(method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(kind).CreateDelegate<Dispatch>();
 
-    private static async Task DispatchAsync<TEvent>(IServiceProvider services, IEnumerable<IDomainEvent> events, CancellationToken ct)
+    private static async Task DispatchAfterAsync<TEvent>(IServiceProvider services, IEnumerable<IDomainEvent> events, CancellationToken ct)
         where TEvent : IDomainEvent
     {
         var typed = events.Cast<TEvent>().ToList();
         foreach (var subscriber in services.GetServices<IAfterCommit<TEvent>>())
             await subscriber.AfterCommitAsync(typed, ct);
+    }
+
+    private static async Task DispatchBeforeAsync<TEvent>(IServiceProvider services, IEnumerable<IDomainEvent> events, CancellationToken ct)
+        where TEvent : IDomainEvent
+    {
+        var subscribers = services.GetServices<IBeforeCommit<TEvent>>().ToList();
+        if (subscribers.Count == 0) return;
+        var typed = events.Cast<TEvent>().ToList();
+        foreach (var subscriber in subscribers)
+            await subscriber.BeforeCommitAsync(typed, ct);
     }
 }

@@ -15,3 +15,14 @@ public interface IAfterCommit<in TEvent> where TEvent : IDomainEvent
 {
     Task AfterCommitAsync(IReadOnlyList<TEvent> events, CancellationToken ct);
 }
+
+/// <summary>
+/// Adds to the unit of work that states a fact what must be true exactly when it is (a history
+/// row of a membership's amounts, in the order the changes commit): called after the handler and
+/// before the <c>SaveChanges</c> that commits both, in the caller's scope. Writes only through the
+/// shared DbContext and never saves; if the commit fails, nothing of it is kept.
+/// </summary>
+public interface IBeforeCommit<in TEvent> where TEvent : IDomainEvent
+{
+    Task BeforeCommitAsync(IReadOnlyList<TEvent> events, CancellationToken ct);
+}

@@ -1,0 +1,65 @@
+using Donations.Api.Features.Memberships;
+using Donations.Api.Infrastructure.Events;
+using Donations.Data;
+using Donations.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Donations.Tests.Finance;
+
+/// <summary>
+/// A membership's amount and status history follows the order its changes commit in, however
+/// late the work after each commit runs: two events of one subscription are often applied by two
+/// jobs a moment apart, and the first one's follow-up may run after the second's.
+/// </summary>
+public sealed class MembershipHistoryOrderTests
+{
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task An_upgrade_is_recorded_even_when_the_first_amounts_follow_up_runs_after_the_upgrades(DatabaseProvider provider)
+    {
+        var gate = new HoldFirstMembershipFollowUp();
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = provider;
+            // First among the subscribers, so it holds back every other one's follow-up of that commit.
+            o.ConfigureServices = s => s.Insert(0, ServiceDescriptor.Scoped<IAfterCommit<MembershipChanged>>(_ => gate));
+        });
+        var gift = new MonthlyGift(Amount: 2000) { StartedAt = DateTimeOffset.UtcNow.AddMinutes(-30) };
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+
+        // The subscription is created at 20.00; its job stops after the commit, before any follow-up.
+        await app.DeliverAndProcessAsync(gift.SubscriptionCreated());
+        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        // Meanwhile another job applies the donor's change to 35.00 and finishes.
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "active", gift.StartedAt.AddMinutes(10), amount: 3500));
+        gate.Release();
+        await app.WaitForIdleJobsAsync();
+
+        var amounts = await app.WithDbAsync(db => db.MembershipAmountChanges.OrderBy(c => c.ChangedAt)
+            .Select(c => new { c.FromAmount, c.ToAmount, c.Upgrade }).ToListAsync());
+        Assert.Equal([new { FromAmount = (long?)null, ToAmount = 2000L, Upgrade = false }, new { FromAmount = (long?)2000, ToAmount = 3500L, Upgrade = true }],
+            amounts);
+        var statuses = await app.WithDbAsync(db => db.MembershipStatusChanges.Select(c => c.Status).ToListAsync());
+        Assert.Equal(["active"], statuses);
+    }
+
+    /// <summary>Holds the first membership change's follow-up until released.</summary>
+    private sealed class HoldFirstMembershipFollowUp : IAfterCommit<MembershipChanged>
+    {
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public Task Held => _held.Task;
+        public void Release() => _released.TrySetResult();
+
+        public async Task AfterCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _calls) != 1) return;
+            _held.TrySetResult();
+            await _released.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        }
+    }
+}

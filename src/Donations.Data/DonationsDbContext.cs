@@ -110,6 +110,10 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.StripeCancellationReason).HasMaxLength(64);
             e.Property(x => x.Interval).HasMaxLength(8).HasDefaultValue("month");
             e.Property(x => x.CancellationReason).HasMaxLength(500);
+            // Every event applied moves it: two jobs applying one subscription's events at once
+            // cannot both commit on the state they read (the later would be overwritten by the
+            // older, and both would compute its history from the same last row); the loser runs again.
+            e.Property(x => x.LastEventAt).IsConcurrencyToken();
             e.HasIndex(x => x.StripeSubscriptionId).IsUnique();
             e.HasOne(x => x.Donor).WithMany(x => x.Memberships).HasForeignKey(x => x.DonorId).OnDelete(DeleteBehavior.Restrict);
         });

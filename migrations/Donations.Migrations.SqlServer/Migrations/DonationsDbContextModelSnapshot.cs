@@ -501,6 +501,7 @@ namespace Donations.Migrations.SqlServer.Migrations
                         .HasColumnType("datetime2");
 
                     b.Property<DateTime>("LastEventAt")
+                        .IsConcurrencyToken()
                         .HasColumnType("datetime2");
 
                     b.Property<long>("MonthlyAmount")

@@ -125,7 +125,7 @@ public sealed class MembershipAmountChange
 {
     public long Id { get; set; }
     public long MembershipId { get; set; }
-    /// <summary>Set when the row is written with a membership not yet saved (one unit of work).</summary>
+    /// <summary>Set when the row is written, so a membership saved in the same unit of work can be named.</summary>
     public Membership? Membership { get; set; }
     /// <summary>Stripe's time of the event that brought the amount.</summary>
     public DateTime ChangedAt { get; set; }
@@ -146,7 +146,7 @@ public sealed class MembershipStatusChange
 {
     public long Id { get; set; }
     public long MembershipId { get; set; }
-    /// <summary>Set when the row is written with a membership not yet saved (one unit of work).</summary>
+    /// <summary>Set when the row is written, so a membership saved in the same unit of work can be named.</summary>
     public Membership? Membership { get; set; }
     /// <summary>Stripe's time of the event that brought the status.</summary>
     public DateTime ChangedAt { get; set; }

@@ -41,7 +41,7 @@ public sealed class Membership
     /// <summary>Why the donor canceled, in their words (Stripe's <c>cancellation_details.comment</c>), for staff.</summary>
     public string? CancellationReason { get; set; }
 
-    /// <summary>Creation time of the newest Stripe event applied; older events are ignored.</summary>
+    /// <summary>Creation time of the newest Stripe event applied; older events are ignored. The row's concurrency token.</summary>
     public DateTime LastEventAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? UpdatedAt { get; set; }

@@ -45,6 +45,57 @@ public sealed class MembershipHistoryOrderTests
         Assert.Equal(["active"], statuses);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Two_jobs_applying_one_subscriptions_changes_at_once_leave_the_newer_change_and_a_history_that_follows_it(DatabaseProvider provider)
+    {
+        var gate = new HoldChangeBeforeCommit(amount: 1000);
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = provider;
+            o.ConfigureServices = s => s.Insert(0, ServiceDescriptor.Scoped<IBeforeCommit<MembershipChanged>>(_ => gate));
+        });
+        var gift = new MonthlyGift(Amount: 5000) { StartedAt = DateTimeOffset.UtcNow.AddMinutes(-30) };
+        await app.DeliverAndProcessAsync(gift.CheckoutCompleted());
+        await app.DeliverAndProcessAsync(gift.SubscriptionCreated());
+
+        // The donor lowers the gift to 10.00; the job applying it has read the membership and is
+        // about to commit when another job applies the raise to 15.00 a minute later, and commits first.
+        await app.DeliverAsync(gift.Subscription("customer.subscription.updated", "active", gift.StartedAt.AddMinutes(10), amount: 1000));
+        await gate.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        var raisedAt = gift.StartedAt.AddMinutes(11);
+        await app.DeliverAndProcessAsync(gift.Subscription("customer.subscription.updated", "active", raisedAt, amount: 1500));
+        gate.Release();
+        await app.WaitForIdleJobsAsync();
+
+        // The older change lost the race, ran again on top of the newer one and changed nothing.
+        var membership = await app.WithDbAsync(db => db.Memberships.SingleAsync(m => m.StripeSubscriptionId == gift.SubscriptionId));
+        Assert.Equal(1500, membership.MonthlyAmount);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(raisedAt.ToUnixTimeSeconds()).UtcDateTime, membership.LastEventAt);
+        var amounts = await app.WithDbAsync(db => db.MembershipAmountChanges.OrderBy(c => c.ChangedAt)
+            .Select(c => new { c.FromAmount, c.ToAmount }).ToListAsync());
+        Assert.Equal([new { FromAmount = (long?)null, ToAmount = 5000L }, new { FromAmount = (long?)5000, ToAmount = 1500L }], amounts);
+    }
+
+    /// <summary>Holds the first unit of work that changes a membership to <paramref name="amount"/> just before it commits.</summary>
+    private sealed class HoldChangeBeforeCommit(long amount) : IBeforeCommit<MembershipChanged>
+    {
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public Task Held => _held.Task;
+        public void Release() => _released.TrySetResult();
+
+        public async Task BeforeCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
+        {
+            if (!events.Any(e => e.Membership.MonthlyAmount == amount) || Interlocked.Increment(ref _calls) != 1) return;
+            _held.TrySetResult();
+            await _released.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        }
+    }
+
     /// <summary>Holds the first membership change's follow-up until released.</summary>
     private sealed class HoldFirstMembershipFollowUp : IAfterCommit<MembershipChanged>
     {

@@ -36,6 +36,7 @@ public sealed class DonationsApp : IAsyncDisposable
     private readonly Factory _factory;
     private readonly bool _ownsStripe;
     private readonly bool _ownsSmtp;
+    private bool _started;
 
     private DonationsApp(Factory factory, DonationsAppOptions options, string dataDirectory, string connectionString, bool ownsStripe, bool ownsSmtp)
     {
@@ -83,11 +84,21 @@ public sealed class DonationsApp : IAsyncDisposable
         var factory = new Factory(options.Environment, settings, options.ConfigureServices);
         if (options.UseKestrel) factory.UseKestrel(0);
         var app = new DonationsApp(factory, options, dataDirectory, connectionString, ownsStripe, ownsSmtp);
-        if (options.UseKestrel) factory.StartServer();
-        app.Client = app.CreateClient();
-        // Touch the server so start-up (migrations, Hangfire) happens here, not inside a test's first call.
-        _ = factory.Services;
-        return app;
+        try
+        {
+            if (options.UseKestrel) factory.StartServer();
+            app.Client = app.CreateClient();
+            // Touch the server so start-up (migrations, Hangfire) happens here, not inside a test's first call.
+            _ = factory.Services;
+            app._started = true;
+            return app;
+        }
+        catch
+        {
+            // A start that failed gives back what it took (connections, the stand-ins, the folder).
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     public static Dictionary<string, string?> DefaultSettings(DonationsAppOptions o, string dataDirectory, string connectionString) => new()
@@ -195,7 +206,7 @@ public sealed class DonationsApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        Client?.Dispose();
         // The service tunes the connection string it is given (DatabaseSettings), and Npgsql keeps
         // one pool per string: its idle connections would stay open for five minutes after the app
         // is gone, and a suite of hundreds of apps would run the cluster out of connections.
@@ -212,17 +223,10 @@ public sealed class DonationsApp : IAsyncDisposable
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private string? UsedConnectionString()
-    {
-        try
-        {
-            return Services.GetService<global::Donations.Api.Infrastructure.Data.DatabaseSettings>()?.ConnectionString;
-        }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
-        {
-            return null; // the host never started
-        }
-    }
+    // Not asked of a host that failed to start: asking would start it again.
+    private string? UsedConnectionString() => _started
+        ? Services.GetService<global::Donations.Api.Infrastructure.Data.DatabaseSettings>()?.ConnectionString
+        : null;
 
     private sealed class Factory(string environment, Dictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {

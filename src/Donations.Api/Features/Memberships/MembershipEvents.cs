@@ -3,7 +3,10 @@ using Donations.Data.Entities;
 
 namespace Donations.Api.Features.Memberships;
 
-/// <summary>A subscription event was applied to the membership (tracked entity; its id is assigned by the commit).</summary>
+/// <summary>
+/// A subscription event was applied to the membership (tracked entity). A new membership's id is
+/// assigned by the commit: a before-commit subscriber refers to it by navigation, not by id.
+/// </summary>
 public sealed record MembershipChanged(Membership Membership) : IDomainEvent;
 
 /// <summary>

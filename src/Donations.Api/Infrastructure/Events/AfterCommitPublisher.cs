@@ -6,7 +6,8 @@ namespace Donations.Api.Infrastructure.Events;
 /// Hands committed <see cref="IDomainEvent"/>s to every <see cref="IAfterCommit{TEvent}"/> in the
 /// caller's scope (so subscribers share its DbContext). Kinds go in the order each first appears,
 /// subscribers of a kind in registration order; an event raised twice is handed over once. Call
-/// only after the commit that made the facts true: subscribers queue jobs that read them.
+/// <see cref="PublishAsync"/> only after the commit that made the facts true: subscribers queue jobs
+/// that read them. <see cref="PrepareAsync"/> is its counterpart before that commit.
 /// </summary>
 public sealed class AfterCommitPublisher(IServiceProvider services)
 {

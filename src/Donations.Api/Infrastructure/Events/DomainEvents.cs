@@ -18,9 +18,10 @@ public interface IAfterCommit<in TEvent> where TEvent : IDomainEvent
 
 /// <summary>
 /// Adds to the unit of work that states a fact what must be true exactly when it is (a history
-/// row of a membership's amounts, in the order the changes commit): called after the handler and
-/// before the <c>SaveChanges</c> that commits both, in the caller's scope. Writes only through the
-/// shared DbContext and never saves; if the commit fails, nothing of it is kept.
+/// row of a membership's amounts, in the order the changes commit): called after the handlers of
+/// the unit of work (one event, or a group's) and before the <c>SaveChanges</c> that commits them,
+/// in the caller's scope. Writes only through the shared DbContext and never saves; if the commit
+/// fails, nothing of it is kept. A failure here fails the event, as the handler's would.
 /// </summary>
 public interface IBeforeCommit<in TEvent> where TEvent : IDomainEvent
 {

@@ -19,7 +19,7 @@ public sealed class MembershipHistoryOrderTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task An_upgrade_is_recorded_even_when_the_first_amounts_follow_up_runs_after_the_upgrades(DatabaseProvider provider)
     {
-        var gate = new HoldFirstMembershipFollowUp();
+        var gate = new MembershipChangeGate();
         await using var app = await DonationsApp.StartAsync(o =>
         {
             o.Provider = provider;
@@ -50,7 +50,7 @@ public sealed class MembershipHistoryOrderTests
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Two_jobs_applying_one_subscriptions_changes_at_once_leave_the_newer_change_and_a_history_that_follows_it(DatabaseProvider provider)
     {
-        var gate = new HoldChangeBeforeCommit(amount: 1000);
+        var gate = new MembershipChangeGate(amount: 1000);
         await using var app = await DonationsApp.StartAsync(o =>
         {
             o.Provider = provider;
@@ -78,8 +78,11 @@ public sealed class MembershipHistoryOrderTests
         Assert.Equal([new { FromAmount = (long?)null, ToAmount = 5000L }, new { FromAmount = (long?)5000, ToAmount = 1500L }], amounts);
     }
 
-    /// <summary>Holds the first unit of work that changes a membership to <paramref name="amount"/> just before it commits.</summary>
-    private sealed class HoldChangeBeforeCommit(long amount) : IBeforeCommit<MembershipChanged>
+    /// <summary>
+    /// Holds the first membership change it sees (of the amount given, if one is) until released:
+    /// before its commit as a before-commit subscriber, or before any follow-up as the first after-commit one.
+    /// </summary>
+    private sealed class MembershipChangeGate(long? amount = null) : IBeforeCommit<MembershipChanged>, IAfterCommit<MembershipChanged>
     {
         private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -88,26 +91,12 @@ public sealed class MembershipHistoryOrderTests
         public Task Held => _held.Task;
         public void Release() => _released.TrySetResult();
 
-        public async Task BeforeCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
+        public Task BeforeCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct) => HoldAsync(events, ct);
+        public Task AfterCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct) => HoldAsync(events, ct);
+
+        private async Task HoldAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
         {
-            if (!events.Any(e => e.Membership.MonthlyAmount == amount) || Interlocked.Increment(ref _calls) != 1) return;
-            _held.TrySetResult();
-            await _released.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
-        }
-    }
-
-    /// <summary>Holds the first membership change's follow-up until released.</summary>
-    private sealed class HoldFirstMembershipFollowUp : IAfterCommit<MembershipChanged>
-    {
-        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _calls;
-
-        public Task Held => _held.Task;
-        public void Release() => _released.TrySetResult();
-
-        public async Task AfterCommitAsync(IReadOnlyList<MembershipChanged> events, CancellationToken ct)
-        {
+            if (amount is { } a && events.All(e => e.Membership.MonthlyAmount != a)) return;
             if (Interlocked.Increment(ref _calls) != 1) return;
             _held.TrySetResult();
             await _released.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);

@@ -87,15 +87,15 @@ public sealed class RowClaims(DatabaseSettings database)
         var entityType = db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of the model.");
         var plan = InsertPlans.GetOrAdd(entityType, InsertPlan.For);
-        var values = new Dictionary<string, object?>(plan.Columns.Count);
-        for (var i = 0; i < plan.Columns.Count; i++) values[$"p{i}"] = plan.Columns[i].ValueOf(row);
+        var values = new KeyValuePair<string, object?>[plan.Columns.Count];
+        for (var i = 0; i < values.Length; i++) values[i] = new(plan.Columns[i].Parameter, plan.Columns[i].ValueOf(row));
         return await ExecuteAsync(db, plan.Sql, values, async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
     }
 
     /// <summary>Each entity's insert, built once: webhooks insert an inbox row per request.</summary>
     private static readonly ConcurrentDictionary<IEntityType, InsertPlan> InsertPlans = new();
 
-    private sealed record InsertColumn(PropertyInfo Property, ValueConverter? Converter)
+    private sealed record InsertColumn(string Parameter, PropertyInfo Property, ValueConverter? Converter)
     {
         public object? ValueOf(object row)
         {
@@ -114,7 +114,7 @@ public sealed class RowClaims(DatabaseSettings database)
                 VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})
                 ON CONFLICT DO NOTHING
                 """;
-            return new InsertPlan(sql, [.. columns.Select(c => new InsertColumn(c.PropertyInfo!, c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
+            return new InsertPlan(sql, [.. columns.Select((c, i) => new InsertColumn($"p{i}", c.PropertyInfo!, c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
         }
     }
 
@@ -137,7 +137,7 @@ public sealed class RowClaims(DatabaseSettings database)
         return rows.OrderBy(r => r.Order).Select(r => r.Key).ToList();
     }
 
-    private static async Task<List<TKey>> ClaimRowByRowAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)
+    private async Task<List<TKey>> ClaimRowByRowAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)
     {
         var claimed = new List<TKey>(claim.Limit);
         var after = default(TOrder);
@@ -180,11 +180,13 @@ public sealed class RowClaims(DatabaseSettings database)
         return all;
     }
 
-    private static async Task<T> ExecuteAsync<T>(
-        DonationsDbContext db, string sql, IReadOnlyDictionary<string, object?> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
+    // Parameters the text does not name are left out (a claim's caller passes them all).
+    private async Task<T> ExecuteAsync<T>(
+        DonationsDbContext db, string sql, IEnumerable<KeyValuePair<string, object?>> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
-        var sqlServer = db.Database.IsSqlServer();
+        // From the settings: asking the context which provider it has resolved services on every call.
+        var sqlServer = database.Provider == DatabaseProvider.SqlServer;
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -193,7 +195,7 @@ public sealed class RowClaims(DatabaseSettings database)
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             foreach (var (name, value) in parameters)
             {
-                if (!sql.Contains('@' + name, StringComparison.Ordinal)) continue;
+                if (!NamesParameter(sql, name)) continue;
                 var p = command.CreateParameter();
                 p.ParameterName = name;
                 p.Value = value ?? DBNull.Value;
@@ -208,5 +210,12 @@ public sealed class RowClaims(DatabaseSettings database)
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    private static bool NamesParameter(string sql, string name)
+    {
+        for (var at = sql.IndexOf(name, StringComparison.Ordinal); at >= 0; at = sql.IndexOf(name, at + 1, StringComparison.Ordinal))
+            if (at > 0 && sql[at - 1] == '@') return true;
+        return false;
     }
 }

@@ -34,7 +34,8 @@ public sealed class ProcessKillTests(ITestOutputHelper output)
         settings["Stripe:InboxStuckAfter"] = "00:00:15";
         settings["Logging:LogLevel:Default"] = "Warning";
 
-        var first = await ServiceProcess.StartAsync(settings, dir, environment: "Testing");
+        // Disposed where the test kills it; the using is for a test that fails before then.
+        await using var first = await ServiceProcess.StartAsync(settings, dir, environment: "Testing");
         var toDeliver = new ConcurrentQueue<string>(mix.Shuffled(times: 3));
         var undelivered = new ConcurrentBag<string>();
         var killed = false;

@@ -161,10 +161,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Ends the process at once, as a crash or an out-of-memory kill would.</summary>
     public void Kill() { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
 
+    /// <summary>Kills and waits for the process; a second call (a test that disposes it early and again at the end) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Kill();
         await _process.WaitForExitAsync();
         _process.Dispose();
     }
+
+    private int _disposed;
 }

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -70,7 +71,7 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
         donation.UtmTerm ??= p.Metadata.UtmTerm;
 
         if (donation.MembershipId is null && donation.Membership is null && donation.StripeSubscriptionId is { } sub)
-            donation.Membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == sub)
+            donation.Membership = db.Memberships.Tracked().FirstOrDefault(m => m.StripeSubscriptionId == sub)
                                   ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == sub, ct);
         // The tier follows the gift itself: a fee the donor chose to cover does not buy a higher tier.
         if (donation.Frequency != DonationFrequency.OneTime && donation.BenefitsDescription is null && donation.BenefitsValue == 0
@@ -113,6 +114,6 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
     }
 
     public async Task<Donation?> FindByKeyAsync(string settlementKey, CancellationToken ct) =>
-        db.Donations.Local.FirstOrDefault(d => d.SettlementKey == settlementKey)
+        db.Donations.Tracked().FirstOrDefault(d => d.SettlementKey == settlementKey)
         ?? await db.Donations.SingleOrDefaultAsync(d => d.SettlementKey == settlementKey, ct);
 }

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -31,8 +32,8 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     {
         var email = string.IsNullOrWhiteSpace(who.Email) ? null : Donor.NormalizeEmail(who.Email);
         var customer = who.StripeCustomerId;
-        var donor = email is null ? null : db.Donors.Local.FirstOrDefault(d => d.Email == email);
-        var trackedCustomer = customer is null ? null : db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customer);
+        var donor = email is null ? null : db.Donors.Tracked().FirstOrDefault(d => d.Email == email);
+        var trackedCustomer = customer is null ? null : db.Donors.Tracked().FirstOrDefault(d => d.StripeCustomerId == customer);
         if (donor is null && (email is not null || customer is not null))
         {
             // Every way the payment can name its donor in one round trip (each on its own index),
@@ -85,7 +86,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         if (who.Country?.Trim() is { Length: 2 } given && given.All(char.IsAsciiLetter) && given.ToUpperInvariant() is var country
             && donor.Country != country
             && (donor.Country is null || donor.Id == 0
-                || !(db.Donations.Local.Any(d => (d.Donor == donor || d.DonorId == donor.Id) && d.ReceivedAt > madeAt)
+                || !(db.Donations.Tracked().Any(d => (d.Donor == donor || d.DonorId == donor.Id) && d.ReceivedAt > madeAt)
                      || await db.Donations.AnyAsync(d => d.DonorId == donor.Id && d.ReceivedAt > madeAt, ct))))
             donor.Country = country;
     }
@@ -93,7 +94,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>
     public async Task<Donor?> FindByCustomerAsync(string? customerId, CancellationToken ct) =>
         customerId is null ? null
-            : db.Donors.Local.FirstOrDefault(d => d.StripeCustomerId == customerId)
+            : db.Donors.Tracked().FirstOrDefault(d => d.StripeCustomerId == customerId)
               ?? await db.Donors.Where(d => d.StripeCustomerId == customerId).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
 
     private static string Trim(string value, int max) => value.Trim() is var t && t.Length > max ? t[..max] : t;

@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Data;
 using Donations.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ public sealed class BalanceTransactionBook(DonationsDbContext db, TimeProvider t
 {
     public async Task<StripeBalanceTransaction> RecordAsync(BalanceTransaction bt, long? donationId, string? payoutId, CancellationToken ct)
     {
-        var row = db.StripeBalanceTransactions.Local.FirstOrDefault(t => t.Id == bt.Id)
+        var row = db.StripeBalanceTransactions.Tracked().FirstOrDefault(t => t.Id == bt.Id)
                   ?? await db.StripeBalanceTransactions.SingleOrDefaultAsync(t => t.Id == bt.Id, ct);
         if (row is null)
         {

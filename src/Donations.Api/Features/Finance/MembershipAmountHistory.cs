@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Events;
 using Donations.Data;
@@ -32,7 +33,7 @@ public sealed class MembershipAmountHistory(DonationsDbContext db) : IBeforeComm
 
     // A row this unit of work added comes after every saved one; a membership being added has none saved.
     private async Task<MembershipAmountChange?> LastAsync(Membership m, CancellationToken ct) =>
-        db.MembershipAmountChanges.Local.LastOrDefault(c => ReferenceEquals(c.Membership, m))
+        db.MembershipAmountChanges.Tracked().LastOrDefault(c => ReferenceEquals(c.Membership, m))
         ?? (db.Entry(m).State == EntityState.Added
             ? null
             : await db.MembershipAmountChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)

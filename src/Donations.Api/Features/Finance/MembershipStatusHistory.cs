@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Events;
 using Donations.Data;
@@ -33,7 +34,7 @@ public sealed class MembershipStatusHistory(DonationsDbContext db) : IBeforeComm
 
     // A row this unit of work added is the newest; a membership being added has none saved.
     private async Task<MembershipStatusChange?> LastAsync(Membership m, CancellationToken ct) =>
-        db.MembershipStatusChanges.Local.Where(c => ReferenceEquals(c.Membership, m)).MaxBy(c => c.ChangedAt)
+        db.MembershipStatusChanges.Tracked().Where(c => ReferenceEquals(c.Membership, m)).MaxBy(c => c.ChangedAt)
         ?? (db.Entry(m).State == EntityState.Added
             ? null
             : await db.MembershipStatusChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)

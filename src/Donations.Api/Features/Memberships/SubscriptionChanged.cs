@@ -1,3 +1,4 @@
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.Donations;
 using Donations.Api.Features.StripeWebhooks;
 using Donations.Api.Infrastructure.Stripe;
@@ -25,7 +26,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
     {
         var subscription = (Subscription)stripeEvent.Data.Object;
         var now = time.GetUtcNow().UtcDateTime;
-        var membership = db.Memberships.Local.FirstOrDefault(m => m.StripeSubscriptionId == subscription.Id)
+        var membership = db.Memberships.Tracked().FirstOrDefault(m => m.StripeSubscriptionId == subscription.Id)
                          ?? await db.Memberships.SingleOrDefaultAsync(m => m.StripeSubscriptionId == subscription.Id, ct);
         if (membership is not null && IsStale(membership, stripeEvent))
         {
@@ -89,7 +90,7 @@ public sealed class SubscriptionChanged(DonationsDbContext db, DonorDirectory do
         var unlinked = await db.Donations
             .Where(d => d.StripeSubscriptionId == subscription.Id && d.MembershipId == null)
             .ToListAsync(ct);
-        foreach (var d in unlinked.Concat(db.Donations.Local.Where(d => d.StripeSubscriptionId == subscription.Id)).Distinct())
+        foreach (var d in unlinked.Concat(db.Donations.Tracked().Where(d => d.StripeSubscriptionId == subscription.Id)).Distinct())
             d.Membership ??= membership;
 
         effects.Raise(new MembershipChanged(membership));

@@ -11,7 +11,8 @@ public enum StripeEventOutcome { Processed, Ignored }
 /// marker, re-runs the handler if it lost a race for a unique key, and publishes the raised events
 /// after the commit. Several events about different things may share one DbContext and one save
 /// (<see cref="EventGroup"/>): a handler must find what it may have created or changed for an
-/// earlier event in the change tracker first (<c>DbSet.Local</c>), never only in the database, and
+/// earlier event in the change tracker first (<c>DbSet.Tracked()</c>, <see cref="Infrastructure.Data.TrackedEntities"/>;
+/// what it creates it adds to its set), never only in the database, and
 /// must write nothing outside the DbContext that a re-run would repeat. Each feature registers its own handlers (<see cref="StripeWebhooksSetup.AddStripeEventHandler{THandler}"/>).
 /// </summary>
 public interface IStripeEventHandler

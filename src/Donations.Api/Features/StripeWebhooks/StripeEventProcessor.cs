@@ -123,10 +123,13 @@ public sealed class StripeEventProcessor(
     }
 
     /// <summary>
-    /// Events applied in one <c>SaveChanges</c>. Bounded: handlers look for what the group already
-    /// holds in the change tracker, whose every look compares all it tracks.
+    /// Events applied in one <c>SaveChanges</c>: a whole batch (<see cref="ProcessStripeEventBatch.Size"/>).
+    /// It was 25 while every look in the change tracker ran a change-detection pass over all the
+    /// group tracked (growing with the square of the group); handlers now look without one
+    /// (<see cref="Infrastructure.Data.TrackedEntities"/>), and a larger group is fewer commits. The
+    /// price is on the rare failing group: more of its events go one at a time.
     /// </summary>
-    public const int GroupSize = 25;
+    public const int GroupSize = ProcessStripeEventBatch.Size;
 
     /// <summary>One group, in one <c>SaveChanges</c>; false if it was rolled back and its events must go one at a time.</summary>
     private async Task<bool> ApplyGroupAsync(string[] ids, CancellationToken ct)

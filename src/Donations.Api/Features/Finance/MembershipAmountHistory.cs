@@ -1,4 +1,3 @@
-using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Events;
 using Donations.Data;
@@ -31,13 +30,13 @@ public sealed class MembershipAmountHistory(DonationsDbContext db) : IBeforeComm
         }
     }
 
-    // A row this unit of work added comes after every saved one; a membership being added has none saved.
+    // One unit of work changes a membership once (a group never holds two events of one
+    // subscription), so the last row is a saved one; a membership being added has none.
     private async Task<MembershipAmountChange?> LastAsync(Membership m, CancellationToken ct) =>
-        db.MembershipAmountChanges.Tracked().LastOrDefault(c => ReferenceEquals(c.Membership, m))
-        ?? (db.Entry(m).State == EntityState.Added
+        db.Entry(m).State == EntityState.Added
             ? null
             : await db.MembershipAmountChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)
-                .OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct));
+                .OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct);
 
     public static long MonthlyWorth(long amount, string interval) => interval == "year" ? amount / 12 : amount;
 }

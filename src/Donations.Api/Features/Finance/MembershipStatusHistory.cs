@@ -1,4 +1,3 @@
-using Donations.Api.Infrastructure.Data;
 using Donations.Api.Features.Memberships;
 using Donations.Api.Infrastructure.Events;
 using Donations.Data;
@@ -32,11 +31,10 @@ public sealed class MembershipStatusHistory(DonationsDbContext db) : IBeforeComm
         }
     }
 
-    // A row this unit of work added is the newest; a membership being added has none saved.
+    // As in MembershipAmountHistory: the last row is a saved one; a membership being added has none.
     private async Task<MembershipStatusChange?> LastAsync(Membership m, CancellationToken ct) =>
-        db.MembershipStatusChanges.Tracked().Where(c => ReferenceEquals(c.Membership, m)).MaxBy(c => c.ChangedAt)
-        ?? (db.Entry(m).State == EntityState.Added
+        db.Entry(m).State == EntityState.Added
             ? null
             : await db.MembershipStatusChanges.AsNoTracking().Where(c => c.MembershipId == m.Id)
-                .OrderByDescending(c => c.ChangedAt).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct));
+                .OrderByDescending(c => c.ChangedAt).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct);
 }

@@ -49,6 +49,7 @@ public static class BurstBenchmark
         await PostAllAsync(http, warm, connections, runId + "w");
         await Wait.UntilAsync(() => Task.FromResult(sink.Count >= warmGifts), TimeSpan.FromMinutes(5), "warm-up receipts");
         await ReceiptDelivery.CheckAsync(cs, sink, warm, $"burst-warm{runId}-");
+        await BenchmarkEnvironment.AnalyzeAsync(cs);
         sink.Clear();
 
         var prefix = $"burst-{runId}-";
@@ -62,6 +63,8 @@ public static class BurstBenchmark
         var spent = CpuSpent.Read(service.ProcessId, pg.Port).Since(cpu);
         var last = sink.ArrivalTicks.DefaultIfEmpty(start).Max();
         var delivery = await ReceiptDelivery.CheckAsync(cs, sink, emails, prefix);
+        if (!delivery.ExactlyOnce)
+            Console.WriteLine("  the service wrote (last 60 lines):\n" + string.Join('\n', service.Output.Split('\n').TakeLast(60)));
         Directory.Delete(dir, recursive: true);
         return new BurstResult(gifts, baseline, ingest, connections, Stopwatch.GetElapsedTime(start, last), delivery, spent);
     }

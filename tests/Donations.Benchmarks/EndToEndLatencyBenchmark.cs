@@ -36,6 +36,7 @@ public static class EndToEndLatencyBenchmark
         var warm = Math.Max(20, (int)(perSecond * warmup.TotalSeconds));
         await SendAsync(http, $"warm{runId}", warm, perSecond);
         await Wait.UntilAsync(() => Task.FromResult(sink.Count >= warm), TimeSpan.FromMinutes(10), "warm-up receipts");
+        await BenchmarkEnvironment.AnalyzeAsync(cs);
         sink.Clear();
 
         var count = (int)(perSecond * duration.TotalSeconds);

@@ -70,12 +70,15 @@ public static class WebhookIngestBenchmark
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var n = id.GetHashCode() & 0x7fffffff;
+        // Customer and default address from the (unique) event id, never from its 31-bit hash: two
+        // gifts of a 10,000-gift run shared a hash often enough to merge two donors into one.
+        var key = id.StartsWith("evt_", StringComparison.Ordinal) ? id[4..] : id;
         return $$"""
         {"id":"{{id}}","object":"event","api_version":"2026-10-28.endive","created":{{now}},"livemode":false,"pending_webhooks":1,
          "request":{"id":null,"idempotency_key":null},"type":"checkout.session.completed",
          "data":{"object":{"id":"cs_test_{{id}}","object":"checkout.session","mode":"payment","status":"complete","payment_status":"paid",
-          "amount_subtotal":2500,"amount_total":2500,"currency":"usd","customer":"cus_{{n}}","customer_email":null,
-          "customer_details":{"email":"{{email ?? $"reader{n}@example.com"}}","name":"Reader {{n}}","address":null,"phone":null,"tax_exempt":"none","tax_ids":[]},
+          "amount_subtotal":2500,"amount_total":2500,"currency":"usd","customer":"cus_{{key}}","customer_email":null,
+          "customer_details":{"email":"{{email ?? $"reader-{key}@example.com"}}","name":"Reader {{n}}","address":null,"phone":null,"tax_exempt":"none","tax_ids":[]},
           "payment_intent":"pi_{{id}}","invoice":null,"subscription":null,"submit_type":"donate","livemode":false,"created":{{now}},
           "metadata":{"frequency":"one-time","cover_fee":"false","fee_amount":"0","gift_amount":"2500"},
           "success_url":"https://donate.example.org/donate/thank-you?session_id=cs","cancel_url":"https://donate.example.org/donate/canceled"} } }

@@ -36,15 +36,11 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
         var trackedCustomer = customer is null ? null : db.Donors.Tracked().FirstOrDefault(d => d.StripeCustomerId == customer);
         if (donor is null && (email is not null || customer is not null))
         {
-            // Every way the payment can name its donor in one round trip (each on its own index),
-            // then the same order of preference as asking one by one: the address, the customer's
-            // first record, the newest record erased after the payment was made.
+            // Every way the payment can name its donor in one round trip, then the same order of
+            // preference as asking one by one: the address, the customer's first record, the newest
+            // record erased after the payment was made.
             var hash = email is null ? null : Donor.HashErasedEmail(email);
-            var candidates = await db.Donors
-                .Where(d => (email != null && d.Email == email)
-                            || (customer != null && d.StripeCustomerId == customer)
-                            || (hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt))
-                .ToListAsync(ct);
+            var candidates = await Candidates(db.Donors, email, customer, hash, madeAt).ToListAsync(ct);
             donor = candidates.FirstOrDefault(d => email is not null && d.Email == email)
                     ?? trackedCustomer
                     ?? candidates.Where(d => customer is not null && d.StripeCustomerId == customer).MinBy(d => d.Id)
@@ -90,6 +86,18 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
                      || await db.Donations.AnyAsync(d => d.DonorId == donor.Id && d.ReceivedAt > madeAt, ct))))
             donor.Country = country;
     }
+
+    /// <summary>
+    /// Donors under the address, of the customer, or erased after <paramref name="madeAt"/> with the
+    /// address's hash: one SELECT per column, joined by UNION ALL, so each is an index lookup
+    /// whatever the planner knows of the table. One SELECT with the three ORed ran as a scan of
+    /// the whole table on every event while its statistics were young (a new database, a table
+    /// that grew fast), the plan that Npgsql's prepared statement then kept.
+    /// </summary>
+    internal static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
+        donors.Where(d => email != null && d.Email == email)
+            .Concat(donors.Where(d => customer != null && d.StripeCustomerId == customer))
+            .Concat(donors.Where(d => hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt));
 
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>
     public async Task<Donor?> FindByCustomerAsync(string? customerId, CancellationToken ct) =>

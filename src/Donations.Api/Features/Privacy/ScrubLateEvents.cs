@@ -59,14 +59,19 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
         var scrubbed = 0;
         if (ids.Count > 0)
         {
-            // One round trip on indexed columns: almost always no erased donor is named.
-            var erased = await db.Donors.Where(d => d.ErasedAt != null && d.StripeCustomerId != null && ids.Contains(d.StripeCustomerId)).Select(d => d.Id)
-                .Union(db.Donations.Where(g => g.Donor!.ErasedAt != null
-                        && (ids.Contains(g.StripePaymentIntentId!) || ids.Contains(g.StripeChargeId!) || ids.Contains(g.StripeInvoiceId!)
-                            || ids.Contains(g.StripeSubscriptionId!)))
-                    .Select(g => g.DonorId))
-                .Union(db.Memberships.Where(m => m.Donor!.ErasedAt != null && ids.Contains(m.StripeSubscriptionId)).Select(m => m.DonorId))
+            // Two round trips, each on indexes whatever the planner knows of the tables: the donors
+            // the events name (one SELECT per column, a column tested for null first, or the SQL
+            // must also ask whether the list holds a null, and no index serves that), then which
+            // of them are erased; almost always none.
+            var named = await db.Donors.Where(d => d.StripeCustomerId != null && ids.Contains(d.StripeCustomerId)).Select(d => d.Id)
+                .Union(db.Donations.Where(g => g.StripePaymentIntentId != null && ids.Contains(g.StripePaymentIntentId)).Select(g => g.DonorId))
+                .Union(db.Donations.Where(g => g.StripeChargeId != null && ids.Contains(g.StripeChargeId)).Select(g => g.DonorId))
+                .Union(db.Donations.Where(g => g.StripeInvoiceId != null && ids.Contains(g.StripeInvoiceId)).Select(g => g.DonorId))
+                .Union(db.Donations.Where(g => g.StripeSubscriptionId != null && ids.Contains(g.StripeSubscriptionId)).Select(g => g.DonorId))
+                .Union(db.Memberships.Where(m => ids.Contains(m.StripeSubscriptionId)).Select(m => m.DonorId))
                 .ToListAsync(ct);
+            var erased = named.Count == 0 ? []
+                : await db.Donors.Where(d => d.ErasedAt != null && named.Contains(d.Id)).Select(d => d.Id).ToListAsync(ct);
             foreach (var donorId in erased)
             {
                 var theirs = (await scrub.StripeIdsAsync(donorId, ct)).ToHashSet();

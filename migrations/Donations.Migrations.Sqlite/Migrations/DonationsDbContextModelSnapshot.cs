@@ -741,12 +741,16 @@ namespace Donations.Migrations.Sqlite.Migrations
                     b.HasIndex("Number")
                         .IsUnique();
 
-                    b.HasIndex("Status");
-
                     b.HasIndex("DonationId", "Kind");
 
                     b.HasIndex("Year", "Sequence")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "Id" }, "IX_Receipts_Failed")
+                        .HasFilter("\"Status\" = 'Failed'");
+
+                    b.HasIndex(new[] { "Id" }, "IX_Receipts_Pending")
+                        .HasFilter("\"Status\" = 'Pending'");
 
                     b.ToTable("Receipts");
                 });

@@ -90,9 +90,10 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// <summary>
     /// Donors under the address, of the customer, or erased after <paramref name="madeAt"/> with the
     /// address's hash: one SELECT per column, joined by UNION ALL, so each is an index lookup
-    /// whatever the planner knows of the table. One SELECT with the three ORed ran as a scan of
-    /// the whole table on every event while its statistics were young (a new database, a table
-    /// that grew fast), the plan that Npgsql's prepared statement then kept.
+    /// whatever the planner knows of the table. One SELECT with the three ORed, prepared (Npgsql
+    /// does) while the table was nearly empty, was planned as a scan of the whole table and kept
+    /// that plan as the table grew: every event read every donor
+    /// (<c>LookupsUnderBurstTests</c>).
     /// </summary>
     internal static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
         donors.Where(d => email != null && d.Email == email)

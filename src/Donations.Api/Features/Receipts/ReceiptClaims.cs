@@ -27,9 +27,10 @@ public sealed class ReceiptClaims(DonationsDbContext db, RowClaims claims, TimeP
         var ids = await claims.ClaimBatchAsync<long, long>(db, new BatchClaim(
             Table: "Receipts", Key: "Id", Order: "Id",
             Set: "\"ClaimedUntil\" = @until, \"Attempts\" = \"Attempts\" + 1",
-            Where: "\"Status\" = @status AND (\"ClaimedUntil\" IS NULL OR \"ClaimedUntil\" < @now)",
+            // The status as a literal: the partial index of pending receipts serves it.
+            Where: "\"Status\" = 'Pending' AND (\"ClaimedUntil\" IS NULL OR \"ClaimedUntil\" < @now)",
             Limit: size,
-            Parameters: new Dictionary<string, object?> { ["until"] = until, ["status"] = nameof(ReceiptStatus.Pending), ["now"] = now }), ct);
+            Parameters: new Dictionary<string, object?> { ["until"] = until, ["now"] = now }), ct);
         return new HeldReceipts(ids, until, lease);
     }
 

@@ -10,10 +10,8 @@ namespace Donations.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "IX_Receipts_Status",
-                table: "Receipts");
-
+            // The new indexes first, the old one last: on PostgreSQL dropping an index locks the
+            // table until the migration commits, so the lock is taken after the builds, not before.
             migrationBuilder.CreateIndex(
                 name: "IX_Receipts_Failed",
                 table: "Receipts",
@@ -25,6 +23,10 @@ namespace Donations.Migrations.Postgres.Migrations
                 table: "Receipts",
                 column: "Id",
                 filter: "\"Status\" = 'Pending'");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Receipts_Status",
+                table: "Receipts");
         }
 
         /// <inheritdoc />

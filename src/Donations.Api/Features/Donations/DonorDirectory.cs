@@ -89,11 +89,12 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
 
     /// <summary>
     /// Donors under the address, of the customer, or erased after <paramref name="madeAt"/> with the
-    /// address's hash: one SELECT per column, joined by UNION ALL, so each is an index lookup
-    /// whatever the planner knows of the table. One SELECT with the three ORed, prepared (Npgsql
-    /// does) while the table was nearly empty, was planned as a scan of the whole table and kept
-    /// that plan as the table grew: every event read every donor
-    /// (<c>LookupsUnderBurstTests</c>).
+    /// address's hash: one SELECT per column, joined by UNION ALL, each planned as a lookup on its
+    /// own index. One SELECT with the three ORed, prepared (Npgsql does) while the table was
+    /// nearly empty, was planned as a scan of the whole table and kept that plan as the table
+    /// grew: every event of a new database's first burst read every donor
+    /// (<c>LookupsUnderBurstTests</c>). A table analyzed while it filled a page or two can still
+    /// get a scan per column until autovacuum analyzes it again (within a minute).
     /// </summary>
     internal static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
         donors.Where(d => email != null && d.Email == email)

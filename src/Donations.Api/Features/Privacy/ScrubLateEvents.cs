@@ -59,10 +59,10 @@ public sealed partial class ScrubLateEvents(DonationsDbContext db, EventPayloadS
         var scrubbed = 0;
         if (ids.Count > 0)
         {
-            // Two round trips, each on indexes whatever the planner knows of the tables: the donors
-            // the events name (one SELECT per column, a column tested for null first, or the SQL
-            // must also ask whether the list holds a null, and no index serves that), then which
-            // of them are erased; almost always none.
+            // Two round trips, each on indexes: the donors the events name (one SELECT per column,
+            // a column tested for null first, or the SQL must also ask whether the list holds a
+            // null, which no index lookup by the list answers), then which of them are erased by
+            // primary key; almost always none.
             var named = await db.Donors.Where(d => d.StripeCustomerId != null && ids.Contains(d.StripeCustomerId)).Select(d => d.Id)
                 .Union(db.Donations.Where(g => g.StripePaymentIntentId != null && ids.Contains(g.StripePaymentIntentId)).Select(g => g.DonorId))
                 .Union(db.Donations.Where(g => g.StripeChargeId != null && ids.Contains(g.StripeChargeId)).Select(g => g.DonorId))

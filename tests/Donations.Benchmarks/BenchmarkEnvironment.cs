@@ -21,6 +21,8 @@ public static class BenchmarkEnvironment
 
     private static Dictionary<string, string?> Defaults(string connectionString, string dataDirectory, int? smtpPort) => new()
     {
+        // As deploy/donations.service starts it.
+        ["DOTNET_ReadyToRun"] = "0",
         ["Database:Provider"] = "Postgres",
         ["Database:MigrateOnStart"] = "true",
         ["ConnectionStrings:Donations"] = connectionString,

@@ -24,7 +24,18 @@ public sealed class DonatePageTests(Browser browser) : IClassFixture<Browser>, I
     /// <summary>Waits for the stand-in's Checkout page and returns the one session creation behind it.</summary>
     private async Task<StripeRequest> ArrivedAtCheckoutAsync(IPage page)
     {
-        await page.WaitForURLAsync(new Regex($"^{Regex.Escape(_app.Stripe.BaseUrl)}/checkout/cs_"));
+        try
+        {
+            await page.WaitForURLAsync(new Regex($"^{Regex.Escape(_app.Stripe.BaseUrl)}/checkout/cs_"));
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the reader was left instead (an error page, the form again), for whoever reads the failure.
+            string text;
+            try { text = await page.InnerTextAsync("body", new() { Timeout = 5_000 }); }
+            catch (Exception) { text = "(no page text)"; }
+            throw new TimeoutException($"Checkout was not reached; the browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 500)]}", e);
+        }
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Stripe Checkout (test stand-in)");
         return Assert.Single(_app.Stripe.RequestsTo("POST", "/v1/checkout/sessions"));
     }

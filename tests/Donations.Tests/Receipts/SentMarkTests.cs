@@ -183,9 +183,12 @@ public sealed class SentMarkTests
 
     /// <summary>
     /// Moves the test clock on a third of the lease at a time (the renewal's beat) for
-    /// <paramref name="span"/>. Before each step the receipt's lease must reach two thirds of a lease
-    /// past now, so it outlives the step: a renewal due is given real time to run and commit, and the
-    /// clock never runs ahead of a renewal still in flight (whose next beat is set only once it commits).
+    /// <paramref name="span"/>, and before each step waits (in real time) until the receipt's lease
+    /// outlives the step: the lease never runs out on the clock. Without renewals the third step
+    /// cannot be taken. A step only ever waits for a renewal already due: the renewing loop sets its
+    /// next beat a moment after its renewal commits, so under load the clock may move first and the
+    /// beat land a step later; the lease then still outlives that step (a renewal's lease is a whole
+    /// lease, three beats), and the late beat fires on the next one.
     /// </summary>
     private static async Task AssertLeaseStaysLiveAsync(DonationsApp app, long receiptId, TimeSpan span, string when)
     {
@@ -194,13 +197,12 @@ public sealed class SentMarkTests
         var end = clock.GetUtcNow() + span;
         while (true)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var needed = now + lease * 2 / 3 - TimeSpan.FromSeconds(1);
+            var needed = clock.GetUtcNow().UtcDateTime + lease / 3;
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (await app.WithDbAsync(db => db.Receipts.Where(r => r.Id == receiptId).Select(r => r.ClaimedUntil).SingleAsync()) is not { } until
                    || until <= needed)
             {
-                Assert.True(DateTime.UtcNow < deadline, $"the accepted receipt's lease was not renewed past {needed:O} {when}");
+                Assert.True(DateTime.UtcNow < deadline, $"the accepted receipt's lease would have run out before {needed:O} {when}");
                 await Task.Delay(20);
             }
             if (clock.GetUtcNow() >= end) return;

@@ -133,8 +133,8 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             // pending receipts are rare) through every pending row to find their own few; here
             // either index the planner picks finds them by id. Statements name the status as a
             // literal, as the filter does, or the planner cannot use these indexes.
-            e.HasIndex(x => x.Id, "IX_Receipts_Pending").HasFilter("\"Status\" = 'Pending'");
-            e.HasIndex(x => x.Id, "IX_Receipts_Failed").HasFilter("\"Status\" = 'Failed'");
+            e.HasIndex(x => x.Id, "IX_Receipts_Pending").HasFilter(Receipt.StatusIs(ReceiptStatus.Pending));
+            e.HasIndex(x => x.Id, "IX_Receipts_Failed").HasFilter(Receipt.StatusIs(ReceiptStatus.Failed));
             e.HasOne(x => x.Donation).WithMany(x => x.Receipts).HasForeignKey(x => x.DonationId).OnDelete(DeleteBehavior.Restrict);
         });
 

@@ -21,7 +21,7 @@ public static class BenchmarkEnvironment
 
     private static Dictionary<string, string?> Defaults(string connectionString, string dataDirectory, int? smtpPort) => new()
     {
-        // As deploy/donations.service starts it.
+        // The setting deploy/donations.service makes for speed (see its comment).
         ["DOTNET_ReadyToRun"] = "0",
         ["Database:Provider"] = "Postgres",
         ["Database:MigrateOnStart"] = "true",

@@ -43,6 +43,13 @@ public sealed class Receipt
     /// the lease to run out; the receipt is then sent again with the same <see cref="MessageId"/>.
     /// </summary>
     public DateTime? ClaimedUntil { get; set; }
+
+    /// <summary>
+    /// SQL naming receipts of one status with the status as a literal, the way the partial indexes'
+    /// filters name it: the planner uses such an index only for a statement whose condition matches
+    /// its filter (the same text in every provider's SQL).
+    /// </summary>
+    public static string StatusIs(ReceiptStatus status) => $"\"Status\" = '{status}'";
 }
 
 /// <summary>

@@ -96,7 +96,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// (<c>LookupsUnderBurstTests</c>). A table analyzed while it filled a page or two can still
     /// get a scan per column until autovacuum analyzes it again (within a minute).
     /// </summary>
-    internal static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
+    private static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
         donors.Where(d => email != null && d.Email == email)
             .Concat(donors.Where(d => customer != null && d.StripeCustomerId == customer))
             .Concat(donors.Where(d => hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt));

@@ -27,8 +27,8 @@ public sealed class ReceiptClaims(DonationsDbContext db, RowClaims claims, TimeP
         var ids = await claims.ClaimBatchAsync<long, long>(db, new BatchClaim(
             Table: "Receipts", Key: "Id", Order: "Id",
             Set: "\"ClaimedUntil\" = @until, \"Attempts\" = \"Attempts\" + 1",
-            // The status as a literal: the partial index of pending receipts serves it.
-            Where: "\"Status\" = 'Pending' AND (\"ClaimedUntil\" IS NULL OR \"ClaimedUntil\" < @now)",
+            // The status as a literal, as the partial index of pending receipts names it, so it serves the claim.
+            Where: $"{Receipt.StatusIs(ReceiptStatus.Pending)} AND (\"ClaimedUntil\" IS NULL OR \"ClaimedUntil\" < @now)",
             Limit: size,
             Parameters: new Dictionary<string, object?> { ["until"] = until, ["now"] = now }), ct);
         return new HeldReceipts(ids, until, lease);

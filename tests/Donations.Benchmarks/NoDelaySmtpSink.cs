@@ -18,17 +18,22 @@ namespace Donations.Benchmarks;
 /// An SMTP server on loopback for measuring senders: every accepted socket has Nagle's algorithm
 /// off (SmtpServer's own listener leaves it on), so a reply to a ~40 KB PDF message is not
 /// held back ~40 ms waiting for an ACK, and it keeps raw bytes with an arrival time instead of
-/// parsing each message on the hot path.
+/// parsing each message on the hot path. A counting sink (<see cref="StartCounting"/>) keeps only
+/// how many messages and bytes it took, for runs too long to hold every message.
 /// </summary>
 public sealed class NoDelaySmtpSink : IAsyncDisposable
 {
     private readonly ConcurrentQueue<(long At, byte[] Bytes)> _messages = new();
     private readonly SmtpServer.SmtpServer _server;
     private readonly Task _running;
+    private readonly bool _keep;
+    private int _counted;
+    private long _bytes;
 
-    private NoDelaySmtpSink(int port)
+    private NoDelaySmtpSink(int port, bool keep = true)
     {
         Port = port;
+        _keep = keep;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("bench.sink")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port)))
@@ -41,12 +46,17 @@ public sealed class NoDelaySmtpSink : IAsyncDisposable
     }
 
     public int Port { get; }
-    public int Count => _messages.Count;
+    public int Count => _keep ? _messages.Count : Volatile.Read(ref _counted);
+    /// <summary>Bytes of message data taken (a counting sink).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
     /// <summary>Arrival times (Stopwatch ticks) in arrival order.</summary>
     public long[] ArrivalTicks => _messages.Select(m => m.At).ToArray();
     public IReadOnlyList<byte[]> Messages => _messages.Select(m => m.Bytes).ToList();
 
     public static NoDelaySmtpSink Start() => new(Donations.Tests.Infrastructure.FreePort.Next());
+
+    /// <summary>Counts messages and their bytes and keeps nothing else.</summary>
+    public static NoDelaySmtpSink StartCounting() => new(Donations.Tests.Infrastructure.FreePort.Next(), keep: false);
 
     /// <summary>On a port chosen earlier (a service already configured to send there).</summary>
     public static NoDelaySmtpSink StartOn(int port) => new(port);
@@ -65,7 +75,12 @@ public sealed class NoDelaySmtpSink : IAsyncDisposable
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken ct)
         {
-            sink._messages.Enqueue((Stopwatch.GetTimestamp(), buffer.ToArray()));
+            if (sink._keep) sink._messages.Enqueue((Stopwatch.GetTimestamp(), buffer.ToArray()));
+            else
+            {
+                Interlocked.Increment(ref sink._counted);
+                Interlocked.Add(ref sink._bytes, buffer.Length);
+            }
             return Task.FromResult(SmtpResponse.Ok);
         }
     }

@@ -1,7 +1,7 @@
 using Donations.Benchmarks;
 
 // dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|revenue|all>
-//     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N]
+//     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N] [--sink smtp|pickup]
 //     [--set Key=Value ...] (a setting for every service started, e.g. --set Hangfire:WorkerCount=4)
 var what = args.FirstOrDefault(a => !a.StartsWith("--") && !a.Contains('=')) ?? "webhooks";
 for (var i = 0; i + 1 < args.Length; i++)
@@ -62,9 +62,10 @@ if (what is "statements" or "all")
 {
     // The same run at a tenth of the size first: time should grow tenfold, memory not at all.
     var donors = Option("--donors", 100_000);
-    var small = await StatementRunBenchmark.RunAsync(donors / 10, Option("--gifts", 12));
+    var pickup = Text("--sink", "smtp") == "pickup";
+    var small = await StatementRunBenchmark.RunAsync(donors / 10, Option("--gifts", 12), pickup);
     Console.WriteLine(small);
-    var large = await StatementRunBenchmark.RunAsync(donors, Option("--gifts", 12));
+    var large = await StatementRunBenchmark.RunAsync(donors, Option("--gifts", 12), pickup);
     Console.WriteLine(large);
     Console.WriteLine($"statements: 10x the donors took {large.Elapsed / small.Elapsed:F1}x the time; peak RSS {small.PeakRssMiB} -> {large.PeakRssMiB} MiB " +
         $"(goal at 100,000 donors: peak <= 300 MB = 286 MiB, flat from 10,000, wall <= 2 min)");
@@ -85,4 +86,10 @@ int Option(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+}
+
+string Text(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }

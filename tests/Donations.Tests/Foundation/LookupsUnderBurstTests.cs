@@ -8,17 +8,15 @@ using Donations.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using static Donations.Tests.Infrastructure.PlannerCounters;
 
 namespace Donations.Tests.Foundation;
 
 /// <summary>
 /// The lookups every gift makes stay lookups when a burst outruns the planner's statistics: a table
 /// that grew since it was last analyzed, or thousands of receipts pending where the statistics say
-/// almost none are. Npgsql prepares the service's statements, and PostgreSQL may then keep one
-/// generic plan for them; this database is told to plan generically from the first execution, and
-/// what each step read of its table is taken from PostgreSQL's own counters (flushed when the
-/// service's connections close).
+/// almost none are, under the generic plans PostgreSQL may keep for the service's prepared
+/// statements (<see cref="PlannerCounters"/>).
 /// </summary>
 public sealed class LookupsUnderBurstTests
 {
@@ -99,60 +97,5 @@ public sealed class LookupsUnderBurstTests
         Assert.Equal(6, await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)));
         Assert.True(read.Scanned == 0 && read.Fetched < 200,
             $"three rounds of two receipts read {read.Scanned} rows by scanning and {read.Fetched} through indexes of {Rows} pending");
-    }
-
-    private readonly record struct RowsRead(long Scanned, long Fetched)
-    {
-        public static RowsRead operator -(RowsRead a, RowsRead b) => new(a.Scanned - b.Scanned, a.Fetched - b.Fetched);
-    }
-
-    private static Task SqlAsync(DonationsApp app, string sql) => app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql));
-
-    private static async Task PlanGenericallyAsync(DonationsApp app)
-    {
-        var database = new NpgsqlConnectionStringBuilder(app.ConnectionString).Database;
-        await SqlAsync(app, $"ALTER DATABASE \"{database}\" SET plan_cache_mode = force_generic_plan");
-        await CloseConnectionsAsync(app); // the setting holds for connections opened from here on
-    }
-
-    /// <summary>Rows of <paramref name="table"/> read by sequential scans and fetched through its indexes, as PostgreSQL counted them.</summary>
-    private static async Task<RowsRead> RowsReadAsync(DonationsApp app, string table)
-    {
-        await CloseConnectionsAsync(app);
-        await using var conn = new NpgsqlConnection(app.ConnectionString + ";Pooling=false");
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "SELECT coalesce(seq_tup_read, 0), coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables WHERE relname = @t", conn);
-        cmd.Parameters.AddWithValue("t", table);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        return new RowsRead(reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    /// <summary>
-    /// Closes the app's idle connections (its pool alone: other tests run beside this one) and waits
-    /// for their backends to end: a backend's counters reach the statistics when it ends (otherwise
-    /// up to ten seconds later).
-    /// </summary>
-    private static async Task CloseConnectionsAsync(DonationsApp app)
-    {
-        var database = new NpgsqlConnectionStringBuilder(app.ConnectionString).Database!;
-        // The pool is keyed by the connection string the service tuned, not the one it was given.
-        var used = app.Services.GetRequiredService<DatabaseSettings>().ConnectionString;
-        var since = DateTime.UtcNow;
-        await Wait.UntilAsync(async () =>
-        {
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(used));
-            await using var conn = new NpgsqlConnection(app.ConnectionString + ";Pooling=false");
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = @d AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_start < @since
-                """, conn);
-            cmd.Parameters.AddWithValue("d", database);
-            cmd.Parameters.AddWithValue("since", since);
-            return (long)(await cmd.ExecuteScalarAsync())! == 0;
-        }, TimeSpan.FromSeconds(20), "the app's connections to close");
     }
 }

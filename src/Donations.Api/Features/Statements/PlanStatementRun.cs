@@ -9,9 +9,13 @@ using Microsoft.Extensions.Options;
 namespace Donations.Api.Features.Statements;
 
 /// <summary>
-/// Pages through the donors who gave in the run's year, by donor id (keyset, never all at once),
-/// and enqueues one <see cref="SendStatementBatch"/> per page of <c>Statements:BatchSize</c> donors:
-/// Hangfire's per-job cost (~4 ms here) would otherwise dominate a run of 100,000 donors.
+/// Reads the donors who gave in the run's year in one pass, in donor order and streamed (never all
+/// held at once), and enqueues one <see cref="SendStatementBatch"/> per page of
+/// <c>Statements:BatchSize</c> donors as it goes: Hangfire's per-job cost (~4 ms here) would
+/// otherwise dominate a run of 100,000 donors. One query, not one a page: a page query ("donors
+/// after the last page's, LIMIT n") is only as good as the plan PostgreSQL keeps for it once Npgsql
+/// has prepared it, and its generic plans read from the page's start to the end of the year on
+/// every page (0.4–0.8 s a page at 1.2 million gifts, most of a run's database time).
 /// Running it again (a retry) enqueues the pages again; batches skip donors already dealt with.
 /// </summary>
 public sealed class PlanStatementRun(
@@ -29,21 +33,26 @@ public sealed class PlanStatementRun(
         if (run is null || run.Status == StatementRunStatus.Completed) return;
 
         // The total first, so progress reads "n of N" while batches run.
-        var expected = await Givers(run.Year, after: 0).CountAsync(ct);
+        var expected = await Givers(run.Year).CountAsync(ct);
         await db.StatementRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.DonorsTotal, expected), ct);
 
         var size = options.Value.BatchSize;
-        long after = 0;
+        var page = new List<long>(size);
         int planned = 0, batches = 0;
-        while (true)
+        void Enqueue()
         {
-            var page = await Givers(run.Year, after).OrderBy(id => id).Take(size).ToArrayAsync(ct);
-            if (page.Length == 0) break;
-            jobs.Enqueue<SendStatementBatch>(JobQueues.Statements, job => job.RunAsync(runId, page, CancellationToken.None));
-            after = page[^1];
-            planned += page.Length;
+            var donors = page.ToArray();
+            jobs.Enqueue<SendStatementBatch>(JobQueues.Statements, job => job.RunAsync(runId, donors, CancellationToken.None));
+            planned += donors.Length;
             batches++;
+            page.Clear();
         }
+        await foreach (var donorId in Givers(run.Year).OrderBy(id => id).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            page.Add(donorId);
+            if (page.Count == size) Enqueue();
+        }
+        if (page.Count > 0) Enqueue();
 
         // Gifts dated in the year may have arrived since the count; the pages are what will be sent.
         if (planned != expected)
@@ -52,12 +61,11 @@ public sealed class PlanStatementRun(
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 
-    /// <summary>The keyset condition sits before DISTINCT, so each page reads from where the last one stopped.</summary>
-    private IQueryable<long> Givers(int year, long after)
+    private IQueryable<long> Givers(int year)
     {
         var bounds = documents.YearOf(year);
         return db.Donations
-            .Where(d => d.DonorId > after && d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc)
+            .Where(d => d.ReceivedAt >= bounds.StartUtc && d.ReceivedAt < bounds.EndUtc)
             .Select(d => d.DonorId)
             .Distinct();
     }

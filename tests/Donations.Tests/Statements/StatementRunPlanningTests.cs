@@ -11,12 +11,12 @@ namespace Donations.Tests.Statements;
 
 /// <summary>
 /// Planning a run cuts the year's donors into pages, one batch job each: a run of 100,000 donors
-/// is 400 pages. However PostgreSQL plans it (generic plans here, as it may keep for the service's
-/// prepared statements), the year's gifts are read a few times in all, not once a page.
+/// is 400 pages. Even under the generic plans PostgreSQL may keep for the service's prepared
+/// statements (forced here), the year's gifts are read a few times in all, not once a page.
 /// </summary>
 public sealed class StatementRunPlanningTests
 {
-    private const int Donors = 3000;
+    private const int Donors = 3010;
     private const int BatchSize = 50;
 
     [Fact]
@@ -54,14 +54,15 @@ public sealed class StatementRunPlanningTests
         var pages = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi()
             .EnqueuedJobs(JobQueues.Statements, 0, 1000)
             .Select(j => (long[])j.Value.Job.Args[1]).ToList();
-        Assert.Equal(Donors / BatchSize, pages.Count);
+        Assert.Equal(Donors / BatchSize + 1, pages.Count);
         Assert.Equal(Donors, pages.SelectMany(p => p).Distinct().Count());
-        Assert.All(pages, p => Assert.Equal(BatchSize, p.Length));
+        Assert.Equal(Donors / BatchSize, pages.Count(p => p.Length == BatchSize));
+        Assert.Single(pages, p => p.Length == Donors % BatchSize);
         Assert.Equal(Donors, await app.WithDbAsync(db => db.StatementRuns.Where(r => r.Id == runId).Select(r => r.DonorsTotal).SingleAsync()));
 
-        // The count and the pages together read the gifts about twice, not once a page (60 times).
+        // The gifts are read about once, not once a page (61 times).
         var total = read.Scanned + read.IndexEntries;
-        Assert.True(total <= 3 * 2 * Donors,
-            $"planning {Donors / BatchSize} pages read {read.Scanned} gifts by scanning and {read.IndexEntries} index entries ({2 * Donors} gifts in two years)");
+        Assert.True(total <= 2 * 2 * Donors,
+            $"planning {pages.Count} pages read {read.Scanned} gifts by scanning and {read.IndexEntries} index entries ({2 * Donors} gifts in two years)");
     }
 }

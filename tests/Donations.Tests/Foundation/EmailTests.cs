@@ -39,6 +39,28 @@ public sealed class EmailTests
     }
 
     [Fact]
+    public async Task Each_message_is_written_out_once_not_first_to_count_its_size_where_the_server_offers_SIZE()
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
+        // The sink offers SIZE, as Postfix and the hosted relays do; MailKit then counts every
+        // message's bytes by writing it out once before sending it.
+        using (var probe = new SmtpClient())
+        {
+            await probe.ConnectAsync("127.0.0.1", app.Smtp!.Port, MailKit.Security.SecureSocketOptions.None);
+            Assert.True(probe.Capabilities.HasFlag(SmtpCapabilities.Size));
+            await probe.DisconnectAsync(true);
+        }
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+
+        await using (var session = await sender.OpenSessionAsync(CancellationToken.None))
+            for (var i = 0; i < 2; i++)
+                await session.SendAsync(Message($"reader{i}@example.com", $"Message {i}"), CancellationToken.None);
+
+        Assert.Equal(2, app.Smtp.Messages.Count);
+        Assert.Equal(0, app.Smtp.MessagesDeclaringSize);
+    }
+
+    [Fact]
     public async Task Smtp_permanent_rejection_is_reported_as_such()
     {
         await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });

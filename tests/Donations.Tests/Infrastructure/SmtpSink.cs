@@ -34,6 +34,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private int _open;
     private int _mostOpen;
     private int _overTls;
+    private int _declaringSize;
     private readonly SmtpSinkTls _tls;
 
     private static readonly Lazy<X509Certificate2> SelfSigned = new(() =>
@@ -62,6 +63,8 @@ public sealed class SmtpSink : IAsyncDisposable
     public static X509Certificate2 Certificate => SelfSigned.Value;
     /// <summary>How many of the accepted messages came over a TLS connection.</summary>
     public int MessagesOverTls => Volatile.Read(ref _overTls);
+    /// <summary>How many of the accepted messages were announced with their size (<c>MAIL FROM:&lt;…&gt; SIZE=n</c>); the sink offers SIZE.</summary>
+    public int MessagesDeclaringSize => Volatile.Read(ref _declaringSize);
 
     public int Port { get; }
     public IReadOnlyList<MimeMessage> Messages => _messages.ToArray();
@@ -97,6 +100,8 @@ public sealed class SmtpSink : IAsyncDisposable
         if (_server is not null) return Task.CompletedTask;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("sink.test")
+            // Offers SIZE with Postfix's default limit, as real servers do (advertised, not enforced).
+            .MaxMessageSize(10_240_000, MaxMessageSizeHandling.Ignore)
             .Endpoint(e =>
             {
                 e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
@@ -172,6 +177,8 @@ public sealed class SmtpSink : IAsyncDisposable
             using var stream = new MemoryStream(buffer.ToArray());
             if (context.Pipe.IsSecure) Interlocked.Increment(ref sink._overTls);
             if (context.Authentication.IsAuthenticated) Interlocked.Increment(ref sink._authenticated);
+            if (transaction.Parameters?.Keys.Any(k => k.Equals("SIZE", StringComparison.OrdinalIgnoreCase)) == true)
+                Interlocked.Increment(ref sink._declaringSize);
             sink._messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;
         }

@@ -30,6 +30,11 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
             await client.ConnectAsync(socket, smtp.Host!, smtp.Port, ToMailKit(smtp.Security), ct);
             if (!string.IsNullOrEmpty(smtp.Username))
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", ct);
+            // Where the server offers SIZE, MailKit writes every message out once only to count its
+            // bytes for MAIL FROM, then again as DATA. Receipts and statements are tens of KB against
+            // limits of megabytes; one over a server's limit is refused after its data rather than
+            // before, with a 5xx answer the session reports as a rejection like any other.
+            client.Capabilities &= ~SmtpCapabilities.Size;
             return new Session(client);
         }
         catch

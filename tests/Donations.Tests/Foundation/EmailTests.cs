@@ -39,7 +39,7 @@ public sealed class EmailTests
     }
 
     [Fact]
-    public async Task Each_message_is_written_out_once_not_first_to_count_its_size_where_the_server_offers_SIZE()
+    public async Task Against_a_generous_SIZE_limit_no_message_is_announced_with_its_size_which_MailKit_would_count_by_writing_it_out()
     {
         await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.HangfireServer = false; });
         // The sink offers SIZE, as Postfix and the hosted relays do; MailKit then counts every
@@ -58,6 +58,30 @@ public sealed class EmailTests
 
         Assert.Equal(2, app.Smtp.Messages.Count);
         Assert.Equal(0, app.Smtp.MessagesDeclaringSize);
+    }
+
+    [Fact]
+    public async Task Under_a_tight_SIZE_limit_messages_declare_their_size_and_an_oversized_one_is_refused_before_its_data()
+    {
+        // A server that drops the connection on too much data would make an oversized message
+        // read as an outage; declared, the server refuses it at MAIL FROM and the rest go on.
+        await using var sink = await SmtpSink.StartAsync(sizeLimit: 64_000, sizeHandling: SmtpServer.MaxMessageSizeHandling.Strict);
+        await using var app = await DonationsApp.StartAsync(o => { o.UseSmtp = true; o.Smtp = sink; o.HangfireServer = false; });
+        var sender = app.Services.GetRequiredService<IEmailSender>();
+        var oversized = Message("big@example.com", "Too big");
+        oversized.Body = new TextPart("plain") { Text = string.Concat(Enumerable.Repeat("Thank you for your gift.\n", 4000)) };
+
+        await using (var session = await sender.OpenSessionAsync(CancellationToken.None))
+        {
+            await session.SendAsync(Message("reader@example.com", "Fits"), CancellationToken.None);
+            var refused = await Assert.ThrowsAsync<EmailRejectedException>(() => session.SendAsync(oversized, CancellationToken.None));
+            Assert.Contains("552", refused.Message);
+            await session.SendAsync(Message("after@example.com", "Fits too"), CancellationToken.None);
+        }
+
+        Assert.Equal(["Fits", "Fits too"], sink.Messages.Select(m => m.Subject));
+        Assert.Equal(2, sink.MessagesDeclaringSize);
+        Assert.Equal(1, sink.Sessions);
     }
 
     [Fact]

@@ -49,11 +49,16 @@ public sealed class SmtpSink : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
     });
 
-    private SmtpSink(int port, SmtpSinkTls tls, (string User, string Password)? credentials)
+    private readonly int _sizeLimit;
+    private readonly MaxMessageSizeHandling _sizeHandling;
+
+    private SmtpSink(int port, SmtpSinkTls tls, (string User, string Password)? credentials, int sizeLimit, MaxMessageSizeHandling sizeHandling)
     {
         Port = port;
         _tls = tls;
         _credentials = credentials;
+        _sizeLimit = sizeLimit;
+        _sizeHandling = sizeHandling;
     }
 
     /// <summary>How many accepted messages came in a session that had signed in with the required credentials.</summary>
@@ -79,9 +84,12 @@ public sealed class SmtpSink : IAsyncDisposable
     public int Deferred => Volatile.Read(ref _deferred);
 
     /// <param name="credentials">When given, every session must sign in with them (over plain text too, as a relay on loopback may allow).</param>
-    public static async Task<SmtpSink> StartAsync(SmtpSinkTls tls = SmtpSinkTls.None, (string User, string Password)? credentials = null)
+    /// <param name="sizeLimit">The SIZE offered: by default Postfix's, advertised and not enforced.</param>
+    /// <param name="sizeHandling"><see cref="MaxMessageSizeHandling.Strict"/> enforces it: a message declared larger is refused at MAIL FROM.</param>
+    public static async Task<SmtpSink> StartAsync(SmtpSinkTls tls = SmtpSinkTls.None, (string User, string Password)? credentials = null,
+        int sizeLimit = 10_240_000, MaxMessageSizeHandling sizeHandling = MaxMessageSizeHandling.Ignore)
     {
-        var sink = new SmtpSink(FreePort.Next(), tls, credentials);
+        var sink = new SmtpSink(FreePort.Next(), tls, credentials, sizeLimit, sizeHandling);
         await sink.ResumeAsync();
         return sink;
     }
@@ -100,8 +108,8 @@ public sealed class SmtpSink : IAsyncDisposable
         if (_server is not null) return Task.CompletedTask;
         var options = new SmtpServerOptionsBuilder()
             .ServerName("sink.test")
-            // Offers SIZE with Postfix's default limit, as real servers do (advertised, not enforced).
-            .MaxMessageSize(10_240_000, MaxMessageSizeHandling.Ignore)
+            // Offers SIZE, as real servers do (Postfix's default limit unless told otherwise).
+            .MaxMessageSize(_sizeLimit, _sizeHandling)
             .Endpoint(e =>
             {
                 e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));

@@ -30,11 +30,7 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
             await client.ConnectAsync(socket, smtp.Host!, smtp.Port, ToMailKit(smtp.Security), ct);
             if (!string.IsNullOrEmpty(smtp.Username))
                 await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", ct);
-            // Where the server offers SIZE, MailKit writes every message out once only to count its
-            // bytes for MAIL FROM, then again as DATA. Receipts and statements are tens of KB against
-            // limits of megabytes; one over a server's limit is refused after its data rather than
-            // before, with a 5xx answer the session reports as a rejection like any other.
-            client.Capabilities &= ~SmtpCapabilities.Size;
+            if (SizeGoesUnsaid(client.MaxSize)) client.Capabilities &= ~SmtpCapabilities.Size;
             return new Session(client);
         }
         catch
@@ -43,6 +39,19 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
             throw;
         }
     }
+
+    /// <summary>A server limit this large is out of reach of a receipt or a statement (tens to hundreds of KB).</summary>
+    internal const uint GenerousSizeLimit = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Where the server offers SIZE, MailKit writes every message out once only to count its bytes for
+    /// <c>MAIL FROM … SIZE=n</c>, then again as DATA. Against a generous limit (Postfix's default is
+    /// 10,240,000 bytes; none stated means none) the count is left out: a message cannot reach it.
+    /// Under a tighter one the size is still declared, so the server refuses an oversized message
+    /// before its data, with a 5xx the session reports as a rejection, rather than perhaps by
+    /// dropping the connection, which would read as an outage and be retried.
+    /// </summary>
+    internal static bool SizeGoesUnsaid(uint serverLimit) => serverLimit == 0 || serverLimit >= GenerousSizeLimit;
 
     private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
     {

@@ -185,10 +185,11 @@ public sealed class SentMarkTests
     /// Moves the test clock on a third of the lease at a time (the renewal's beat) for
     /// <paramref name="span"/>, and before each step waits (in real time) until the receipt's lease
     /// outlives the step: the lease never runs out on the clock. Without renewals the third step
-    /// cannot be taken. A step only ever waits for a renewal already due: the renewing loop sets its
-    /// next beat a moment after its renewal commits, so under load the clock may move first and the
-    /// beat land a step later; the lease then still outlives that step (a renewal's lease is a whole
-    /// lease, three beats), and the late beat fires on the next one.
+    /// cannot be taken. A step only ever waits for a renewal already due: the renewing loop keeps
+    /// its beats to the schedule set at the claim, so a step taken while a renewal is still
+    /// committing (under load) does not push the next beat past the lease. (It once set each beat
+    /// from the moment the last renewal ended; two steps taken in that moment left the next beat
+    /// due exactly when the lease ran out, and the test waited for a renewal that could not come.)
     /// </summary>
     private static async Task AssertLeaseStaysLiveAsync(DonationsApp app, long receiptId, TimeSpan span, string when)
     {

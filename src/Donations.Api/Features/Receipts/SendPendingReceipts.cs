@@ -194,16 +194,25 @@ public sealed class SendPendingReceipts(
     /// <summary>
     /// Renews the batch's lease every third of it while the batch is being sent, on its own
     /// connection: a message held up by a slow server keeps its lease, so no other sender takes it
-    /// meanwhile. A renewal that fails (the database away) is tried again at the next beat; the
-    /// sending loop stops taking receipts whose lease runs low.
+    /// meanwhile. The beats keep to a schedule set at the claim: a renewal that ran late (a busy
+    /// database) is followed by the next one when it falls due, not a whole beat after the late one
+    /// ended, so lateness never adds up against the lease. A renewal that fails (the database away)
+    /// is tried again at the next beat; the sending loop stops taking receipts whose lease runs low.
     /// </summary>
     private async Task RenewWhileSendingAsync(HeldReceipts batch, CancellationToken ct)
     {
+        var beat = batch.Lease / 3;
+        var due = clock.GetUtcNow() + beat;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(batch.Lease / 3, clock, ct);
+                var wait = due - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, clock, ct);
+                ct.ThrowIfCancellationRequested();
+                // More than a beat behind (the process stalled): this renewal covers it, the next is a beat away.
+                var now = clock.GetUtcNow();
+                due = due + beat > now ? due + beat : now + beat;
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<ReceiptClaims>().RenewAsync(batch, ct);
             }

@@ -34,7 +34,7 @@ public sealed class ErasureTests(Browser browser) : IClassFixture<Browser>
         await page.GetByLabel("Email").FillAsync(Admin);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(Url(app, EraseDonorPage.Path));
+        await SignedInAtAsync(page, Url(app, EraseDonorPage.Path));
         var before = await page.APIRequest.GetAsync(Url(app, "/api/finance/donations.csv"));
         Assert.Contains("Lea Ving", await before.TextAsync());
 
@@ -60,4 +60,24 @@ public sealed class ErasureTests(Browser browser) : IClassFixture<Browser>
     }
 
     private static string Url(DonationsApp app, string path) => new Uri(app.BaseAddress, path).ToString();
+
+    /// <summary>
+    /// Waits until the browser has been sent on to <paramref name="url"/> (the navigation committed;
+    /// the steps after it wait for what they use): a CI run once timed out waiting for that page's
+    /// load event. A page not reached says where the browser was left instead.
+    /// </summary>
+    private static async Task SignedInAtAsync(IPage page, string url)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException e)
+        {
+            string text;
+            try { text = await page.InnerTextAsync("body", new() { Timeout = 5_000 }); }
+            catch (Exception) { text = "(no page text)"; }
+            throw new TimeoutException($"{url} was not reached after signing in; the browser is at {page.Url}, showing: {text[..Math.Min(text.Length, 500)]}", e);
+        }
+    }
 }

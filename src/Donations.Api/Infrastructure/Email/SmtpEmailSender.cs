@@ -41,7 +41,7 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
     }
 
     /// <summary>A server limit this large is out of reach of a receipt or a statement (tens to hundreds of KB).</summary>
-    internal const uint GenerousSizeLimit = 4 * 1024 * 1024;
+    private const uint GenerousSizeLimit = 4 * 1024 * 1024;
 
     /// <summary>
     /// Where the server offers SIZE, MailKit writes every message out once only to count its bytes for
@@ -51,7 +51,7 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSe
     /// before its data, with a 5xx the session reports as a rejection, rather than perhaps by
     /// dropping the connection, which would read as an outage and be retried.
     /// </summary>
-    internal static bool SizeGoesUnsaid(uint serverLimit) => serverLimit == 0 || serverLimit >= GenerousSizeLimit;
+    private static bool SizeGoesUnsaid(uint serverLimit) => serverLimit == 0 || serverLimit >= GenerousSizeLimit;
 
     private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
     {

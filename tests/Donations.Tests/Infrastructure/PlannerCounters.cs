@@ -14,10 +14,11 @@ namespace Donations.Tests.Infrastructure;
 /// </summary>
 public static class PlannerCounters
 {
-    /// <summary>Rows read by sequential scans, rows fetched through indexes, and index entries read.</summary>
-    public readonly record struct RowsRead(long Scanned, long Fetched, long IndexEntries)
+    /// <summary>Rows read by sequential scans, rows fetched through indexes, index entries read, and how many sequential scans there were.</summary>
+    public readonly record struct RowsRead(long Scanned, long Fetched, long IndexEntries, long Scans = 0)
     {
-        public static RowsRead operator -(RowsRead a, RowsRead b) => new(a.Scanned - b.Scanned, a.Fetched - b.Fetched, a.IndexEntries - b.IndexEntries);
+        public static RowsRead operator -(RowsRead a, RowsRead b) =>
+            new(a.Scanned - b.Scanned, a.Fetched - b.Fetched, a.IndexEntries - b.IndexEntries, a.Scans - b.Scans);
     }
 
     public static Task SqlAsync(DonationsApp app, string sql) => app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql));
@@ -38,13 +39,14 @@ public static class PlannerCounters
         await using var cmd = new NpgsqlCommand(
             """
             SELECT coalesce(t.seq_tup_read, 0), coalesce(t.idx_tup_fetch, 0),
-                   (SELECT coalesce(sum(i.idx_tup_read), 0)::bigint FROM pg_stat_user_indexes i WHERE i.relid = t.relid)
+                   (SELECT coalesce(sum(i.idx_tup_read), 0)::bigint FROM pg_stat_user_indexes i WHERE i.relid = t.relid),
+                   coalesce(t.seq_scan, 0)
             FROM pg_stat_user_tables t WHERE t.relname = @t
             """, conn);
         cmd.Parameters.AddWithValue("t", table);
         await using var reader = await cmd.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        return new RowsRead(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return new RowsRead(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
     /// <summary>

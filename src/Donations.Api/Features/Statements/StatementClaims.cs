@@ -31,7 +31,7 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
     }
 
     /// <summary>One row per donor and year, created on first sight; a racing run's insert wins harmlessly.</summary>
-    private async Task EnsureRowsAsync(long[] donorIds, int year, CancellationToken ct)
+    public async Task EnsureRowsAsync(long[] donorIds, int year, CancellationToken ct)
     {
         var existing = await db.Statements.Where(s => donorIds.Contains(s.DonorId) && s.Year == year).Select(s => s.DonorId).ToListAsync(ct);
         var missing = donorIds.Except(existing).ToList();
@@ -144,7 +144,11 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
             var (status, claimed, error) = group.Key;
             var ids = group.Select(o => o.Claim.Row.Id).ToList();
             var changed = await db.Statements
-                .Where(s => ids.Contains(s.Id) && s.RunId == runId && s.Status == StatementStatus.Pending && s.Attempts == claimed)
+                // The attempt is the claim's own mark (every claim counts it up, on condition of
+                // the count it read). The run is not asked for: in a first run its index would look
+                // the better way in (the statistics taken before any claim say no row has a run)
+                // and read every row the run has claimed so far, each chunk.
+                .Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == claimed)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.Status, status)
                     .SetProperty(x => x.SentAt, x => status == StatementStatus.Sent ? now : x.SentAt)

@@ -107,6 +107,42 @@ public sealed class StatementRunTests
     }
 
     [Fact]
+    public async Task A_connection_lost_mid_batch_gives_back_what_it_did_not_send_and_the_retry_sends_each_statement_once()
+    {
+        // One batch of 60: chunks of 25, each sent while the next is read, rendered and stored.
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.Provider = DatabaseProvider.Postgres;
+            o.UseSmtp = true;
+            o.Settings["Statements:BatchSize"] = "60";
+        });
+        for (var i = 1; i <= 60; i++)
+            await app.GiftAsync(await app.DonorAsync($"Reader {i}", $"reader{i}@example.com"), June, 1000 + i);
+        // The server puts off the second chunk's 15th message: the connection is in doubt and the
+        // batch fails there, with the third chunk already claimed and stored behind it.
+        app.Smtp!.Defer("reader40@example.com");
+
+        // Hangfire retries the batch after 10 s; what it had not sent was given back, not left to
+        // its 2-minute lease, so the retry sends the rest at once.
+        var run = await app.RunStatementsAsync(2025, timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, app.Smtp.Deferred);
+        Assert.Equal((60, 60, 0, 0), (run.DonorsTotal, run.Sent, run.Skipped, run.Failed));
+        var mail = app.Statements();
+        Assert.Equal(60, mail.Count);
+        Assert.Equal(60, mail.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        var rows = await app.WithDbAsync(db => db.Statements.AsNoTracking().Where(s => s.Year == 2025).ToListAsync());
+        Assert.All(rows, r => Assert.Equal(StatementStatus.Sent, r.Status));
+        Assert.Equal(rows.Select(r => r.MessageId).Order(), mail.Select(m => m.MessageId).Order());
+        // Sent in the first attempt: once. Given back and sent by the retry: twice claimed.
+        var donorsByAttempts = await app.WithDbAsync(db => db.Statements.Where(s => s.Year == 2025)
+            .Join(db.Donors, s => s.DonorId, d => d.Id, (s, d) => new { s.Attempts, d.Email }).ToListAsync());
+        var retried = donorsByAttempts.Where(x => x.Attempts == 2).Select(x => x.Email).Order().ToList();
+        Assert.Equal(Enumerable.Range(40, 21).Select(i => $"reader{i}@example.com").Order(), retried);
+        Assert.All(donorsByAttempts.Where(x => x.Attempts != 2), x => Assert.Equal(1, x.Attempts));
+    }
+
+    [Fact]
     public async Task A_refused_address_is_recorded_as_failed_and_the_run_still_completes()
     {
         await using var app = await StartWithDonorsAsync(3);

@@ -56,19 +56,43 @@ public sealed class SendStatementBatch(
 
     private IEmailSession? session;
 
-    /// <summary>Returns the rows another sender took first.</summary>
+    /// <summary>
+    /// Works through the batch a chunk at a time, two chunks in step: while one chunk's messages go
+    /// out over the mail connection, the next is read, claimed, rendered and stored, so the
+    /// database, the templates and the PDFs keep the other core busy instead of waiting on the
+    /// server. The database context is used by this loop alone; the sending only composes and
+    /// talks to the server. A chunk is marked only after the next one is ready, and always before
+    /// the batch ends, so a chunk's statements are never held longer than two chunks' work.
+    /// Returns the rows another sender took first.
+    /// </summary>
     private async Task<List<StatementClaims.Row>> SendAsync(long runId, bool resend, int year, List<StatementClaims.Row> work, CancellationToken ct)
     {
         var lost = new List<StatementClaims.Row>();
+        Task<Sent>? sending = null;
         try
         {
             foreach (var chunk in work.Chunk(LedgerChunk))
             {
-                var ledgers = await documents.LoadAsync(chunk.Select(w => w.DonorId).ToList(), year, ct);
-                var claimed = await claims.ClaimAsync(runId, resend, year, chunk, ct);
-                lost.AddRange(chunk.Except(claimed.Select(c => c.Row)));
-                await SendChunkAsync(runId, year, claimed, ledgers, ct);
+                Prepared next;
+                try
+                {
+                    var ledgers = await documents.LoadAsync(chunk.Select(w => w.DonorId).ToList(), year, ct);
+                    var claimed = await claims.ClaimAsync(runId, resend, year, chunk, ct);
+                    lost.AddRange(chunk.Except(claimed.Select(c => c.Row)));
+                    next = await PrepareAsync(year, claimed, ledgers, ct);
+                }
+                catch when (sending is not null)
+                {
+                    // What is on the wire is marked before this batch gives up; if the database is
+                    // what failed, the marks fail too and those statements go again, with their
+                    // Message-Ids, once their lease runs out.
+                    await LandAfterFailureAsync(runId, sending);
+                    throw;
+                }
+                if (sending is not null) await LandAsync(runId, await sending, next);
+                sending = SendChunkAsync(next, ct);
             }
+            if (sending is not null) await LandAsync(runId, await sending, next: null);
         }
         finally
         {
@@ -79,67 +103,131 @@ public sealed class SendStatementBatch(
         return lost;
     }
 
+    /// <summary>A chunk ready to go out: what is already decided (nothing to send, or not renderable) and the messages' parts.</summary>
+    private sealed record Prepared(List<StatementClaims.Outcome> Decided, List<Ready> Ready);
+
+    private sealed record Ready(StatementClaims.Claimed Claim, StatementLedger Ledger, StatementIssues.Stored Document, MailContent Content);
+
+    /// <summary>What became of a chunk on the wire; <see cref="Failure"/> is set when the connection is in doubt.</summary>
+    private sealed record Sent(List<StatementClaims.Outcome> Outcomes, List<StatementClaims.Claimed> Unsent, Exception? Failure);
+
     /// <summary>
-    /// Issues, sends and marks a chunk of claimed statements: their first documents stored in one
-    /// insert before any is sent, the outcomes marked in one transaction after the last. A crash
-    /// in between leaves the chunk's statements claimed; once the lease has run out they go out
-    /// again with the same Message-Ids and the stored documents.
+    /// Issues a chunk of claimed statements and stores their first documents in one insert before
+    /// any is sent. First documents are rendered in parallel (templates and PDFs, no database);
+    /// a statement tried before is settled against what was stored, one by one.
     /// </summary>
-    private async Task SendChunkAsync(long runId, int year, List<StatementClaims.Claimed> claimed, Dictionary<long, StatementLedger> ledgers, CancellationToken ct)
+    private async Task<Prepared> PrepareAsync(int year, List<StatementClaims.Claimed> claimed, Dictionary<long, StatementLedger> ledgers, CancellationToken ct)
     {
-        var outcomes = new List<StatementClaims.Outcome>(claimed.Count);
-        var ready = new List<(StatementClaims.Claimed Claim, StatementIssues.Stored Document, MailContent Content)>(claimed.Count);
-        var fresh = new List<(StatementClaims.Claimed Claim, StatementIssues.Fresh Document)>(claimed.Count);
+        var decided = new List<StatementClaims.Outcome>();
+        var ready = new List<Ready>(claimed.Count);
+        var firsts = new List<StatementClaims.Claimed>(claimed.Count);
         foreach (var claim in claimed)
         {
             var row = claim.Row;
             var ledger = ledgers[row.DonorId];
-            if (ledger.IsEmpty)
+            if (ledger.IsEmpty) decided.Add(new(claim, StatementStatus.Empty));
+            // Nobody has tried to send it yet, so nothing was issued: no look-up.
+            else if (row.Attempts == 0) firsts.Add(claim);
+            else
             {
-                outcomes.Add(new(claim, StatementStatus.Empty));
-                continue;
-            }
-            try
-            {
-                // Issued and stored before it is sent: the portal's download is this very PDF.
-                // Nobody has tried to send it yet, so nothing was issued: no look-up.
-                if (row.Attempts == 0) fresh.Add((claim, await issues.RenderFirstAsync(row.Id, ledger)));
-                else
+                try
                 {
                     var (document, content) = await issues.ForRunAsync(row.Id, everSent: row.SentAt is not null, ledger, ct);
-                    ready.Add((claim, document, content));
+                    ready.Add(new(claim, ledger, document, content));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    decided.Add(NotRendered(claim, year, ex));
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+        }
+
+        var rendered = await Task.WhenAll(firsts.Select(claim => Task.Run(async () =>
+        {
+            try
             {
-                log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", row.Id, row.DonorId, year);
-                outcomes.Add(new(claim, StatementStatus.Failed, ex.Message));
+                return (Claim: claim, Fresh: await issues.RenderFirstAsync(claim.Row.Id, ledgers[claim.Row.DonorId]), Error: (Exception?)null);
             }
+            catch (Exception ex)
+            {
+                return (Claim: claim, Fresh: (StatementIssues.Fresh?)null, Error: ex);
+            }
+        }, ct)));
+        var fresh = new List<(StatementClaims.Claimed Claim, StatementIssues.Fresh Document)>(rendered.Length);
+        foreach (var (claim, document, error) in rendered)
+        {
+            if (document is not null) fresh.Add((claim, document));
+            else decided.Add(NotRendered(claim, year, error!));
         }
         if (fresh.Count > 0)
         {
+            // Issued and stored before it is sent: the portal's download is this very PDF.
             var stored = await issues.StoreFirstAsync(fresh.Select(f => f.Document).ToList(), ct);
-            ready.AddRange(fresh.Zip(stored, (f, s) => (f.Claim, s.Document, s.Content)));
+            ready.AddRange(fresh.Zip(stored, (f, s) => new Ready(f.Claim, f.Document.Ledger, s.Document, s.Content)));
         }
+        return new Prepared(decided, ready);
+    }
 
-        var unsent = ready.Select(r => r.Claim).ToList();
+    private StatementClaims.Outcome NotRendered(StatementClaims.Claimed claim, int year, Exception ex)
+    {
+        log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", claim.Row.Id, claim.Row.DonorId, year);
+        return new(claim, StatementStatus.Failed, ex.Message);
+    }
+
+    /// <summary>
+    /// Sends a prepared chunk over this batch's connection; never touches the database, so the
+    /// next chunk can be prepared meanwhile. Does not throw: a connection in doubt is returned
+    /// with what went out before it and what did not.
+    /// </summary>
+    private async Task<Sent> SendChunkAsync(Prepared chunk, CancellationToken ct)
+    {
+        var outcomes = new List<StatementClaims.Outcome>(chunk.Decided);
+        var unsent = chunk.Ready.Select(r => r.Claim).ToList();
         try
         {
-            foreach (var (claim, document, content) in ready)
+            foreach (var ready in chunk.Ready)
             {
-                outcomes.Add(await SendOneAsync(claim, ledgers[claim.Row.DonorId], document, content, ct));
-                unsent.Remove(claim);
+                outcomes.Add(await SendOneAsync(ready.Claim, ready.Ledger, ready.Document, ready.Content, ct));
+                unsent.Remove(ready.Claim);
             }
+            return new Sent(outcomes, [], null);
         }
         catch (Exception ex)
         {
-            // The connection is in doubt: what went out is marked, the rest given back, and
-            // Hangfire retries the batch.
-            await claims.FinishAsync(runId, outcomes);
-            await claims.ReleaseAsync(unsent, ex.Message);
-            throw;
+            return new Sent(outcomes, unsent, ex);
         }
-        await claims.FinishAsync(runId, outcomes);
+    }
+
+    /// <summary>
+    /// Marks a sent chunk in one transaction. When its connection failed, the chunk prepared
+    /// behind it is given back as well (its documents stay stored, its decided outcomes are
+    /// marked), and Hangfire retries the batch.
+    /// </summary>
+    private async Task LandAsync(long runId, Sent sent, Prepared? next)
+    {
+        if (sent.Failure is not { } failure)
+        {
+            await claims.FinishAsync(runId, sent.Outcomes);
+            return;
+        }
+        await claims.FinishAsync(runId, next is null ? sent.Outcomes : [.. sent.Outcomes, .. next.Decided]);
+        await claims.ReleaseAsync(next is null ? sent.Unsent : [.. sent.Unsent, .. next.Ready.Select(r => r.Claim)], failure.Message);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>Preparing the next chunk failed: the chunk on the wire is still marked if the database lets it.</summary>
+    private async Task LandAfterFailureAsync(long runId, Task<Sent> sending)
+    {
+        var sent = await sending;
+        try
+        {
+            await claims.FinishAsync(runId, sent.Outcomes);
+            if (sent.Unsent.Count > 0) await claims.ReleaseAsync(sent.Unsent, (sent.Failure ?? new IOException("not sent")).Message);
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Statements: run {RunId} could not mark a sent chunk; its statements go again once their lease runs out", runId);
+        }
     }
 
     private async Task<StatementClaims.Outcome> SendOneAsync(StatementClaims.Claimed claim, StatementLedger ledger,

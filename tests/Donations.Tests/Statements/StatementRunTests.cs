@@ -116,30 +116,58 @@ public sealed class StatementRunTests
             o.UseSmtp = true;
             o.Settings["Statements:BatchSize"] = "60";
         });
+        // Reader 55, in the third chunk, had every gift refunded: nothing to send, only to mark.
         for (var i = 1; i <= 60; i++)
-            await app.GiftAsync(await app.DonorAsync($"Reader {i}", $"reader{i}@example.com"), June, 1000 + i);
+            await app.GiftAsync(await app.DonorAsync($"Reader {i}", $"reader{i}@example.com"), June, 1000 + i, refunded: i == 55 ? 1000 + i : 0);
         // The server puts off the second chunk's 15th message: the connection is in doubt and the
         // batch fails there, with the third chunk already claimed and stored behind it.
         app.Smtp!.Defer("reader40@example.com");
 
-        // Hangfire retries the batch after 10 s; what it had not sent was given back, not left to
-        // its 2-minute lease, so the retry sends the rest at once.
+        // Hangfire retries the batch after 10 s; what it had not sent was given back (and reader
+        // 55 marked), not left to its 2-minute lease, so the retry sends the rest at once.
         var run = await app.RunStatementsAsync(2025, timeout: TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, app.Smtp.Deferred);
-        Assert.Equal((60, 60, 0, 0), (run.DonorsTotal, run.Sent, run.Skipped, run.Failed));
+        Assert.Equal((60, 59, 1, 0), (run.DonorsTotal, run.Sent, run.Skipped, run.Failed));
         var mail = app.Statements();
-        Assert.Equal(60, mail.Count);
-        Assert.Equal(60, mail.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
-        var rows = await app.WithDbAsync(db => db.Statements.AsNoTracking().Where(s => s.Year == 2025).ToListAsync());
-        Assert.All(rows, r => Assert.Equal(StatementStatus.Sent, r.Status));
-        Assert.Equal(rows.Select(r => r.MessageId).Order(), mail.Select(m => m.MessageId).Order());
-        // Sent in the first attempt: once. Given back and sent by the retry: twice claimed.
-        var donorsByAttempts = await app.WithDbAsync(db => db.Statements.Where(s => s.Year == 2025)
-            .Join(db.Donors, s => s.DonorId, d => d.Id, (s, d) => new { s.Attempts, d.Email }).ToListAsync());
-        var retried = donorsByAttempts.Where(x => x.Attempts == 2).Select(x => x.Email).Order().ToList();
-        Assert.Equal(Enumerable.Range(40, 21).Select(i => $"reader{i}@example.com").Order(), retried);
-        Assert.All(donorsByAttempts.Where(x => x.Attempts != 2), x => Assert.Equal(1, x.Attempts));
+        Assert.Equal(59, mail.Count);
+        Assert.Equal(59, mail.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        var rows = await app.WithDbAsync(db => db.Statements.AsNoTracking().Where(s => s.Year == 2025)
+            .Join(db.Donors, s => s.DonorId, d => d.Id, (s, d) => new { s.Status, s.Attempts, s.MessageId, d.Email }).ToListAsync());
+        Assert.Equal(StatementStatus.Empty, rows.Single(r => r.Email == "reader55@example.com").Status);
+        var sent = rows.Where(r => r.Email != "reader55@example.com").ToList();
+        Assert.All(sent, r => Assert.Equal(StatementStatus.Sent, r.Status));
+        Assert.Equal(sent.Select(r => r.MessageId).Order(), mail.Select(m => m.MessageId).Order());
+        // Sent in the first attempt, or marked when it failed: claimed once. Given back and sent by
+        // the retry: claimed twice.
+        var retried = rows.Where(r => r.Attempts == 2).Select(r => r.Email).Order().ToList();
+        Assert.Equal(Enumerable.Range(40, 21).Where(i => i != 55).Select(i => $"reader{i}@example.com").Order(), retried);
+        Assert.All(rows.Where(r => r.Attempts != 2), r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
+    public async Task A_chunk_renewed_before_it_goes_out_keeps_only_the_statements_its_sender_still_holds()
+    {
+        await using var app = await StartWithDonorsAsync(3);
+        var donorIds = await app.WithDbAsync(db => db.Donors.OrderBy(d => d.Id).Select(d => d.Id).ToArrayAsync());
+        await using var scope = app.Services.CreateAsyncScope();
+        var claims = scope.ServiceProvider.GetRequiredService<StatementClaims>();
+        var rows = await claims.LoadAsync(donorIds, 2025, CancellationToken.None);
+        var claimed = await claims.ClaimAsync(runId: 1, resend: false, 2025, rows, CancellationToken.None);
+        Assert.Equal(3, claimed.Count);
+        // The chunk waited: its lease ran out, and another sender took the second statement.
+        var lapsed = DateTime.UtcNow.AddSeconds(-1);
+        var taken = claimed[1].Row.Id;
+        await app.WithDbAsync(db => db.Statements.ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedUntil, lapsed)));
+        await app.WithDbAsync(db => db.Statements.Where(s => s.Id == taken)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Attempts, x => x.Attempts + 1).SetProperty(x => x.ClaimedUntil, DateTime.UtcNow.AddMinutes(2))));
+
+        var held = await claims.RenewAsync(claimed, CancellationToken.None);
+
+        Assert.Equal(claimed.Where(c => c.Row.Id != taken).Select(c => c.Row.Id), held.Select(c => c.Row.Id));
+        var leases = await app.WithDbAsync(db => db.Statements.ToDictionaryAsync(s => s.Id, s => s.ClaimedUntil!.Value));
+        Assert.All(held, c => Assert.True(leases[c.Row.Id] > DateTime.UtcNow.AddMinutes(1), "a held statement's lease starts again"));
+        Assert.Equal(2, await app.WithDbAsync(db => db.Statements.Where(s => s.Id == taken).Select(s => s.Attempts).SingleAsync()));
     }
 
     [Fact]

@@ -47,8 +47,20 @@ public sealed class PlanStatementRun(
         // The total before any batch, so progress reads "n of N" and no batch completes the run early.
         await db.StatementRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s.SetProperty(r => r.DonorsTotal, givers.Count), ct);
         var pages = givers.Chunk(options.Value.BatchSize).ToList();
-        foreach (var page in pages) await claims.EnsureRowsAsync(page, run.Year, ct);
-        await rows.RefreshStatisticsAsync<Statement>(db, ct);
+        var created = 0;
+        foreach (var page in pages) created += await claims.EnsureRowsAsync(page, run.Year, ct);
+        if (created > 0)
+        {
+            try
+            {
+                await rows.RefreshStatisticsAsync<Statement>(db, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Only an optimisation (autovacuum takes statistics too, in its next rounds): the run goes on.
+                log.LogWarning(ex, "Statements: run {RunId} could not refresh the statements table's statistics", runId);
+            }
+        }
         var batches = 0;
         foreach (var page in pages)
         {

@@ -9,10 +9,10 @@ namespace Donations.Api.Features.Statements;
 
 /// <summary>
 /// Sends one batch of a run's statements through one mail connection on this worker (MailKit is
-/// not thread-safe), a chunk of <see cref="LedgerChunk"/> donors at a time. Per donor, exactly
-/// once: the statement row (unique per donor and year) is claimed with a conditional UPDATE and a
-/// lease before sending, and marked once its chunk is sent, in the same transaction as the run's
-/// counter. A crash in between leaves the lease to run out; the statement then goes out again
+/// not thread-safe), a chunk of <see cref="LedgerChunk"/> donors at a time, the next chunk
+/// prepared while one is sent. Per donor, exactly once: the statement row (unique per donor and
+/// year) is claimed with a conditional UPDATE and a lease before sending, and marked after its
+/// chunk is sent, in the same transaction as the run's counter. A crash in between leaves the lease to run out; the statement then goes out again
 /// with the same Message-Id. A donor already sent to is skipped
 /// unless the run resends; a donor whose gifts were all refunded gets none (status Empty). The
 /// statement is issued (<see cref="StatementIssues"/>) before it is sent, and a resend carries the
@@ -51,7 +51,10 @@ public sealed class SendStatementBatch(
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 
-    /// <summary>Donors whose ledgers a batch reads and holds at once: what it holds does not grow with its size.</summary>
+    /// <summary>
+    /// Donors whose ledgers and documents a batch reads and holds at once (two chunks: one being
+    /// sent, the next being prepared): what it holds does not grow with its size.
+    /// </summary>
     internal const int LedgerChunk = 25;
 
     private IEmailSession? session;
@@ -61,9 +64,10 @@ public sealed class SendStatementBatch(
     /// out over the mail connection, the next is read, claimed, rendered and stored, so the
     /// database, the templates and the PDFs keep the other core busy instead of waiting on the
     /// server. The database context is used by this loop alone; the sending only composes and
-    /// talks to the server. A chunk is marked only after the next one is ready, and always before
-    /// the batch ends, so a chunk's statements are never held longer than two chunks' work.
-    /// Returns the rows another sender took first.
+    /// talks to the server. A chunk's lease is renewed just before it goes out, and the chunk is
+    /// marked once it is sent and the next one is ready, always before the batch ends: as before,
+    /// a crash leaves at most one chunk sent and not yet marked (those statements go again, with
+    /// their Message-Ids, once their lease runs out). Returns the rows another sender took first.
     /// </summary>
     private async Task<List<StatementClaims.Row>> SendAsync(long runId, bool resend, int year, List<StatementClaims.Row> work, CancellationToken ct)
     {
@@ -90,7 +94,7 @@ public sealed class SendStatementBatch(
                     throw;
                 }
                 if (sending is not null) await LandAsync(runId, await sending, next);
-                sending = SendChunkAsync(next, ct);
+                sending = SendChunkAsync(await HoldAsync(next, lost, ct), ct);
             }
             if (sending is not null) await LandAsync(runId, await sending, next: null);
         }
@@ -172,6 +176,19 @@ public sealed class SendStatementBatch(
     {
         log.LogError(ex, "Statements: statement {StatementId} (donor {DonorId}, {Year}) could not be rendered", claim.Row.Id, claim.Row.DonorId, year);
         return new(claim, StatementStatus.Failed, ex.Message);
+    }
+
+    /// <summary>
+    /// Renews the prepared chunk's lease just before it goes out (it waited for the chunk before
+    /// it); a statement another sender took meanwhile is left to that sender.
+    /// </summary>
+    private async Task<Prepared> HoldAsync(Prepared chunk, List<StatementClaims.Row> lost, CancellationToken ct)
+    {
+        if (chunk.Ready.Count == 0) return chunk;
+        var held = (await claims.RenewAsync(chunk.Ready.Select(r => r.Claim).ToList(), ct)).ToHashSet();
+        if (held.Count == chunk.Ready.Count) return chunk;
+        lost.AddRange(chunk.Ready.Where(r => !held.Contains(r.Claim)).Select(r => r.Claim.Row));
+        return chunk with { Ready = chunk.Ready.Where(r => held.Contains(r.Claim)).ToList() };
     }
 
     /// <summary>

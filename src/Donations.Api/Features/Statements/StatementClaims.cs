@@ -14,7 +14,11 @@ namespace Donations.Api.Features.Statements;
 /// </summary>
 public sealed class StatementClaims(DonationsDbContext db, StatementDocuments documents, StatementRunProgress progress, TimeProvider clock)
 {
-    /// <summary>Covers rendering and sending one statement, with room to spare.</summary>
+    /// <summary>
+    /// Covers a chunk of statements from its claim, or its renewal just before it goes out
+    /// (<see cref="RenewAsync"/>), until it is marked: its sending and the next chunk's preparing,
+    /// with room to spare.
+    /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     public sealed record Row(long Id, long DonorId, StatementStatus Status, long? RunId, int Attempts, string MessageId, DateTime? ClaimedUntil, DateTime? SentAt);
@@ -30,12 +34,15 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
             .ToListAsync(ct);
     }
 
-    /// <summary>One row per donor and year, created on first sight; a racing run's insert wins harmlessly.</summary>
-    public async Task EnsureRowsAsync(long[] donorIds, int year, CancellationToken ct)
+    /// <summary>
+    /// One row per donor and year, created on first sight; a racing run's insert wins harmlessly.
+    /// Returns how many this call created.
+    /// </summary>
+    public async Task<int> EnsureRowsAsync(long[] donorIds, int year, CancellationToken ct)
     {
         var existing = await db.Statements.Where(s => donorIds.Contains(s.DonorId) && s.Year == year).Select(s => s.DonorId).ToListAsync(ct);
         var missing = donorIds.Except(existing).ToList();
-        if (missing.Count == 0) return;
+        if (missing.Count == 0) return 0;
         var now = clock.GetUtcNow().UtcDateTime;
         Statement New(long donorId) => new()
         {
@@ -46,10 +53,12 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
             MessageId = documents.NewMessageId(donorId, year),
             CreatedAt = now,
         };
-        if (await RowClaims.TryInsertAsync(db, d => d.Statements.AddRange(missing.Select(New)), ct)) return;
+        if (await RowClaims.TryInsertAsync(db, d => d.Statements.AddRange(missing.Select(New)), ct)) return missing.Count;
         // Some were created meanwhile by another sender: add the others one by one.
+        var created = 0;
         foreach (var donorId in missing)
-            await RowClaims.TryInsertAsync(db, d => d.Statements.Add(New(donorId)), ct);
+            if (await RowClaims.TryInsertAsync(db, d => d.Statements.Add(New(donorId)), ct)) created++;
+        return created;
     }
 
     public async Task SkipAsync(long runId, List<long> ids, CancellationToken ct)
@@ -101,7 +110,7 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
             var mine = won == ids.Count
                 ? ids.ToHashSet()
                 : (await db.Statements.AsNoTracking()
-                    .Where(s => ids.Contains(s.Id) && s.RunId == runId && s.Attempts == attempts + 1 && s.ClaimedUntil == until)
+                    .Where(s => ids.Contains(s.Id) && s.Attempts == attempts + 1 && s.ClaimedUntil == until)
                     .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
             claimed.AddRange(group.Where(r => mine.Contains(r.Id)).Select(r => new Claimed(r, attempts + 1, r.MessageId)));
         }
@@ -125,6 +134,35 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
                 .SetProperty(x => x.MessageId, messageId)
                 .SetProperty(x => x.Attempts, row.Attempts + 1)
                 .SetProperty(x => x.ClaimedUntil, until), ct) == 1;
+    }
+
+    /// <summary>
+    /// Renews the lease of claimed statements just before they go out: a chunk is claimed and
+    /// prepared while the one before it is being sent, so its lease starts again here instead of
+    /// having to cover both. Returns the claims this sender still holds (every claim counts the
+    /// attempt up, so a row taken by another sender meanwhile no longer matches and stays theirs).
+    /// </summary>
+    public async Task<List<Claimed>> RenewAsync(IReadOnlyList<Claimed> claimed, CancellationToken ct)
+    {
+        var held = new List<Claimed>(claimed.Count);
+        foreach (var group in claimed.GroupBy(c => c.Attempts))
+        {
+            var ids = group.Select(c => c.Row.Id).ToList();
+            var until = clock.GetUtcNow().UtcDateTime + Lease;
+            var renewed = await db.Statements
+                .Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == group.Key)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedUntil, until), ct);
+            if (renewed == ids.Count)
+            {
+                held.AddRange(group);
+                continue;
+            }
+            var mine = (await db.Statements.AsNoTracking()
+                .Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == group.Key)
+                .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            held.AddRange(group.Where(c => mine.Contains(c.Row.Id)));
+        }
+        return held;
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
     [DisableConcurrentExecution(timeoutInSeconds: 10)]
     public Task RunAsync(CancellationToken ct) => SweepAsync(clock.GetUtcNow().UtcDateTime - Recent, ct);
 
-    /// <summary>The hourly pass over every gift.</summary>
+    /// <summary>The hourly pass over every gift, at half past (the minutely pass has the hour's turn).</summary>
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public Task RunFullAsync(CancellationToken ct) => SweepAsync(since: null, ct);
@@ -42,25 +42,23 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
     private async Task SweepAsync(DateTime? since, CancellationToken ct)
     {
         var gifts = since is { } from ? db.Donations.Where(d => d.CreatedAt >= from || d.UpdatedAt >= from) : db.Donations;
-        var unreceipted = await gifts
-            .Where(d => d.Amount > 0 && !d.Receipts.Any(r => r.Kind == ReceiptKind.Original))
-            .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+        var everyPage = since is null;
+        var unreceipted = await FindAsync(gifts
+            .Where(d => d.Amount > 0 && !d.Receipts.Any(r => r.Kind == ReceiptKind.Original)), everyPage, ct);
 
         // The standing receipt (delivered, not voided) no longer states what the gift is worth. A
         // lost dispute is in RefundedAmount: a partly lost one leaves a corrected receipt standing.
-        var stale = await gifts
+        var stale = await FindAsync(gifts
             .Where(d => d.RefundedAmount > 0 || d.Status == DonationStatus.Refunded)
             .Where(d => d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice
                 && r.Status != ReceiptStatus.Voided && r.Status != ReceiptStatus.Pending
-                && (d.Status == DonationStatus.Refunded || r.Amount != d.Amount - d.RefundedAmount)))
-            .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+                && (d.Status == DonationStatus.Refunded || r.Amount != d.Amount - d.RefundedAmount))), everyPage, ct);
 
         // Voided, yet the gift counts again (a lost dispute won on appeal): a reinstated receipt is due.
-        var reinstated = await gifts
+        var reinstated = await FindAsync(gifts
             .Where(d => d.RefundedAmount < d.Amount && d.Status != DonationStatus.Refunded && d.Status != DonationStatus.Disputed)
             .Where(d => d.Receipts.Any(r => r.Kind == ReceiptKind.VoidNotice && r.Status != ReceiptStatus.Pending)
-                        && !d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice && r.Status != ReceiptStatus.Voided))
-            .OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+                        && !d.Receipts.Any(r => r.Kind != ReceiptKind.VoidNotice && r.Status != ReceiptStatus.Voided)), everyPage, ct);
         stale.AddRange(reinstated);
 
         var due = unreceipted.Concat(stale).Distinct().ToList();
@@ -74,6 +72,25 @@ public sealed class ReceiptsSweeper(DonationsDbContext db, ReceiptScheduler sche
             log.LogInformation("Receipts sweeper: {Unreceipted} gifts without a receipt, {Stale} refunds to reflect, {Unsent} receipts waiting",
                 unreceipted.Count, stale.Count, unsent);
     }
+
+    /// <summary>
+    /// The first <see cref="Limit"/> gifts found, by id; the hourly pass goes on a page at a time
+    /// to the last, so a backlog older than a day (an outage of a weekend) is caught up in one
+    /// pass, not a thousand gifts an hour.
+    /// </summary>
+    private static async Task<List<long>> FindAsync(IQueryable<Donation> found, bool everyPage, CancellationToken ct)
+    {
+        var ids = new List<long>();
+        var last = 0L;
+        while (true)
+        {
+            var after = last;
+            var page = await found.Where(d => d.Id > after).OrderBy(d => d.Id).Select(d => d.Id).Take(Limit).ToListAsync(ct);
+            ids.AddRange(page);
+            if (!everyPage || page.Count < Limit) return ids;
+            last = page[^1];
+        }
+    }
 }
 
 public sealed class ReceiptsSweeperSchedule : IRecurringJobDefinition
@@ -81,6 +98,6 @@ public sealed class ReceiptsSweeperSchedule : IRecurringJobDefinition
     public void Register(IRecurringJobManager jobs)
     {
         jobs.AddOrUpdate<ReceiptsSweeper>(ReceiptsSweeper.JobId, JobQueues.Email, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        jobs.AddOrUpdate<ReceiptsSweeper>(ReceiptsSweeper.FullJobId, JobQueues.Email, job => job.RunFullAsync(CancellationToken.None), Cron.Hourly());
+        jobs.AddOrUpdate<ReceiptsSweeper>(ReceiptsSweeper.FullJobId, JobQueues.Email, job => job.RunFullAsync(CancellationToken.None), "30 * * * *");
     }
 }

@@ -15,9 +15,9 @@ public sealed class StatementsOptions
     /// Statement batches one node works on at once, on workers of their own (not taken from
     /// <c>Hangfire:WorkerCount</c>): each holds its batch's documents, so this bounds the run's memory.
     /// One: a run of 100,000 donors peaks at ~260 MiB on two cores and takes ~95 s (a batch sends
-    /// one chunk while it prepares the next, so one worker keeps both cores busy). A second worker
-    /// sent ~30 % faster before batches worked that way, at a 275 MiB peak, and took it over
-    /// 300 MB on a busy machine (tests/Donations.Benchmarks/README.md).
+    /// one chunk while it prepares the next, so one worker keeps both cores busy). Two took 87 s
+    /// at a 271 MiB peak there, and took a run over 300 MB on a busy machine before
+    /// (tests/Donations.Benchmarks/README.md).
     /// </summary>
     [Range(1, 64, ErrorMessage = "Statements:Workers must be between 1 and 64.")]
     public int Workers { get; set; } = 1;

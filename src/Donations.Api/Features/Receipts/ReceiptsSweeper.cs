@@ -9,7 +9,8 @@ namespace Donations.Api.Features.Receipts;
 /// <summary>
 /// The safety net: a gift whose scheduling call was lost (a crash between commit and enqueue),
 /// a refund whose follow-up never ran, or a pending receipt whose sender died, is found here
-/// within a minute (within the hour if the gift was recorded and last changed over a day ago). Everything it starts is idempotent, so finding something twice is harmless.
+/// within a minute (within the hour if the gift was recorded and last changed over a day ago).
+/// Everything it starts is idempotent, so finding something twice is harmless.
 /// It is also how a gift in another currency whose first receipt is held for Stripe's settlement
 /// (<see cref="ReconcileReceipts"/>) comes back: each pass costs the database a look, and Stripe a
 /// call only when the settlement's back-off allows.

@@ -1,5 +1,5 @@
-using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Configuration;
+using Donations.Api.Infrastructure.Data;
 using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Data.Entities;
@@ -61,13 +61,9 @@ public sealed class PlanStatementRun(
                 log.LogWarning(ex, "Statements: run {RunId} could not refresh the statements table's statistics", runId);
             }
         }
-        var batches = 0;
         foreach (var page in pages)
-        {
             jobs.Enqueue<SendStatementBatch>(JobQueues.Statements, job => job.RunAsync(runId, page, CancellationToken.None));
-            batches++;
-        }
-        log.LogInformation("Statements: run {RunId} for {Year} planned {Donors} donors in {Batches} batches", runId, run.Year, givers.Count, batches);
+        log.LogInformation("Statements: run {RunId} for {Year} planned {Donors} donors in {Batches} batches", runId, run.Year, givers.Count, pages.Count);
         await progress.CompleteIfDoneAsync(runId, ct);
     }
 

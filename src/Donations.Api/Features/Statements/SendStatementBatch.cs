@@ -239,7 +239,7 @@ public sealed class SendStatementBatch(
         try
         {
             await claims.FinishAsync(runId, sent.Outcomes);
-            if (sent.Unsent.Count > 0) await claims.ReleaseAsync(sent.Unsent, (sent.Failure ?? new IOException("not sent")).Message);
+            if (sent.Failure is { } failure) await claims.ReleaseAsync(sent.Unsent, failure.Message);
         }
         catch (Exception ex)
         {

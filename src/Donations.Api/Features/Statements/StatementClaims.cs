@@ -107,15 +107,17 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
                     .SetProperty(x => x.Status, StatementStatus.Pending)
                     .SetProperty(x => x.Attempts, attempts + 1)
                     .SetProperty(x => x.ClaimedUntil, until), ct);
-            var mine = won == ids.Count
-                ? ids.ToHashSet()
-                : (await db.Statements.AsNoTracking()
-                    .Where(s => ids.Contains(s.Id) && s.Attempts == attempts + 1 && s.ClaimedUntil == until)
-                    .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            var mine = won == ids.Count ? ids.ToHashSet() : await HeldAsync(ids, attempts + 1, until, ct);
             claimed.AddRange(group.Where(r => mine.Contains(r.Id)).Select(r => new Claimed(r, attempts + 1, r.MessageId)));
         }
         return claimed;
     }
+
+    /// <summary>Of these rows, the ones a claim or renewal just marked with its attempt and lease end: when it did not get them all.</summary>
+    private async Task<HashSet<long>> HeldAsync(List<long> ids, int attempts, DateTime until, CancellationToken ct) =>
+        (await db.Statements.AsNoTracking()
+            .Where(s => ids.Contains(s.Id) && s.Attempts == attempts && s.ClaimedUntil == until)
+            .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
 
     /// <summary>A statement sent by an earlier run and sent again on purpose is a new message.</summary>
     private static bool IsResent(Row row, long runId, bool resend) => row.Status == StatementStatus.Sent && resend && row.RunId != runId;
@@ -148,18 +150,11 @@ public sealed class StatementClaims(DonationsDbContext db, StatementDocuments do
         foreach (var group in claimed.GroupBy(c => c.Attempts))
         {
             var ids = group.Select(c => c.Row.Id).ToList();
-            var until = clock.GetUtcNow().UtcDateTime + Lease;
+            var until = RowClaims.Mark(clock.GetUtcNow().UtcDateTime + Lease);
             var renewed = await db.Statements
                 .Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == group.Key)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.ClaimedUntil, until), ct);
-            if (renewed == ids.Count)
-            {
-                held.AddRange(group);
-                continue;
-            }
-            var mine = (await db.Statements.AsNoTracking()
-                .Where(s => ids.Contains(s.Id) && s.Status == StatementStatus.Pending && s.Attempts == group.Key)
-                .Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+            var mine = renewed == ids.Count ? ids.ToHashSet() : await HeldAsync(ids, group.Key, until, ct);
             held.AddRange(group.Where(c => mine.Contains(c.Row.Id)));
         }
         return held;

@@ -23,9 +23,9 @@ public sealed record BatchClaim(
 
 /// <summary>
 /// The one place that claims rows for a worker, settles insert races and refreshes a grown
-/// table's statistics, and the only place whose SQL differs by database. Single rows are claimed with a conditional EF update
-/// (<c>ExecuteUpdateAsync</c> on "unclaimed or lease expired" returning 1), which every provider
-/// runs alike; batches and duplicate-tolerant inserts come here.
+/// table's statistics, and the only place whose SQL differs by database. Single rows are claimed
+/// with a conditional EF update (<c>ExecuteUpdateAsync</c> on "unclaimed or lease expired"
+/// returning 1), which every provider runs alike; batches and duplicate-tolerant inserts come here.
 /// </summary>
 public sealed class RowClaims(DatabaseSettings database)
 {

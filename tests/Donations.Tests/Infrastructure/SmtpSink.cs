@@ -25,9 +25,11 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _rejected = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _deferrals = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, bool> _rejectedAtRecipient = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Task> _held = new(StringComparer.OrdinalIgnoreCase);
     private readonly (string User, string Password)? _credentials;
     private int _authenticated;
     private int _deferred;
+    private int _holding;
     private SmtpServer.SmtpServer? _server;
     private Task? _running;
     private int _sessions;
@@ -103,6 +105,12 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Answer 451 ("try again later") to the next <paramref name="times"/> messages for this recipient.</summary>
     public void Defer(string recipient, int times = 1) => _deferrals[recipient] = times;
 
+    /// <summary>Keep a message for this recipient unanswered (a slow server) until <paramref name="release"/> completes.</summary>
+    public void Hold(string recipient, Task release) => _held[recipient] = release;
+
+    /// <summary>Messages held unanswered right now (<see cref="Hold"/>).</summary>
+    public int Holding => Volatile.Read(ref _holding);
+
     public Task ResumeAsync()
     {
         if (_server is not null) return Task.CompletedTask;
@@ -175,6 +183,12 @@ public sealed class SmtpSink : IAsyncDisposable
             var recipients = transaction.To.Select(to => $"{to.User}@{to.Host}").ToList();
             // Real servers quote the address in their answer; so does this one, so that tests see
             // where that text goes.
+            if (recipients.Select(r => sink._held.GetValueOrDefault(r)).FirstOrDefault(t => t is not null) is { } release)
+            {
+                Interlocked.Increment(ref sink._holding);
+                try { await release.WaitAsync(ct); }
+                finally { Interlocked.Decrement(ref sink._holding); }
+            }
             if (recipients.FirstOrDefault(sink._rejected.ContainsKey) is { } rejected)
                 return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, $"5.1.1 <{rejected}>: mailbox unavailable");
             if (recipients.FirstOrDefault(sink.TakeDeferral) is { } deferred)

@@ -170,6 +170,69 @@ public sealed class SentMarkTests
         Assert.Single(app.Smtp.Messages, m => m.To.Mailboxes.Single().Address == "accepted-first@example.org");
     }
 
+    [Fact]
+    public async Task Marks_go_several_to_a_statement_not_one_as_each_message_is_accepted()
+    {
+        var counted = new CountedSentMarks();
+        await using var app = await StartWithCountedMarksAsync(counted);
+        var ids = new List<long>();
+        for (var i = 0; i < 30; i++) ids.Add(await app.SeedAsync());
+        foreach (var id in ids) await app.ReconcileAsync(id);
+
+        await app.SendPendingAsync();
+
+        Assert.Equal(30, app.Smtp!.Messages.Count);
+        Assert.Equal(30, await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)));
+        var rows = counted.Rows;
+        Assert.Equal(30, rows.Sum());
+        // Each statement but the batch's last carries a group (one mark per statement before).
+        Assert.All(rows.SkipLast(1), n => Assert.InRange(n, SentMarks.MinGroup, SentMarks.MaxUnmarked));
+        Assert.InRange(rows.Count, 2, 30 / SentMarks.MinGroup + 1);
+    }
+
+    [Fact]
+    public async Task A_mark_waits_for_its_group_no_longer_than_the_group_wait_while_the_server_is_slow()
+    {
+        var counted = new CountedSentMarks();
+        await using var app = await StartWithCountedMarksAsync(counted);
+        await app.ReconcileAsync(await app.SeedAsync(email: "quick@example.org"));
+        await app.ReconcileAsync(await app.SeedAsync(email: "slow@example.org"));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Smtp!.Hold("slow@example.org", release.Task);
+
+        // The first is accepted; the server keeps the second unanswered, so the sender neither
+        // sends more nor ends its batch: only the group's wait can start the first mark.
+        var sending = Task.Run(app.SendPendingAsync);
+        await Wait.UntilAsync(() => Task.FromResult(app.Smtp.Holding == 1), TimeSpan.FromSeconds(30), "the second message to be held");
+        Assert.Empty(counted.Rows);
+        // Moved on a group's wait at a time (the wait may start just after the first step).
+        await Wait.UntilAsync(async () =>
+        {
+            app.Clock().Advance(SentMarks.GroupWait);
+            return await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)) == 1;
+        }, TimeSpan.FromSeconds(30), "the accepted receipt's mark after the group's wait");
+        Assert.Equal(1, app.Smtp.Holding);
+
+        release.SetResult();
+        await sending.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 1], counted.Rows);
+        Assert.Equal(2, await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)));
+    }
+
+    /// <summary>
+    /// On PostgreSQL, the test clock and <paramref name="counted"/> on every statement. The group's
+    /// wait stands still until a test moves the clock: only the group's size, the limit and the
+    /// batch's end start a statement.
+    /// </summary>
+    private static Task<DonationsApp> StartWithCountedMarksAsync(CountedSentMarks counted) => DonationsApp.StartAsync(o =>
+    {
+        o.Provider = DatabaseProvider.Postgres;
+        o.UseSmtp = true;
+        o.HangfireServer = false;
+        o.UseTestClock();
+        o.ConfigureServices = services => services.ConfigureDbContext<DonationsDbContext>(b => b.AddInterceptors(counted));
+    });
+
     /// <summary>On PostgreSQL, a 30 s lease, the test clock and <paramref name="held"/> on every statement.</summary>
     private static Task<DonationsApp> StartWithHeldMarksAsync(HeldSentMarks held) => DonationsApp.StartAsync(o =>
     {
@@ -255,6 +318,21 @@ public sealed class SentMarkTests
         {
             if (Failing && IsSentMark(command)) throw new InvalidOperationException("the database went away (test)");
             return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
+    /// <summary>The rows each statement marking receipts done changed, in order.</summary>
+    private sealed class CountedSentMarks : DbCommandInterceptor
+    {
+        private readonly List<int> _rows = [];
+
+        public List<int> Rows { get { lock (_rows) return [.. _rows]; } }
+
+        public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result,
+            CancellationToken cancellationToken = default)
+        {
+            if (IsSentMark(command)) lock (_rows) _rows.Add(result);
+            return base.NonQueryExecutedAsync(command, eventData, result, cancellationToken);
         }
     }
 

@@ -9,9 +9,12 @@ namespace Donations.Api.Features.Receipts;
 /// <summary>
 /// Marks a batch's receipts Sent (or Failed, when refused) on a database connection of its own
 /// while the sending loop goes on with the next messages, several receipts to a statement (group
-/// commit): whatever the mail server accepted while one statement ran goes in the next, which starts
-/// as soon as that one commits. One statement per message cost a quarter of the sender's CPU and a
-/// round trip the connection waited on.
+/// commit). A statement starts once <see cref="MinGroup"/> marks wait, or <see cref="GroupWait"/>
+/// after the first of them, or at once when the sender waits on the marks (at the limit below, or
+/// at the batch's end); whatever the server accepts meanwhile goes in the next. One statement per
+/// message cost a quarter of the sender's CPU and a round trip the connection waited on; starting
+/// on the first mark still made groups of one or two at full speed (a mark's round trip is about
+/// one message's sending), each paying EF Core's and PostgreSQL's cost per statement.
 /// <para>An accepted receipt stays in its claim (<see cref="HeldReceipts.Accepted"/>), its lease
 /// renewed, until its mark commits; a mark only lands on a row still carrying this claim's lease, so
 /// a receipt another sender took after a lapse of renewal is that sender's to send and mark.</para>
@@ -29,6 +32,12 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
     /// <summary>At most this many receipts are ever out with the mail server and not yet marked.</summary>
     public const int MaxUnmarked = 8;
 
+    /// <summary>A statement waits for this many marks, half the limit, so the sender goes on while it runs.</summary>
+    public const int MinGroup = MaxUnmarked / 2;
+
+    /// <summary>How long the first waiting mark waits for the rest of its group (a slow server, the batch's tail).</summary>
+    public static readonly TimeSpan GroupWait = TimeSpan.FromMilliseconds(20);
+
     private sealed record Mark(long Id, string Kind, string? Refusal);
 
     private readonly AsyncServiceScope _scope = scopes.CreateAsyncScope();
@@ -40,6 +49,9 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
     private bool _drainRunning;
     private Exception? _failed;
     private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _senderWaiting;
+    private bool _closing;
 
     private DonationsDbContext Db => field ??= _scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
 
@@ -75,31 +87,58 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
                 _drainRunning = true;
                 _draining = Task.Run(DrainAsync);
             }
+            else Wake();
         }
         return WaitForAsync(leaveAtMost);
     }
 
     private async Task WaitForAsync(int leaveAtMost)
     {
-        while (true)
+        var waiting = false;
+        try
         {
-            Task committed;
-            lock (_lock)
+            while (true)
             {
-                if (_failed is not null) throw new InvalidOperationException("Marking sent receipts failed: " + _failed.Message, _failed);
-                if (_unmarked <= leaveAtMost) return;
-                committed = _committed.Task;
+                Task committed;
+                lock (_lock)
+                {
+                    if (_failed is not null) throw new InvalidOperationException("Marking sent receipts failed: " + _failed.Message, _failed);
+                    if (_unmarked <= leaveAtMost) return;
+                    committed = _committed.Task;
+                    // The sender waits: what is waiting goes now, group or not.
+                    if (!waiting)
+                    {
+                        waiting = true;
+                        _senderWaiting++;
+                        Wake();
+                    }
+                }
+                await committed;
             }
-            await committed;
+        }
+        finally
+        {
+            if (waiting)
+                lock (_lock) _senderWaiting--;
         }
     }
 
-    /// <summary>One statement after another while marks wait, each starting as the one before commits.</summary>
+    /// <summary>Tells a drain waiting for its group that a mark came or the sender waits. Under the lock.</summary>
+    private void Wake()
+    {
+        var arrived = _arrived;
+        _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        arrived.SetResult();
+    }
+
+    /// <summary>One statement after another while marks wait, each a group (see the class's summary).</summary>
     private async Task DrainAsync()
     {
+        Task? groupDue = null;
         while (true)
         {
             List<Mark> next;
+            Task arrived;
             lock (_lock)
             {
                 if (_waiting.Count == 0)
@@ -107,11 +146,23 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
                     _drainRunning = false;
                     return;
                 }
-                // The sent ones up to the next refusal in one statement; a refusal on its own.
-                var sent = _waiting.TakeWhile(m => m.Refusal is null).ToList();
-                next = sent.Count > 0 ? sent : [_waiting[0]];
-                _waiting.RemoveRange(0, next.Count);
+                groupDue ??= Task.Delay(GroupWait, clock);
+                arrived = _arrived.Task;
+                if (_waiting.Count >= MinGroup || _senderWaiting > 0 || _closing || groupDue.IsCompleted)
+                {
+                    // The sent ones up to the next refusal in one statement; a refusal on its own.
+                    var sent = _waiting.TakeWhile(m => m.Refusal is null).ToList();
+                    next = sent.Count > 0 ? sent : [_waiting[0]];
+                    _waiting.RemoveRange(0, next.Count);
+                }
+                else next = [];
             }
+            if (next.Count == 0)
+            {
+                await Task.WhenAny(arrived, groupDue);
+                continue;
+            }
+            groupDue = null;
             try
             {
                 await WithOneRetryAsync(() => WriteAsync(next));
@@ -202,7 +253,13 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
     {
         // A failed statement was thrown to the sender already; its receipts go again once their lease runs out.
         Task draining;
-        lock (_lock) draining = _draining;
+        lock (_lock)
+        {
+            // Whatever still waits for its group goes now.
+            _closing = true;
+            Wake();
+            draining = _draining;
+        }
         await draining;
         await _scope.DisposeAsync();
     }

@@ -54,6 +54,12 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
     private bool _closing;
 
     private DonationsDbContext Db => field ??= _scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
+    private RowClaims Claims => field ??= _scope.ServiceProvider.GetRequiredService<RowClaims>();
+
+    private static readonly string MarkSent =
+        $"\"Status\" = '{ReceiptStatus.Sent}', \"SentAt\" = @now, \"LastError\" = NULL, \"ClaimedUntil\" = NULL";
+    private static readonly string MarkFailed =
+        $"\"Status\" = '{ReceiptStatus.Failed}', \"SentAt\" = NULL, \"LastError\" = @error, \"ClaimedUntil\" = NULL";
 
     /// <summary>
     /// The mail server accepted receipt <paramref name="id"/>'s message. Its mark goes in the
@@ -229,19 +235,10 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
         while (true)
         {
             var (leaseEnds, version) = batch.Marks();
-            var rows = Db.Receipts.Where(r => ids.Contains(r.Id) && r.Status == ReceiptStatus.Pending && leaseEnds.Contains(r.ClaimedUntil));
             // Not cancellable: the messages are out (or refused), and the marks must say so.
-            written += refusal is null
-                ? await rows.ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, ReceiptStatus.Sent)
-                    .SetProperty(r => r.SentAt, now)
-                    .SetProperty(r => r.LastError, (string?)null)
-                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None)
-                : await rows.ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.Status, ReceiptStatus.Failed)
-                    .SetProperty(r => r.SentAt, (DateTime?)null)
-                    .SetProperty(r => r.LastError, refusal)
-                    .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+            written += await Claims.UpdateHeldAsync(Db, "Receipts", "Id", ids, "ClaimedUntil", leaseEnds,
+                refusal is null ? MarkSent : MarkFailed, Receipt.StatusIs(ReceiptStatus.Pending),
+                new Dictionary<string, object?> { ["now"] = now, ["error"] = refusal }, CancellationToken.None);
             if (written == ids.Count || batch.Version == version) break;
         }
         if (written < ids.Count)

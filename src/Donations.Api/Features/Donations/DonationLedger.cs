@@ -115,5 +115,9 @@ public sealed class DonationLedger(DonationsDbContext db, DonorDirectory donors,
 
     public async Task<Donation?> FindByKeyAsync(string settlementKey, CancellationToken ct) =>
         db.Donations.Tracked().FirstOrDefault(d => d.SettlementKey == settlementKey)
-        ?? await db.Donations.SingleOrDefaultAsync(d => d.SettlementKey == settlementKey, ct);
+        ?? await ByKey.For(db)(db, settlementKey, ct);
+
+    private static readonly CompiledQueries<Func<DonationsDbContext, string, CancellationToken, Task<Donation?>>> ByKey =
+        new(() => EF.CompileAsyncQuery((DonationsDbContext db, string key, CancellationToken _) =>
+            db.Donations.SingleOrDefault(d => d.SettlementKey == key)));
 }

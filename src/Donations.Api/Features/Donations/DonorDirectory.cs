@@ -40,7 +40,7 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
             // preference as asking one by one: the address, the customer's first record, the newest
             // record erased after the payment was made.
             var hash = email is null ? null : Donor.HashErasedEmail(email);
-            var candidates = await Candidates(db.Donors, email, customer, hash, madeAt).ToListAsync(ct);
+            var candidates = await Candidates.For(db)(db, email, customer, hash, madeAt).ToListAsync(ct);
             donor = candidates.FirstOrDefault(d => email is not null && d.Email == email)
                     ?? trackedCustomer
                     ?? candidates.Where(d => customer is not null && d.StripeCustomerId == customer).MinBy(d => d.Id)
@@ -94,12 +94,15 @@ public sealed class DonorDirectory(DonationsDbContext db, TimeProvider time)
     /// nearly empty, was planned as a scan of the whole table and kept that plan as the table
     /// grew: every event of a new database's first burst read every donor
     /// (<c>LookupsUnderBurstTests</c>). A table analyzed while it filled a page or two can still
-    /// get a scan per column until autovacuum analyzes it again (within a minute).
+    /// get a scan per column until autovacuum analyzes it again (within a minute). Compiled once
+    /// per model: every gift asks it, and building and binding the LINQ each time cost more CPU
+    /// than the database spent on it.
     /// </summary>
-    private static IQueryable<Donor> Candidates(IQueryable<Donor> donors, string? email, string? customer, string? hash, DateTime madeAt) =>
-        donors.Where(d => email != null && d.Email == email)
-            .Concat(donors.Where(d => customer != null && d.StripeCustomerId == customer))
-            .Concat(donors.Where(d => hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt));
+    private static readonly CompiledQueries<Func<DonationsDbContext, string?, string?, string?, DateTime, IAsyncEnumerable<Donor>>> Candidates =
+        new(() => EF.CompileAsyncQuery((DonationsDbContext db, string? email, string? customer, string? hash, DateTime madeAt) =>
+            db.Donors.Where(d => email != null && d.Email == email)
+                .Concat(db.Donors.Where(d => customer != null && d.StripeCustomerId == customer))
+                .Concat(db.Donors.Where(d => hash != null && d.ErasedEmailHash == hash && d.ErasedAt > madeAt))));
 
     /// <summary>The donor already linked to a Stripe customer, if any.</summary>
     public async Task<Donor?> FindByCustomerAsync(string? customerId, CancellationToken ct) =>

@@ -32,6 +32,29 @@ public sealed class ReceiptDeliveryTests
     }
 
     [Fact]
+    public async Task The_receipt_email_has_one_Date_by_the_service_clock_and_one_Message_Id_the_one_stored_with_the_receipt()
+    {
+        await using var app = await DonationsApp.StartAsync(o =>
+        {
+            o.UseSmtp = true;
+            o.HangfireServer = false;
+            o.UseTestClock();
+        });
+        app.Clock().Advance(TimeSpan.FromDays(3) + TimeSpan.FromHours(5));
+        var id = await app.SeedAsync();
+        await app.ReconcileAsync(id);
+
+        await app.SendPendingAsync();
+
+        var message = Assert.Single(app.Smtp!.Messages);
+        var stored = await app.WithDbAsync(db => db.Receipts.Where(r => r.DonationId == id).Select(r => r.MessageId).SingleAsync());
+        Assert.Single(message.Headers, h => h.Id == MimeKit.HeaderId.Date);
+        Assert.Single(message.Headers, h => h.Id == MimeKit.HeaderId.MessageId);
+        Assert.Equal(stored, message.MessageId);
+        Assert.InRange(message.Date - app.Clock().GetUtcNow(), TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Concurrent_senders_on_PostgreSQL_send_each_receipt_once_in_batches_over_one_connection_each()
     {
         await using var app = await DonationsApp.StartAsync(o =>

@@ -2,6 +2,7 @@ using Donations.Api.Infrastructure.Configuration;
 using Donations.Api.Infrastructure.Documents;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using MimeKit.Utils;
 
 namespace Donations.Api.Infrastructure.Email;
 
@@ -46,7 +47,11 @@ public sealed class OutboundMail(DocumentTemplates templates, IEmailSender sende
 
     public MimeMessage Compose(MailEnvelope envelope, MailContent content, params MimePart[] attachments)
     {
-        var message = new MimeMessage { Subject = content.Subject, Date = clock.GetUtcNow(), MessageId = envelope.MessageId };
+        // Date and Message-Id given to the constructor: the parameterless one makes up both (from
+        // the local clock and the host's name), only for them to be replaced, for every message.
+        var message = new MimeMessage(
+            new Header(HeaderId.Date, DateUtils.FormatDate(clock.GetUtcNow())),
+            new Header(HeaderId.MessageId, $"<{envelope.MessageId}>")) { Subject = content.Subject };
         message.From.Add(MailboxAddress.Parse(email.Value.From));
         message.To.Add(new MailboxAddress(envelope.ToName ?? "", envelope.ToAddress));
         foreach (var (name, value) in envelope.Headers) message.Headers.Add(name, value);

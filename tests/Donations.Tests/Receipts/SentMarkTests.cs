@@ -204,13 +204,28 @@ public sealed class SentMarkTests
         // sends more nor ends its batch: only the group's wait can start the first mark.
         var sending = Task.Run(app.SendPendingAsync);
         await Wait.UntilAsync(() => Task.FromResult(app.Smtp.Holding == 1), TimeSpan.FromSeconds(30), "the second message to be held");
+        await Task.Delay(200); // time for the drain to find the mark and start the group's wait
         Assert.Empty(counted.Rows);
-        // Moved on a group's wait at a time (the wait may start just after the first step).
-        await Wait.UntilAsync(async () =>
+        // The clock moved on a quarter of the group's wait at a time, each step given a second to
+        // land the mark: it lands once the whole wait has passed (a step or two later should the
+        // wait have started late), not before.
+        var step = SentMarks.GroupWait / 4;
+        var moved = TimeSpan.Zero;
+        var landed = false;
+        while (!landed && moved < SentMarks.GroupWait * 2)
         {
-            app.Clock().Advance(SentMarks.GroupWait);
-            return await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)) == 1;
-        }, TimeSpan.FromSeconds(30), "the accepted receipt's mark after the group's wait");
+            app.Clock().Advance(step);
+            moved += step;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(moved < SentMarks.GroupWait ? 0.3 : 3);
+            while (true)
+            {
+                landed = await app.WithDbAsync(db => db.Receipts.CountAsync(r => r.Status == ReceiptStatus.Sent)) == 1;
+                if (landed || DateTime.UtcNow >= deadline) break;
+                await Task.Delay(20);
+            }
+        }
+        Assert.True(landed, $"the accepted receipt was still unmarked after the clock moved {moved.TotalMilliseconds} ms");
+        Assert.InRange(moved, SentMarks.GroupWait, SentMarks.GroupWait * 2);
         Assert.Equal(1, app.Smtp.Holding);
 
         release.SetResult();

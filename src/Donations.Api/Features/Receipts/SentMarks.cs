@@ -10,8 +10,9 @@ namespace Donations.Api.Features.Receipts;
 /// Marks a batch's receipts Sent (or Failed, when refused) on a database connection of its own
 /// while the sending loop goes on with the next messages, several receipts to a statement (group
 /// commit). A statement starts once <see cref="MinGroup"/> marks wait, or <see cref="GroupWait"/>
-/// after the first of them, or at once when the sender waits on the marks (at the limit below, or
-/// at the batch's end); whatever the server accepts meanwhile goes in the next. One statement per
+/// after the drain found the first of them waiting, or at once when the sender waits on the marks
+/// (at the limit below, or at the batch's end); whatever the server accepts meanwhile goes in the
+/// next. One statement per
 /// message cost a quarter of the sender's CPU and a round trip the connection waited on; starting
 /// on the first mark still made groups of one or two at full speed (a mark's round trip is about
 /// one message's sending), each paying EF Core's and PostgreSQL's cost per statement.
@@ -50,7 +51,8 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
     private Exception? _failed;
     private TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _senderWaiting;
+    // How many unmarked receipts the sender is waiting to get down to; none while it is not waiting.
+    private int _senderWaitsFor = int.MaxValue;
     private bool _closing;
 
     private DonationsDbContext Db => field ??= _scope.ServiceProvider.GetRequiredService<DonationsDbContext>();
@@ -93,7 +95,7 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
                 _drainRunning = true;
                 _draining = Task.Run(DrainAsync);
             }
-            else Wake();
+            else if (_waiting.Count == MinGroup) Wake();
         }
         return WaitForAsync(leaveAtMost);
     }
@@ -115,7 +117,7 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
                     if (!waiting)
                     {
                         waiting = true;
-                        _senderWaiting++;
+                        _senderWaitsFor = leaveAtMost;
                         Wake();
                     }
                 }
@@ -125,11 +127,11 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
         finally
         {
             if (waiting)
-                lock (_lock) _senderWaiting--;
+                lock (_lock) _senderWaitsFor = int.MaxValue;
         }
     }
 
-    /// <summary>Tells a drain waiting for its group that a mark came or the sender waits. Under the lock.</summary>
+    /// <summary>Tells a drain waiting for its group that the group is complete, the sender waits or the batch closes. Under the lock.</summary>
     private void Wake()
     {
         var arrived = _arrived;
@@ -154,7 +156,9 @@ public sealed class SentMarks(IServiceScopeFactory scopes, HeldReceipts batch, T
                 }
                 groupDue ??= Task.Delay(GroupWait, clock);
                 arrived = _arrived.Task;
-                if (_waiting.Count >= MinGroup || _senderWaiting > 0 || _closing || groupDue.IsCompleted)
+                // The sender counts as waiting only while it still has to: once a commit brought the
+                // count down far enough, it is on its way, and the next group forms as usual.
+                if (_waiting.Count >= MinGroup || _unmarked > _senderWaitsFor || _closing || groupDue.IsCompleted)
                 {
                     // The sent ones up to the next refusal in one statement; a refusal on its own.
                     var sent = _waiting.TakeWhile(m => m.Refusal is null).ToList();

@@ -14,5 +14,9 @@ public sealed class CompiledQueries<TQuery>(Func<TQuery> compile) where TQuery :
 {
     private readonly ConditionalWeakTable<IModel, TQuery> _byModel = new();
 
-    public TQuery For(DbContext db) => _byModel.GetValue(db.Model, _ => compile());
+    public TQuery For(DbContext db)
+    {
+        var model = db.Model;
+        return _byModel.TryGetValue(model, out var compiled) ? compiled : _byModel.GetValue(model, _ => compile());
+    }
 }

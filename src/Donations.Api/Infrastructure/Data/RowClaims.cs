@@ -22,8 +22,9 @@ public sealed record BatchClaim(
     IReadOnlyDictionary<string, object?> Parameters);
 
 /// <summary>
-/// The one place that claims rows for a worker, settles insert races and refreshes a grown
-/// table's statistics, and the only place whose SQL differs by database. Single rows are claimed
+/// The one place that claims rows for a worker, changes the rows a claim still holds, settles
+/// insert races and refreshes a grown table's statistics, and the only place whose SQL differs by
+/// database. Single rows are claimed
 /// with a conditional EF update (<c>ExecuteUpdateAsync</c> on "unclaimed or lease expired"
 /// returning 1), which every provider runs alike; batches and duplicate-tolerant inserts come here.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed class RowClaims(DatabaseSettings database)
     /// <summary>
     /// A time to store as a claim's mark and find again by equality. PostgreSQL keeps microseconds,
     /// so a mark with finer ticks would not compare equal to what was stored; SQL Server keeps
-    /// <c>datetime2</c>'s 100 ns once the value is sent as <c>datetime2</c> (see <see cref="ExecuteAsync{T}"/>).
+    /// <c>datetime2</c>'s 100 ns once the value is sent as <c>datetime2</c> (see <see cref="Parameter"/>).
     /// </summary>
     public static DateTime Mark(DateTime t) => new(t.Ticks - t.Ticks % 10, DateTimeKind.Utc);
 
@@ -66,18 +67,30 @@ public sealed class RowClaims(DatabaseSettings database)
         // A row without a mark is held by nobody.
         var held = marks.OfType<DateTime>().Distinct().ToList();
         if (keys.Count == 0 || held.Count == 0) return 0;
+        // Lists padded to a multiple of four with their last value: a handful of statement texts
+        // for PostgreSQL to keep prepared, not one per count.
+        var paddedKeys = Padded(keys);
+        var paddedMarks = Padded(held);
         var values = new Dictionary<string, object?>(parameters);
-        for (var i = 0; i < keys.Count; i++) values[$"heldKey{i}"] = keys[i];
-        for (var i = 0; i < held.Count; i++) values[$"heldMark{i}"] = held[i];
+        for (var i = 0; i < paddedKeys.Count; i++) values[$"heldKey{i}"] = paddedKeys[i];
+        for (var i = 0; i < paddedMarks.Count; i++) values[$"heldMark{i}"] = paddedMarks[i];
         var sql = $"""
             UPDATE "{table}" SET {set}
-            WHERE "{key}" IN ({string.Join(", ", keys.Select((_, i) => $"@heldKey{i}"))})
-            AND "{markColumn}" IN ({string.Join(", ", held.Select((_, i) => $"@heldMark{i}"))})
+            WHERE "{key}" IN ({string.Join(", ", paddedKeys.Select((_, i) => $"@heldKey{i}"))})
+            AND "{markColumn}" IN ({string.Join(", ", paddedMarks.Select((_, i) => $"@heldMark{i}"))})
             AND ({where})
             """;
         await using var factory = db.Database.GetDbConnection().CreateCommand();
         var named = values.Where(v => NamesParameter(sql, v.Key)).Select(v => (object)Parameter(factory, v.Key, v.Value)).ToList();
-        return await db.Database.ExecuteSqlRawAsync(sql, named, ct);
+        // EF Core formats raw SQL given parameters as a composite format string: braces doubled.
+        return await db.Database.ExecuteSqlRawAsync(sql.Replace("{", "{{").Replace("}", "}}"), named, ct);
+    }
+
+    private static List<T> Padded<T>(IReadOnlyList<T> values)
+    {
+        var padded = values.ToList();
+        while (padded.Count % 4 != 0) padded.Add(values[^1]);
+        return padded;
     }
 
     /// <summary>
@@ -262,6 +275,8 @@ public sealed class RowClaims(DatabaseSettings database)
         // SqlClient sends a DateTime as the old datetime (1/300 s) unless told otherwise: a
         // claim's mark stored that way would never equal the exact value EF compares it with.
         if (database.Provider == DatabaseProvider.SqlServer && value is DateTime) p.DbType = DbType.DateTime2;
+        // One declared size for every text, as EF does: SqlClient otherwise sizes each to its value (a plan per length).
+        if (database.Provider == DatabaseProvider.SqlServer && value is string text) p.Size = text.Length <= 4000 ? 4000 : -1;
         return p;
     }
 

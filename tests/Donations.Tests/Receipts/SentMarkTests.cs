@@ -206,9 +206,9 @@ public sealed class SentMarkTests
         await Wait.UntilAsync(() => Task.FromResult(app.Smtp.Holding == 1), TimeSpan.FromSeconds(30), "the second message to be held");
         await Task.Delay(200); // time for the drain to find the mark and start the group's wait
         Assert.Empty(counted.Rows);
-        // The clock moved on a quarter of the group's wait at a time, each step given a second to
-        // land the mark: it lands once the whole wait has passed (a step or two later should the
-        // wait have started late), not before.
+        // The clock moved on a quarter of the group's wait at a time, each step given 0.3 s (3 s once
+        // the whole wait has passed) to land the mark: it lands once the whole wait has passed (a
+        // step or two later should the wait have started late), not before.
         var step = SentMarks.GroupWait / 4;
         var moved = TimeSpan.Zero;
         var landed = false;

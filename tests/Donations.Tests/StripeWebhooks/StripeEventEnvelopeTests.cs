@@ -45,6 +45,10 @@ public sealed class StripeEventEnvelopeTests
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1,"data":{"object":{"id":"x",}}}""")] // broken JSON in the data
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1""")] // cut short
     [InlineData("")]
+    // An escape that decodes to no character (a lone surrogate) in a field the envelope reads, or in a
+    // top-level name it must compare, refuses the event, even where a later field would have been readable.
+    [InlineData("""{"id":"\ud800","id":"evt_1","type":"invoice.paid","created":1}""")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created":1,"id\udc00":0}""")]
     public void What_is_not_a_Stripe_event_in_JSON_is_refused(string json) => Assert.Null(Parse(json));
 
     [Fact]

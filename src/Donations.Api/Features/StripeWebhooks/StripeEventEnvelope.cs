@@ -19,7 +19,8 @@ public sealed record StripeEventEnvelope(string Id, string Type, string? ApiVers
             string? kind = null, id = null, type = null, apiVersion = null;
             long? unix = null;
             var live = false;
-            // A field given twice counts as its last, as a document's property lookup takes it.
+            // A field given twice counts as its last, as a document's property lookup takes it; each
+            // occurrence must still decode (an escaped lone surrogate refuses the event).
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var field = Field(ref reader);

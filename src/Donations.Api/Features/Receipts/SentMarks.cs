@@ -12,10 +12,10 @@ namespace Donations.Api.Features.Receipts;
 /// commit). A statement starts once <see cref="MinGroup"/> marks wait, or <see cref="GroupWait"/>
 /// after the drain found the first of them waiting, or at once when the sender waits on the marks
 /// (at the limit below, or at the batch's end); whatever the server accepts meanwhile goes in the
-/// next. One statement per
-/// message cost a quarter of the sender's CPU and a round trip the connection waited on; starting
-/// on the first mark still made groups of one or two at full speed (a mark's round trip is about
-/// one message's sending), each paying EF Core's and PostgreSQL's cost per statement.
+/// next. One statement per message cost a quarter of the sender's CPU and a round trip the
+/// connection waited on; starting on the first mark still made groups of one or two at full speed
+/// (a mark's round trip is about one message's sending), each paying EF Core's and PostgreSQL's
+/// cost per statement.
 /// <para>An accepted receipt stays in its claim (<see cref="HeldReceipts.Accepted"/>), its lease
 /// renewed, until its mark commits; a mark only lands on a row still carrying this claim's lease, so
 /// a receipt another sender took after a lapse of renewal is that sender's to send and mark.</para>

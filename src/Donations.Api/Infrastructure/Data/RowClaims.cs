@@ -24,9 +24,9 @@ public sealed record BatchClaim(
 /// <summary>
 /// The one place that claims rows for a worker, changes the rows a claim still holds, settles
 /// insert races and refreshes a grown table's statistics, and the only place whose SQL differs by
-/// database. Single rows are claimed
-/// with a conditional EF update (<c>ExecuteUpdateAsync</c> on "unclaimed or lease expired"
-/// returning 1), which every provider runs alike; batches and duplicate-tolerant inserts come here.
+/// database. Single rows are claimed with a conditional EF update (<c>ExecuteUpdateAsync</c> on
+/// "unclaimed or lease expired" returning 1), which every provider runs alike; batches and
+/// duplicate-tolerant inserts come here.
 /// </summary>
 public sealed class RowClaims(DatabaseSettings database)
 {
@@ -71,9 +71,6 @@ public sealed class RowClaims(DatabaseSettings database)
         // for PostgreSQL to keep prepared, not one per count.
         var paddedKeys = Padded(keys);
         var paddedMarks = Padded(held);
-        var values = new Dictionary<string, object?>(parameters);
-        for (var i = 0; i < paddedKeys.Count; i++) values[$"heldKey{i}"] = paddedKeys[i];
-        for (var i = 0; i < paddedMarks.Count; i++) values[$"heldMark{i}"] = paddedMarks[i];
         var sql = $"""
             UPDATE "{table}" SET {set}
             WHERE "{key}" IN ({string.Join(", ", paddedKeys.Select((_, i) => $"@heldKey{i}"))})
@@ -81,7 +78,10 @@ public sealed class RowClaims(DatabaseSettings database)
             AND ({where})
             """;
         await using var factory = db.Database.GetDbConnection().CreateCommand();
-        var named = values.Where(v => NamesParameter(sql, v.Key)).Select(v => (object)Parameter(factory, v.Key, v.Value)).ToList();
+        var named = parameters.Where(p => NamesParameter(sql, p.Key)).Select(p => Parameter(factory, p.Key, p.Value))
+            .Concat(paddedKeys.Select((k, i) => Parameter(factory, $"heldKey{i}", k)))
+            .Concat(paddedMarks.Select((m, i) => Parameter(factory, $"heldMark{i}", m)))
+            .ToList<object>();
         // EF Core formats raw SQL given parameters as a composite format string: braces doubled.
         return await db.Database.ExecuteSqlRawAsync(sql.Replace("{", "{{").Replace("}", "}}"), named, ct);
     }

@@ -76,6 +76,28 @@ public sealed class CrossSiteRequestTests
         Assert.Equal(HttpStatusCode.SeeOther, (await Portal.PostFormAsync(app.Client, "/manage/billing-portal", token)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_Stripe_webhook_answers_to_its_signature_alone_whatever_cookie_or_Origin_comes_with_it()
+    {
+        await using var app = await DonationsApp.StartAsync(o => o.HangfireServer = false);
+        var admin = await SignedInAsync(app, StaffRoles.Admin);
+        var json = new OneTimeGift().CheckoutCompleted();
+
+        // A staff browser made to post somewhere else's content: no signature, so nothing is recorded.
+        var unsigned = new HttpRequestMessage(HttpMethod.Post, "/stripe/webhook") { Content = new StringContent(json) };
+        unsigned.Headers.Add("Origin", SiblingOrigin);
+        var refused = await admin.SendAsync(unsigned);
+        // The session machinery has nothing to say about a signed delivery, cookie or not.
+        var signed = StripeSignature.SignedWebhook(json);
+        signed.Headers.Add("Origin", SiblingOrigin);
+        var accepted = await admin.SendAsync(signed);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Invalid signature", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(1, await app.WithDbAsync(db => db.StripeEvents.CountAsync()));
+    }
+
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string path, params (string Name, string Value)[] headers)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path);

@@ -27,6 +27,9 @@ public sealed class SecurityHeadersTests
             ("API refusal", await app.Client.GetAsync("/api/finance/donations.csv")),
             ("not found", await app.Client.GetAsync("/no-such-page")),
             ("donor portal", await app.Client.GetAsync("/manage")),
+            // Runs straight from routing, after the headers are set up.
+            ("Stripe webhook", await app.PostWebhookAsync(new OneTimeGift().CheckoutCompleted())),
+            ("refused webhook", await app.Client.PostAsync("/stripe/webhook", new StringContent("{}"))),
         };
 
         Assert.All(responses, r =>

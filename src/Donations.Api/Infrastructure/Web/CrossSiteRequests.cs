@@ -26,7 +26,8 @@ public sealed class ValidatesAntiforgeryItself;
 /// either a valid antiforgery token (the service's own forms and the jobs dashboard do) or the
 /// <see cref="ApiHeader"/> header, which a browser sends cross-origin only after a CORS preflight
 /// the service never grants. Runs after authorization, so the token is checked against the
-/// identity it was issued to.
+/// identity it was issued to. The Stripe webhook never gets here: it reads no cookie, is
+/// authenticated by its signature and runs straight from routing (<c>StripeWebhooksSetup</c>).
 /// </summary>
 public static class CrossSiteRequests
 {

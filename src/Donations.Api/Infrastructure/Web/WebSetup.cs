@@ -29,6 +29,10 @@ public static class WebSetup
         app.UseForwardedHeaders();
         app.UseSecurityHeaders(app.Environment);
         app.UseExceptionHandler();
+        // Routing here, not first: an endpoint marked ShortCircuit (the Stripe webhook, signed and
+        // sessionless) runs from here with the headers and the exception handler above, and none
+        // of the session machinery below.
+        app.UseRouting();
         app.UseStatusCodePages();
         // Every limit is per client address, so refusing a flood before any cookie is read costs least.
         app.UseRateLimiter();

@@ -103,6 +103,8 @@ public sealed class LogRedactionTests
         Assert.Contains(entries, e => e.Category.StartsWith("Donations.Api", StringComparison.Ordinal) && e.Message.Contains("refunded"));
         Assert.Contains(entries, e => e.Message.Contains("GET https://localhost/donate?email=" + Redact.Marker));
         Assert.Contains(entries, e => e.Message.Contains("GET https://localhost/manage/" + Redact.Marker));
+        // The host's request scope carries the path: read through the redaction like the rest.
+        Assert.Contains(entries, e => e.Scopes.Contains("RequestPath=/manage/" + Redact.Marker));
         Assert.Contains(entries, e => e.Texts().Any(t => t.Contains(Redact.Email(RefusedEmail))));
     }
 

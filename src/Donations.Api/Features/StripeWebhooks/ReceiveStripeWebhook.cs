@@ -11,8 +11,11 @@ namespace Donations.Api.Features.StripeWebhooks;
 /// the dispatcher enqueues; nothing here calls Stripe, sends mail or touches Hangfire, so a burst
 /// of deliveries costs one INSERT each.
 /// </summary>
-public static class ReceiveStripeWebhook
+public sealed class ReceiveStripeWebhook
 {
+    // Not static only so that it can name its log category (ILogger<ReceiveStripeWebhook>).
+    private ReceiveStripeWebhook() { }
+
     /// <summary>Stripe's events are a few KiB; anything this large is not one of them.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
@@ -23,9 +26,8 @@ public static class ReceiveStripeWebhook
 
     public static async Task<Results<Ok, ProblemHttpResult>> HandleAsync(
         HttpRequest request, IOptionsMonitor<StripeOptions> options, StripeInbox inbox, TimeProvider time,
-        DonationsMetrics metrics, ILoggerFactory logs, CancellationToken ct)
+        DonationsMetrics metrics, ILogger<ReceiveStripeWebhook> log, CancellationToken ct)
     {
-        var log = logs.CreateLogger(typeof(ReceiveStripeWebhook));
         var stripe = options.CurrentValue;
         var secrets = stripe.WebhookSecrets.Where(s => !string.IsNullOrWhiteSpace(s)).ToArray();
         if (secrets.Length == 0)

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using System.Reflection;
+using Expr = System.Linq.Expressions.Expression;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Donations.Api.Infrastructure.Data;
@@ -161,12 +162,20 @@ public sealed class RowClaims(DatabaseSettings database)
     /// <summary>Each entity's insert, built once: webhooks insert an inbox row per request.</summary>
     private static readonly ConcurrentDictionary<IEntityType, InsertPlan> InsertPlans = new();
 
-    private sealed record InsertColumn(string Parameter, PropertyInfo Property, ValueConverter? Converter)
+    private sealed record InsertColumn(string Parameter, Func<object, object?> Read, ValueConverter? Converter)
     {
         public object? ValueOf(object row)
         {
-            var value = Property.GetValue(row);
+            var value = Read(row);
             return value is null || Converter is null ? value : Converter.ConvertToProvider(value);
+        }
+
+        /// <summary>The property's getter as a compiled delegate: reflection's GetValue per column per insert showed in profiles.</summary>
+        public static Func<object, object?> Getter(PropertyInfo property)
+        {
+            var row = Expr.Parameter(typeof(object), "row");
+            var read = Expr.Property(Expr.Convert(row, property.DeclaringType!), property);
+            return Expr.Lambda<Func<object, object?>>(Expr.Convert(read, typeof(object)), row).Compile();
         }
     }
 
@@ -180,7 +189,7 @@ public sealed class RowClaims(DatabaseSettings database)
                 VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})
                 ON CONFLICT DO NOTHING
                 """;
-            return new InsertPlan(sql, [.. columns.Select((c, i) => new InsertColumn($"p{i}", c.PropertyInfo!, c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
+            return new InsertPlan(sql, [.. columns.Select((c, i) => new InsertColumn($"p{i}", InsertColumn.Getter(c.PropertyInfo!), c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
         }
     }
 

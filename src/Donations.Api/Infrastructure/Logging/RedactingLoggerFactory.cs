@@ -23,6 +23,9 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => state switch
         {
+            // The host opens one for every request, and most are never read (no provider writes
+            // scopes unless told to): redacted when a provider reads them, not when they open.
+            IReadOnlyList<KeyValuePair<string, object?>> values => inner.BeginScope(new RedactedWhenRead(values)),
             IEnumerable<KeyValuePair<string, object?>> values when values.Any(v => NeedsRedaction(v.Value)) =>
                 inner.BeginScope(new RedactedState(Redact.Text(state.ToString() ?? ""), RedactValues(values))),
             IEnumerable<KeyValuePair<string, object?>> => inner.BeginScope(state),
@@ -58,10 +61,23 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
     };
 
     private static List<KeyValuePair<string, object?>> RedactValues(IEnumerable<KeyValuePair<string, object?>> values) =>
-        values.Select(v => NeedsRedaction(v.Value)
-                ? new KeyValuePair<string, object?>(v.Key, Redact.Text(v.Value!.ToString() ?? ""))
-                : v)
-            .ToList();
+        values.Select(RedactedWhenRead.Redacted).ToList();
+
+    /// <summary>A scope's values and text, each redacted as a provider reads it.</summary>
+    private sealed class RedactedWhenRead(IReadOnlyList<KeyValuePair<string, object?>> values) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public KeyValuePair<string, object?> this[int index] => Redacted(values[index]);
+        public int Count => values.Count;
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < values.Count; i++) yield return Redacted(values[i]);
+        }
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+        public override string ToString() => Redact.Text(values.ToString() ?? "");
+
+        internal static KeyValuePair<string, object?> Redacted(KeyValuePair<string, object?> v) =>
+            NeedsRedaction(v.Value) ? new(v.Key, Redact.Text(v.Value!.ToString() ?? "")) : v;
+    }
 
     /// <summary>The redacted entry: its message and its structured values, as providers read them.</summary>
     private sealed class RedactedState(string message, List<KeyValuePair<string, object?>> values) : IReadOnlyList<KeyValuePair<string, object?>>

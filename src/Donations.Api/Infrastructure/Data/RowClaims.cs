@@ -153,7 +153,7 @@ public sealed class RowClaims(DatabaseSettings database)
 
         var entityType = db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of the model.");
-        var plan = InsertPlans.GetOrAdd(entityType, InsertPlan.For);
+        var plan = InsertPlans.GetOrAdd(entityType, InsertPlan.For, database.Provider == DatabaseProvider.Postgres);
         var values = new KeyValuePair<string, object?>[plan.Columns.Count];
         for (var i = 0; i < values.Length; i++) values[i] = new(plan.Columns[i].Parameter, plan.Columns[i].ValueOf(row));
         return await ExecuteAsync(db, plan.Sql, values, async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
@@ -181,15 +181,19 @@ public sealed class RowClaims(DatabaseSettings database)
 
     private sealed record InsertPlan(string Sql, IReadOnlyList<InsertColumn> Columns)
     {
-        public static InsertPlan For(IEntityType entityType)
+        /// <param name="positional">
+        /// PostgreSQL's own <c>$1</c> placeholders and unnamed parameters: Npgsql sends the text as it
+        /// is instead of parsing it to rewrite <c>@p0</c> on every execution.
+        /// </param>
+        public static InsertPlan For(IEntityType entityType, bool positional)
         {
             var columns = entityType.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
             var sql = $"""
                 INSERT INTO "{entityType.GetTableName()}" ({string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""))})
-                VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})
+                VALUES ({string.Join(", ", columns.Select((_, i) => positional ? $"${i + 1}" : $"@p{i}"))})
                 ON CONFLICT DO NOTHING
                 """;
-            return new InsertPlan(sql, [.. columns.Select((c, i) => new InsertColumn($"p{i}", InsertColumn.Getter(c.PropertyInfo!), c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
+            return new InsertPlan(sql, [.. columns.Select((c, i) => new InsertColumn(positional ? "" : $"p{i}", InsertColumn.Getter(c.PropertyInfo!), c.GetValueConverter() ?? c.GetTypeMapping().Converter))]);
         }
     }
 
@@ -255,24 +259,33 @@ public sealed class RowClaims(DatabaseSettings database)
         return all;
     }
 
-    // Parameters the text does not name are left out (a claim's caller passes them all).
+    // Parameters the text does not name are left out (a claim's caller passes them all); unnamed
+    // ones are positional.
     private async Task<T> ExecuteAsync<T>(
         DonationsDbContext db, string sql, IEnumerable<KeyValuePair<string, object?>> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
+        // On PostgreSQL outside a transaction the pooled connection is opened and closed directly:
+        // EF Core's open goes through its execution strategy (not a retrying one here) and
+        // diagnostics, and cost as much as a webhook's INSERT itself. SQLite's connections need
+        // EF Core's set-up on open, and a transaction's connection is EF Core's to manage.
+        var direct = database.Provider == DatabaseProvider.Postgres && db.Database.CurrentTransaction is null
+                     && connection.State == ConnectionState.Closed;
+        if (direct) await connection.OpenAsync(ct);
+        else await db.Database.OpenConnectionAsync(ct);
         try
         {
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             foreach (var (name, value) in parameters)
-                if (NamesParameter(sql, name)) command.Parameters.Add(Parameter(command, name, value));
+                if (name.Length == 0 || NamesParameter(sql, name)) command.Parameters.Add(Parameter(command, name, value));
             return await run(command);
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            if (direct) await connection.CloseAsync();
+            else await db.Database.CloseConnectionAsync();
         }
     }
 

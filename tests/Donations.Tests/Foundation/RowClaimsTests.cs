@@ -69,6 +69,61 @@ public sealed class RowClaimsTests
         Assert.Equal(1, await app.WithDbAsync(db => db.Notifications.CountAsync()));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task An_insert_unless_present_keeps_to_the_callers_transaction_and_connection(DatabaseProvider provider)
+    {
+        await using var app = await DonationsApp.StartAsync(o => { o.Provider = provider; o.HangfireServer = false; });
+        var at = new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc);
+        StripeEvent Row(string id) => new()
+        {
+            Id = id, Type = "charge.refunded", ApiVersion = null, CreatedAt = at, ReceivedAt = at, Source = "test",
+            Payload = "{}", Status = StripeEventStatus.Failed, Error = null,
+        };
+
+        var (alone, again, closedAfter) = await app.WithDbAsync(async db =>
+        {
+            var claims = app.Services.GetRequiredService<RowClaims>();
+            var first = await claims.InsertUnlessPresentAsync(db, Row("evt_alone"), default);
+            var second = await claims.InsertUnlessPresentAsync(db, Row("evt_alone"), default);
+            return (first, second, db.Database.GetDbConnection().State == System.Data.ConnectionState.Closed);
+        });
+        // Inside the caller's transaction: rolled back with it, not committed on a connection of its own.
+        var inTransaction = await app.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var added = await app.Services.GetRequiredService<RowClaims>().InsertUnlessPresentAsync(db, Row("evt_rolled_back"), default);
+            await transaction.RollbackAsync();
+            return added;
+        });
+        // On a connection the caller opened through EF Core: still open afterwards, for the caller to close.
+        var openAfter = await app.WithDbAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            await app.Services.GetRequiredService<RowClaims>().InsertUnlessPresentAsync(db, Row("evt_open"), default);
+            var open = db.Database.GetDbConnection().State == System.Data.ConnectionState.Open
+                       && await db.StripeEvents.CountAsync(e => e.Id == "evt_open") == 1;
+            await db.Database.CloseConnectionAsync();
+            return open;
+        });
+
+        Assert.True(alone);
+        Assert.False(again);
+        Assert.True(closedAfter);
+        Assert.True(inTransaction);
+        Assert.True(openAfter);
+        var stored = await app.WithDbAsync(db => db.StripeEvents.OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(["evt_alone", "evt_open"], stored.Select(e => e.Id));
+        Assert.All(stored, e =>
+        {
+            Assert.Equal(StripeEventStatus.Failed, e.Status);
+            Assert.Null(e.ApiVersion);
+            Assert.Equal(at, e.CreatedAt);
+            Assert.Equal(DateTimeKind.Utc, e.CreatedAt.Kind);
+        });
+    }
+
     private static Task<List<long>> Claim(RowClaims claims, DonationsDbContext db, DateTime now) =>
         claims.ClaimBatchAsync<long, long>(db, new BatchClaim(
             Table: "Notifications", Key: "Id", Order: "Id",

@@ -109,6 +109,40 @@ public sealed class LogRedactionTests
     }
 
     [Fact]
+    public void A_scope_is_redacted_when_read_whether_a_list_a_sequence_or_text()
+    {
+        const string email = "pat.quill@example.org";
+        var capture = new LogCapture();
+        using var factory = new RedactingLoggerFactory(LoggerFactory.Create(b => b.AddProvider(capture)));
+        var log = factory.CreateLogger("scopes");
+
+        using (log.BeginScope(new List<KeyValuePair<string, object?>> { new("Email", email) }))
+        using (log.BeginScope(new SequenceScope($"gift for {email}")))
+        using (log.BeginScope($"plain {email}"))
+        {
+            log.LogInformation("inside");
+            log.LogInformation("read twice");
+        }
+
+        Assert.Equal(2, capture.Entries.Count);
+        Assert.All(capture.Entries, e =>
+        {
+            Assert.DoesNotContain(e.Scopes, s => s.Contains(email, StringComparison.OrdinalIgnoreCase));
+            Assert.Contains("Email=" + Redact.Email(email), e.Scopes);
+            Assert.Contains($"gift for {Redact.Email(email)}", e.Scopes);
+            Assert.Contains($"plain {Redact.Email(email)}", e.Scopes);
+        });
+    }
+
+    /// <summary>A scope that is a sequence but not a list, whose values are clean and whose text is not.</summary>
+    private sealed class SequenceScope(string text) : IEnumerable<KeyValuePair<string, object?>>
+    {
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() { yield return new("Kind", "gift"); }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        public override string ToString() => text;
+    }
+
+    [Fact]
     public async Task EF_Core_never_logs_parameter_values()
     {
         await using var app = await DonationsApp.StartAsync();

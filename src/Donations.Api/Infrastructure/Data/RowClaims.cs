@@ -153,14 +153,14 @@ public sealed class RowClaims(DatabaseSettings database)
 
         var entityType = db.Model.FindEntityType(typeof(TEntity))
             ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not part of the model.");
-        var plan = InsertPlans.GetOrAdd(entityType, InsertPlan.For, database.Provider == DatabaseProvider.Postgres);
+        var plan = InsertPlans.GetOrAdd((entityType, database.Provider == DatabaseProvider.Postgres), InsertPlan.For);
         var values = new KeyValuePair<string, object?>[plan.Columns.Count];
         for (var i = 0; i < values.Length; i++) values[i] = new(plan.Columns[i].Parameter, plan.Columns[i].ValueOf(row));
         return await ExecuteAsync(db, plan.Sql, values, async c => await c.ExecuteNonQueryAsync(ct), ct) == 1;
     }
 
     /// <summary>Each entity's insert, built once: webhooks insert an inbox row per request.</summary>
-    private static readonly ConcurrentDictionary<IEntityType, InsertPlan> InsertPlans = new();
+    private static readonly ConcurrentDictionary<(IEntityType Entity, bool Positional), InsertPlan> InsertPlans = new();
 
     private sealed record InsertColumn(string Parameter, Func<object, object?> Read, ValueConverter? Converter)
     {
@@ -185,8 +185,9 @@ public sealed class RowClaims(DatabaseSettings database)
         /// PostgreSQL's own <c>$1</c> placeholders and unnamed parameters: Npgsql sends the text as it
         /// is instead of parsing it to rewrite <c>@p0</c> on every execution.
         /// </param>
-        public static InsertPlan For(IEntityType entityType, bool positional)
+        public static InsertPlan For((IEntityType Entity, bool Positional) key)
         {
+            var (entityType, positional) = key;
             var columns = entityType.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
             var sql = $"""
                 INSERT INTO "{entityType.GetTableName()}" ({string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\""))})
@@ -265,10 +266,11 @@ public sealed class RowClaims(DatabaseSettings database)
         DonationsDbContext db, string sql, IEnumerable<KeyValuePair<string, object?>> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
-        // On PostgreSQL outside a transaction the pooled connection is opened and closed directly:
-        // EF Core's open goes through its execution strategy (not a retrying one here) and
-        // diagnostics, and cost as much as a webhook's INSERT itself. SQLite's connections need
-        // EF Core's set-up on open, and a transaction's connection is EF Core's to manage.
+        // On PostgreSQL, with no transaction and the connection closed, the pooled connection is
+        // opened and closed directly: EF Core's open goes through its execution strategy (not a
+        // retrying one here) and diagnostics, and cost as much as a webhook's INSERT itself. A
+        // connection the caller opened, or one under a transaction, is EF Core's to keep (its open
+        // count stays right); SQLite's connections need EF Core's set-up on open.
         var direct = database.Provider == DatabaseProvider.Postgres && db.Database.CurrentTransaction is null
                      && connection.State == ConnectionState.Closed;
         if (direct) await connection.OpenAsync(ct);

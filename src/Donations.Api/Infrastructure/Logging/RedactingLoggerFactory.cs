@@ -7,7 +7,8 @@ namespace Donations.Api.Infrastructure.Logging;
 /// Core, EF Core, Hangfire or any library, passes <see cref="Redact.Text"/> before any provider
 /// (console, OpenTelemetry, a test's capture) sees it. Classification attributes would only cover
 /// the parameters someone remembered to mark; addresses also arrive inside request paths, mail
-/// servers' refusals and exception messages. Entries with nothing to redact pass through untouched.
+/// servers' refusals and exception messages. Log entries with nothing to redact pass through
+/// untouched; a scope is redacted when a provider first reads it.
 /// </summary>
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
@@ -24,11 +25,9 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => state switch
         {
             // The host opens one for every request, and most are never read (no provider writes
-            // scopes unless told to): redacted when a provider reads them, not when they open.
-            IReadOnlyList<KeyValuePair<string, object?>> values => inner.BeginScope(new RedactedWhenRead(values)),
-            IEnumerable<KeyValuePair<string, object?>> values when values.Any(v => NeedsRedaction(v.Value)) =>
-                inner.BeginScope(new RedactedState(Redact.Text(state.ToString() ?? ""), RedactValues(values))),
-            IEnumerable<KeyValuePair<string, object?>> => inner.BeginScope(state),
+            // scopes unless told to): redacted once, when a provider first reads it, not on opening.
+            IReadOnlyList<KeyValuePair<string, object?>> values => inner.BeginScope(new RedactedWhenRead(state, values)),
+            IEnumerable<KeyValuePair<string, object?>> values => inner.BeginScope(new RedactedWhenRead(state, values.ToList())),
             _ when NeedsRedaction(state) => inner.BeginScope(Redact.Text(state.ToString() ?? "")),
             _ => inner.BeginScope(state),
         };
@@ -63,17 +62,19 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
     private static List<KeyValuePair<string, object?>> RedactValues(IEnumerable<KeyValuePair<string, object?>> values) =>
         values.Select(RedactedWhenRead.Redacted).ToList();
 
-    /// <summary>A scope's values and text, each redacted as a provider reads it.</summary>
-    private sealed class RedactedWhenRead(IReadOnlyList<KeyValuePair<string, object?>> values) : IReadOnlyList<KeyValuePair<string, object?>>
+    /// <summary>A scope's values and its text, redacted the first time a provider reads them.</summary>
+    private sealed class RedactedWhenRead(object state, IReadOnlyList<KeyValuePair<string, object?>> values) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        public KeyValuePair<string, object?> this[int index] => Redacted(values[index]);
+        // Two first readers at once would both redact, to the same result: no lock needed.
+        private List<KeyValuePair<string, object?>>? _values;
+        private string? _text;
+
+        private List<KeyValuePair<string, object?>> Values => _values ??= values.Select(Redacted).ToList();
+        public KeyValuePair<string, object?> this[int index] => Values[index];
         public int Count => values.Count;
-        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
-        {
-            for (var i = 0; i < values.Count; i++) yield return Redacted(values[i]);
-        }
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Values.GetEnumerator();
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-        public override string ToString() => Redact.Text(values.ToString() ?? "");
+        public override string ToString() => _text ??= Redact.Text(state.ToString() ?? "");
 
         internal static KeyValuePair<string, object?> Redacted(KeyValuePair<string, object?> v) =>
             NeedsRedaction(v.Value) ? new(v.Key, Redact.Text(v.Value!.ToString() ?? "")) : v;

@@ -30,8 +30,9 @@ public static class WebSetup
         app.UseSecurityHeaders(app.Environment);
         app.UseExceptionHandler();
         // Routing here, not first: an endpoint marked ShortCircuit (the Stripe webhook, signed and
-        // sessionless) runs from here with the headers and the exception handler above, and none
-        // of the session machinery below.
+        // sessionless) runs from here with the headers and the exception handler above, and skips
+        // every middleware after this line, including any Program.cs adds later: a global limit or
+        // request logging meant for the webhook too belongs above.
         app.UseRouting();
         app.UseStatusCodePages();
         // Every limit is per client address, so refusing a flood before any cookie is read costs least.

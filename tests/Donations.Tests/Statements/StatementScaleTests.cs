@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Donations.Api.Features.Statements;
+using Donations.Api.Infrastructure.Jobs;
 using Donations.Data;
 using Donations.Tests.Infrastructure;
 using Hangfire;
@@ -53,9 +54,25 @@ public sealed class StatementScaleTests(ITestOutputHelper output)
         Assert.Contains(inFlight, p => p.Total == Donors && p.Sent > 0 && p.Sent < Donors);
         // The run was paged: one job per batch of donors, never one job for all of them.
         var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await Wait.UntilAsync(() => Task.FromResult(
-                monitoring.SucceededJobs(0, 1000).Count(j => j.Value.Job?.Type == typeof(SendStatementBatch)) == Donors / BatchSize),
-            TimeSpan.FromSeconds(10), $"{Donors / BatchSize} batch jobs to have succeeded");
+        int SucceededBatches() => monitoring.SucceededJobs(0, 1000).Count(j => j.Value.Job?.Type == typeof(SendStatementBatch));
+        try
+        {
+            await Wait.UntilAsync(() => Task.FromResult(SucceededBatches() == Donors / BatchSize),
+                TimeSpan.FromSeconds(10), $"{Donors / BatchSize} batch jobs to have succeeded");
+        }
+        catch (TimeoutException)
+        {
+            // Which batch jobs did what, and why: a retry or a second job for a page says more than the count.
+            var others = monitoring.ScheduledJobs(0, 100).Select(j => j.Key)
+                .Concat(monitoring.FailedJobs(0, 100).Select(j => j.Key))
+                .Concat(monitoring.ProcessingJobs(0, 100).Select(j => j.Key))
+                .Concat(monitoring.EnqueuedJobs(JobQueues.Statements, 0, 100).Select(j => j.Key))
+                .Select(id => monitoring.JobDetails(id))
+                .Where(d => d?.Job?.Type == typeof(SendStatementBatch))
+                .Select(d => string.Join(" <- ", d!.History.Select(h => $"{h.StateName} ({h.Reason}{(h.Data.TryGetValue("ExceptionMessage", out var m) ? ": " + m : "")})")));
+            throw new Xunit.Sdk.XunitException($"{SucceededBatches()} batch jobs succeeded, not {Donors / BatchSize}; the others: "
+                                               + string.Join(" | ", others));
+        }
         Assert.Equal(Donors, Directory.GetFiles(app.OutboxDirectory, "*.eml").Length);
         Assert.Equal(Donors, await app.WithDbAsync(db => db.Statements.CountAsync(s => s.Year == 2025 && s.SentAt != null)));
         // 10,000 statements with their PDFs weigh over 600 MB: holding them, or their ledgers, for the

@@ -6,7 +6,9 @@ namespace Donations.Tests.Infrastructure;
 /// <summary>
 /// A throwaway PostgreSQL cluster (initdb + pg_ctl) on a free loopback port, deleted when the
 /// test process exits. Tests share one cluster and each takes a fresh database from it;
-/// fault tests that stop the server start a dedicated one.
+/// fault tests that stop the server start a dedicated one. The test host is often killed before
+/// its exit handler has deleted the files (a benchmark's cluster holds gigabytes), so each new
+/// cluster first removes those whose process is gone.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -31,7 +33,8 @@ public sealed class PostgresServer : IAsyncDisposable
         var bin = FindBinaries() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql/*/bin. " +
             "Install Debian's 'postgresql' package: sudo apt-get install -y postgresql");
-        var dir = Path.Combine(Path.GetTempPath(), $"donations-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        await RemoveAbandonedAsync();
+        var dir = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
         if (IsRoot) await RunAsync("chown", $"postgres {dir}"); // initdb refuses to run as root
         await RunPgAsync(bin, "initdb", $"-D {dir}/data -U postgres -A trust -E UTF8 --no-locale");
@@ -86,6 +89,54 @@ public sealed class PostgresServer : IAsyncDisposable
         finally
         {
             try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private const string Prefix = "donations-pg-";
+
+    /// <summary>
+    /// Deletes the clusters of processes that no longer run (the process id is in the folder's
+    /// name), stopping a server still running from one first. A live process's clusters, and
+    /// anything that is not one of ours, are left alone.
+    /// </summary>
+    internal static async Task<int> RemoveAbandonedAsync()
+    {
+        var bin = FindBinaries();
+        var removed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            var owner = Path.GetFileName(dir)[Prefix.Length..].Split('-')[0];
+            if (!int.TryParse(owner, out var pid) || IsRunning(pid)) continue;
+            try
+            {
+                if (bin is not null && File.Exists(Path.Combine(dir, "data", "postmaster.pid")))
+                    await RunPgAsync(bin, "pg_ctl", $"-D {dir}/data -w -t 30 -m immediate stop");
+            }
+            catch (InvalidOperationException)
+            {
+                // Not running after all (a stale pid file): nothing to stop.
+            }
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+                removed++;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -74,3 +74,19 @@ public static class BenchmarkEnvironment
         $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, " +
         $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
 }
+
+/// <summary>
+/// The service's own folder for one benchmark (content root, outbox, logs), deleted when disposed:
+/// a run's outbox holds thousands of messages, and every run's stayed behind in the temp folder.
+/// </summary>
+public sealed class ScratchDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

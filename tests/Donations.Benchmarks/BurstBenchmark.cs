@@ -36,7 +36,8 @@ public static class BurstBenchmark
                 i => StripeSignature.SignedWebhook(WebhookIngestBenchmark.StripeShapedEvent($"evt_base_{runId}_{i}")));
 
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         await using var sink = NoDelaySmtpSink.Start();
         await using var service = await ServiceProcess.StartAsync(BenchmarkEnvironment.ServiceSettings(cs, dir, sink.Port), dir);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections };

@@ -22,7 +22,8 @@ public static class EndToEndLatencyBenchmark
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         await using var sink = NoDelaySmtpSink.Start();
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, sink.Port);
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;

@@ -29,7 +29,8 @@ public static class ReceiptsBenchmark
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         var smtpPort = FreePort.Next();
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, smtpPort);
         settings["Email:Smtp:Connections"] = "4";

@@ -31,7 +31,8 @@ public static partial class RevenueBenchmark
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir);
         await using var service = await ServiceProcess.StartAsync(settings, dir);
         var (exit, output) = await ServiceProcess.RunAsync(new ServiceProcess.Launch(settings, dir)

@@ -32,7 +32,8 @@ public static class StatementRunBenchmark
     {
         await using var pg = await PostgresServer.StartNewAsync();
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         var outbox = Path.Combine(dir, "outbox");
         await using var sink = pickup ? null : NoDelaySmtpSink.StartCounting();
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir, sink?.Port);

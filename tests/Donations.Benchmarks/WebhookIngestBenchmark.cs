@@ -53,7 +53,8 @@ public static class WebhookIngestBenchmark
         string runId, Dictionary<string, string?> overrides)
     {
         var cs = await pg.CreateDatabaseAsync();
-        var dir = Directory.CreateTempSubdirectory("donations-bench-").FullName;
+        using var scratch = new ScratchDirectory();
+        var dir = scratch.Path;
         var settings = BenchmarkEnvironment.ServiceSettings(cs, dir);
         foreach (var (k, v) in overrides) settings[k] = v;
         await using var service = await ServiceProcess.StartAsync(settings, dir);

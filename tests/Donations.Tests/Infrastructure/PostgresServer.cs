@@ -97,7 +97,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>
     /// Deletes the clusters of processes that no longer run (the process id is in the folder's
     /// name), stopping a server still running from one first. A live process's clusters, and
-    /// anything that is not one of ours, are left alone.
+    /// anything that is not one of ours, are left alone. Process ids are this machine's: a temp
+    /// folder shared with another PID namespace (a container) would need a folder of its own.
     /// </summary>
     internal static async Task<int> RemoveAbandonedAsync()
     {
@@ -134,9 +135,9 @@ public sealed class PostgresServer : IAsyncDisposable
             using var process = Process.GetProcessById(pid);
             return !process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return false;
+            return false; // no such process, or it ended while being looked at
         }
     }
 

@@ -42,7 +42,6 @@ public static class StripeWebhooksSetup
         // nothing to decide for it, and skipping them was a seventh of the endpoint's CPU.
         app.MapPost("/stripe/webhook", ReceiveStripeWebhook.HandleAsync)
             .WithName("StripeWebhook")
-            .AllowAnonymous()
             .DisableAntiforgery()
             .ShortCircuit();
         return app;

@@ -13,10 +13,8 @@ namespace Donations.Api.Infrastructure.Data;
 public sealed class CompiledQueries<TQuery>(Func<TQuery> compile) where TQuery : class
 {
     private readonly ConditionalWeakTable<IModel, TQuery> _byModel = new();
+    // One delegate for the lifetime, not a closure per lookup.
+    private readonly ConditionalWeakTable<IModel, TQuery>.CreateValueCallback _compile = _ => compile();
 
-    public TQuery For(DbContext db)
-    {
-        var model = db.Model;
-        return _byModel.TryGetValue(model, out var compiled) ? compiled : _byModel.GetValue(model, _ => compile());
-    }
+    public TQuery For(DbContext db) => _byModel.GetValue(db.Model, _compile);
 }

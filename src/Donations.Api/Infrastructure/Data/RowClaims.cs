@@ -266,13 +266,12 @@ public sealed class RowClaims(DatabaseSettings database)
         DonationsDbContext db, string sql, IEnumerable<KeyValuePair<string, object?>> parameters, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
-        // On PostgreSQL, with no transaction and the connection closed, the pooled connection is
-        // opened and closed directly: EF Core's open goes through its execution strategy (not a
-        // retrying one here) and diagnostics, and cost as much as a webhook's INSERT itself. A
-        // connection the caller opened, or one under a transaction, is EF Core's to keep (its open
-        // count stays right); SQLite's connections need EF Core's set-up on open.
-        var direct = database.Provider == DatabaseProvider.Postgres && db.Database.CurrentTransaction is null
-                     && connection.State == ConnectionState.Closed;
+        // On PostgreSQL, with the connection closed, the pooled connection is opened and closed
+        // directly: EF Core's open goes through its execution strategy (not a retrying one here)
+        // and diagnostics, and cost as much as a webhook's INSERT itself. A connection the caller
+        // opened (a transaction's always is) is EF Core's to keep, its open count right; SQLite's
+        // connections need EF Core's set-up on open.
+        var direct = database.Provider == DatabaseProvider.Postgres && connection.State == ConnectionState.Closed;
         if (direct) await connection.OpenAsync(ct);
         else await db.Database.OpenConnectionAsync(ct);
         try

@@ -59,8 +59,11 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
         _ => Redact.MayHoldPersonalData(value.ToString()),
     };
 
+    private static KeyValuePair<string, object?> Redacted(KeyValuePair<string, object?> v) =>
+        NeedsRedaction(v.Value) ? new(v.Key, Redact.Text(v.Value!.ToString() ?? "")) : v;
+
     private static List<KeyValuePair<string, object?>> RedactValues(IEnumerable<KeyValuePair<string, object?>> values) =>
-        values.Select(RedactedWhenRead.Redacted).ToList();
+        values.Select(Redacted).ToList();
 
     /// <summary>A scope's values and its text, redacted the first time a provider reads them.</summary>
     private sealed class RedactedWhenRead(object state, IReadOnlyList<KeyValuePair<string, object?>> values) : IReadOnlyList<KeyValuePair<string, object?>>
@@ -69,15 +72,12 @@ internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFact
         private List<KeyValuePair<string, object?>>? _values;
         private string? _text;
 
-        private List<KeyValuePair<string, object?>> Values => _values ??= values.Select(Redacted).ToList();
+        private List<KeyValuePair<string, object?>> Values => _values ??= RedactValues(values);
         public KeyValuePair<string, object?> this[int index] => Values[index];
         public int Count => values.Count;
         public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Values.GetEnumerator();
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
         public override string ToString() => _text ??= Redact.Text(state.ToString() ?? "");
-
-        internal static KeyValuePair<string, object?> Redacted(KeyValuePair<string, object?> v) =>
-            NeedsRedaction(v.Value) ? new(v.Key, Redact.Text(v.Value!.ToString() ?? "")) : v;
     }
 
     /// <summary>The redacted entry: its message and its structured values, as providers read them.</summary>

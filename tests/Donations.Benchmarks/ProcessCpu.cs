@@ -20,6 +20,21 @@ public static class ProcessCpu
         return (Field(14) + Field(15) + (children ? Field(16) + Field(17) : 0)) / TicksPerSecond;
     }
 
+    /// <summary>
+    /// The whole machine's busy and total CPU time so far (every core, in USER_HZ ticks), from the
+    /// first line of /proc/stat; idle and I/O wait count as not busy.
+    /// </summary>
+    public static (long Busy, long Total) Machine()
+    {
+        var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var total = ticks.Sum();
+        return (total - ticks[3] - ticks[4], total);
+    }
+
+    /// <summary>How many cores were busy on average between two <see cref="Machine"/> readings.</summary>
+    public static double BusyCores((long Busy, long Total) from, (long Busy, long Total) to) =>
+        to.Total == from.Total ? 0 : (double)(to.Busy - from.Busy) / (to.Total - from.Total) * Environment.ProcessorCount;
+
     /// <summary>Seconds used so far by the cluster listening on <paramref name="port"/>: its postmaster, reaped backends and live ones.</summary>
     public static double PostgresClusterSeconds(int port)
     {

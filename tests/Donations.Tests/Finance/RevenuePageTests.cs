@@ -87,14 +87,19 @@ public sealed partial class RevenuePageTests
     {
         await using var app = await DonationsApp.StartAsync();
         var finance = await SignedInAsync(app, StaffRoles.Finance);
-        var first = new OneTimeGift(Amount: 4000, Metadata: FinanceBooks.DonatePage(campaign: "spring")) { PaidAt = DateTimeOffset.UtcNow.AddMinutes(-30) };
+        // "This year" is the organisation's: in its first half hour, the gifts are dated seconds into it instead.
+        var yearStart = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(
+            new DateTime(DonationsApp.OrganizationYear(DateTimeOffset.UtcNow), 1, 1), DonationsApp.OrganizationZone));
+        DateTimeOffset MinutesAgoThisYear(int minutes) =>
+            DateTimeOffset.UtcNow.AddMinutes(-minutes) is var at && at >= yearStart ? at : yearStart.AddSeconds(60 - minutes);
+        var first = new OneTimeGift(Amount: 4000, Metadata: FinanceBooks.DonatePage(campaign: "spring")) { PaidAt = MinutesAgoThisYear(30) };
         app.Stripe.AddCharge(first.ChargeId, first.PaymentIntentId, first.Amount, "usd", fee: 146, first.PaidAt);
         await app.DeliverAndProcessAsync(first.CheckoutCompleted());
         await app.WaitForIdleJobsAsync(); // the webhook job's after-commit work included
         Assert.Contains(">spring</td><td>USD</td><td class=\"n\">40.00</td><td class=\"n\">1</td>", await finance.GetStringAsync("/staff/revenue"));
 
         var second = new OneTimeGift(Amount: 1500, Email: "second@example.org", Metadata: FinanceBooks.DonatePage(campaign: "spring"))
-            { PaidAt = DateTimeOffset.UtcNow.AddMinutes(-20) };
+            { PaidAt = MinutesAgoThisYear(20) };
         app.Stripe.AddCharge(second.ChargeId, second.PaymentIntentId, second.Amount, "usd", fee: 74, second.PaidAt);
         app.Stripe.AddRefund(first.ChargeId, 1000, DateTimeOffset.UtcNow);
         await app.DeliverAndProcessAsync(second.CheckoutCompleted(), first.Refunded(1000));

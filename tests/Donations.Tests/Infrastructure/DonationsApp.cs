@@ -48,6 +48,12 @@ public sealed class DonationsApp : IAsyncDisposable
         _ownsSmtp = ownsSmtp;
     }
 
+    /// <summary>The organisation's time zone (<c>Organization:TimeZone</c>): receipts and statements keep its calendar's years.</summary>
+    public static readonly TimeZoneInfo OrganizationZone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+
+    /// <summary>The year <paramref name="at"/> falls in on the organisation's calendar (not UTC's: they differ for five hours a year).</summary>
+    public static int OrganizationYear(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, OrganizationZone).Year;
+
     public DonationsAppOptions Options { get; }
     public StripeStandIn Stripe => Options.Stripe!;
     public SmtpSink? Smtp => Options.Smtp;
@@ -127,7 +133,7 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Organization:TaxId"] = "12-3456789",
         ["Organization:Address"] = "100 Main Street, Springfield, MA 01101",
         ["Organization:Website"] = "https://example.org",
-        ["Organization:TimeZone"] = "America/New_York",
+        ["Organization:TimeZone"] = OrganizationZone.Id,
         ["Organization:ReceiptSignatory"] = "Jane Doe, Executive Director",
         ["Donations:Currencies:0"] = "usd",
         ["Donations:Currencies:1"] = "eur",

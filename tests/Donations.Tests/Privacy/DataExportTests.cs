@@ -18,7 +18,7 @@ public sealed class DataExportTests
         var grace = new OneTimeGift(Amount: 4000, Email: "grace@example.org", Name: "Grace Hopper");
         await app.DeliverAndProcessAsync(ada.CheckoutCompleted(), grace.CheckoutCompleted());
         await app.WaitForIdleJobsAsync();
-        var year = DateTime.UtcNow.Year;
+        var year = DonationsApp.OrganizationYear(ada.PaidAt);
         var donor = await app.WithDbAsync(db => db.Donors.SingleAsync(d => d.Email == "ada@example.org"));
         var receipt = await app.WithDbAsync(db => db.Receipts.Where(r => r.Donation!.DonorId == donor.Id).Select(r => r.Number).SingleAsync());
         await app.WithDbAsync(async db =>

@@ -120,7 +120,7 @@ public sealed class ForeignMemberBenefitsTests(MemberBenefitsApp fixture) : ICla
         secondReceipt.AssertSaysNowhere(QuidProQuo, "Deductible amount: €3.00");
 
         // The year's statements say the same, per payment.
-        await app.App.RunStatementsAsync(first.MonthStart(1).Year);
+        await app.App.RunStatementsAsync(DonationsApp.OrganizationYear(first.MonthStart(1)));
         var statements = app.App.Statements();
         foreach (var reading in statements.Single(m => m.To.Mailboxes.Single().Address == first.Email).Readings())
         {

@@ -117,7 +117,9 @@ public sealed class DonationsApp : IAsyncDisposable
         ["Hangfire:PollingInterval"] = "00:00:00.200",
         // Tests read Stripe's fees when they say so (FinanceBooks.ReadStripeFeesAsync, or the job
         // itself): a sweep on every minute would race them for the same gift's settlement row.
-        ["Finance:SettlementCron"] = "0 0 1 1 *",
+        // February 31st (Hangfire's Cron.Never): a yearly date would still fire under any test
+        // running at that minute.
+        ["Finance:SettlementCron"] = "0 0 31 2 *",
         ["DataProtection:CertificatePath"] = TestKeyRing.CertificatePath,
         ["Stripe:SecretKey"] = "sk_test_harness",
         ["Stripe:WebhookSecrets:0"] = StripeSignature.Secret,

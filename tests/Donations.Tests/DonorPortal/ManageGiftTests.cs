@@ -140,7 +140,7 @@ public sealed class ManageGiftTests
     {
         await using var app = await DonationsApp.StartAsync();
         var member = await Member.StartAsync(app);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var zone = DonationsApp.OrganizationZone;
         var due = TimeZoneInfo.ConvertTime(member.Gift.MonthStart(2), zone);
         var day = due.Day >= Api.Features.DonorPortal.MovePaymentDay.LastDay ? 1 : due.Day + 1;
 

@@ -10,7 +10,7 @@ namespace Donations.Tests.Finance;
 
 public sealed partial class RevenuePageTests
 {
-    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+    private static readonly TimeZoneInfo NewYork = DonationsApp.OrganizationZone;
 
     /// <summary>Noon, <paramref name="daysAgo"/> days before today on the organisation's calendar, as UTC.</summary>
     private static DateTime LocalNoon(int daysAgo) =>
@@ -89,7 +89,7 @@ public sealed partial class RevenuePageTests
         var finance = await SignedInAsync(app, StaffRoles.Finance);
         // "This year" is the organisation's: in its first half hour, the gifts are dated seconds into it instead.
         var yearStart = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(
-            new DateTime(DonationsApp.OrganizationYear(DateTimeOffset.UtcNow), 1, 1), DonationsApp.OrganizationZone));
+            new DateTime(DonationsApp.OrganizationYear(DateTimeOffset.UtcNow), 1, 1), NewYork));
         DateTimeOffset MinutesAgoThisYear(int minutes) =>
             DateTimeOffset.UtcNow.AddMinutes(-minutes) is var at && at >= yearStart ? at : yearStart.AddSeconds(60 - minutes);
         var first = new OneTimeGift(Amount: 4000, Metadata: FinanceBooks.DonatePage(campaign: "spring")) { PaidAt = MinutesAgoThisYear(30) };

@@ -34,7 +34,7 @@ public sealed partial class FailedPaymentTests
         var email = await app.Smtp!.WaitForMessageAsync(m => m.Subject?.Contains("did not go through") == true);
 
         Assert.Contains("your bank said there were not enough funds available", email.TextBody);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var zone = DonationsApp.OrganizationZone;
         var retryDate = TimeZoneInfo.ConvertTimeFromUtc(nextAttempt.UtcDateTime, zone).ToString("MMMM d, yyyy", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"will try again on {retryDate}", email.TextBody);
         Assert.Contains("works for 3 days", email.TextBody);

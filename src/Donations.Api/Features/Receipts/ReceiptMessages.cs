@@ -102,7 +102,7 @@ public sealed class ReceiptMessages(
         var pdf = isCopy
             ? RenderPdf(content.Text, content.Subject)
             : source.Pdf ?? await StoreAsync(Document(source, RenderPdf(content.Text, content.Subject), model), ct);
-        return mail.Compose(envelope, content, PdfAttachment.Create(FileName(source.Receipt), pdf));
+        return mail.Compose(envelope, content, MailAttachment.Pdf(FileName(source.Receipt), pdf));
     }
 
     /// <summary>The receipt's PDF as attached to its email, e.g. for the donor portal's download; null if unknown.</summary>

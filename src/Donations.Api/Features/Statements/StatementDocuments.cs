@@ -60,7 +60,7 @@ public sealed class StatementDocuments(
             Thread = thread,
             Headers = [new(YearHeader, ledger.Year.ToString(CultureInfo.InvariantCulture))],
         };
-        return mail.Compose(envelope, content, PdfAttachment.Create(PdfFileName(ledger.Year), pdf));
+        return mail.Compose(envelope, content, MailAttachment.Pdf(PdfFileName(ledger.Year), pdf));
     }
 
     public static string PdfFileName(int year) => $"giving-statement-{year}.pdf";

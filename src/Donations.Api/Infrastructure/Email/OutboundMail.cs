@@ -45,7 +45,7 @@ public sealed class OutboundMail(DocumentTemplates templates, IEmailSender sende
         return new MailContent(subject, text, await templates.RenderHtmlAsync($"{template}.html.liquid", model));
     }
 
-    public MimeMessage Compose(MailEnvelope envelope, MailContent content, params MimePart[] attachments)
+    public MimeMessage Compose(MailEnvelope envelope, MailContent content, params MailAttachment[] attachments)
     {
         // Date and Message-Id given to the constructor: the parameterless one makes up both (from
         // the local clock and the host's name), only for them to be replaced, for every message.
@@ -60,9 +60,7 @@ public sealed class OutboundMail(DocumentTemplates templates, IEmailSender sende
             message.InReplyTo = thread;
             message.References.Add(thread);
         }
-        var body = new BodyBuilder { TextBody = content.Text, HtmlBody = content.Html };
-        foreach (var attachment in attachments) body.Attachments.Add(attachment);
-        message.Body = body.ToMessageBody();
+        message.Body = EncodedBody.Create(content.Text, content.Html, attachments);
         return message;
     }
 

@@ -1,6 +1,6 @@
 using Donations.Benchmarks;
 
-// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|statements|e2e|burst|revenue|all>
+// dotnet run -c Release --project tests/Donations.Benchmarks -- <webhooks|receipts|mail|statements|e2e|burst|revenue|all>
 //     [--seconds N] [--connections N] [--count N] [--donors N] [--gifts N] [--rate N] [--warmup N] [--sink smtp|pickup]
 //     [--set Key=Value ...] (a setting for every service started, e.g. --set Hangfire:WorkerCount=4)
 var what = args.FirstOrDefault(a => !a.StartsWith("--") && !a.Contains('=')) ?? "webhooks";
@@ -37,6 +37,14 @@ if (what is "receipts" or "all")
     Console.WriteLine(raw);
     Console.WriteLine(service);
     Console.WriteLine($"receipts: {service.PerSecond / raw.PerSecond:P0} of raw MailKit (goal >= 75%)");
+}
+
+if (what is "mail" or "all")
+{
+    var count = Option("--count", 20_000);
+    var rounds = Option("--rounds", 5);
+    Console.WriteLine($"mail: a receipt-sized message composed and written, {count} per round, median of {rounds} rounds");
+    Console.WriteLine(MailBodyBenchmark.Run(count, rounds));
 }
 
 if (what is "e2e" or "all")

@@ -14,6 +14,9 @@ namespace Donations.Tests.Foundation;
 /// </summary>
 public sealed class EncodedBodyTests
 {
+    /// <summary>RFC 5322 §2.1.1: lines should be no longer than 78 characters.</summary>
+    private const int RfcLineLength = 78;
+
     private static readonly string[] Pieces =
     [
         "Thank you", " ", "  ", "\t", "=", "==", ".", "..", "From ", "Ada Lovelace", "Zoë", "José Ñúñez", "北京", "😀", "€ 12.00",
@@ -132,7 +135,7 @@ public sealed class EncodedBodyTests
         for (var i = 0; i < 300; i++)
         {
             var body = EncodedBody.Create(RandomText(random), RandomText(random), [MailAttachment.Pdf("receipt-2026-000001.pdf", RandomBytes(random, 3_000))]);
-            AssertSevenBitLines(body.Content.ToArray(), TransferEncodings.MaxSevenBitLine);
+            AssertSevenBitLines(body.Content.ToArray(), RfcLineLength);
         }
     }
 
@@ -202,7 +205,7 @@ public sealed class EncodedBodyTests
 
         await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, written);
 
-        AssertSevenBitLines(written.ToArray(), TransferEncodings.MaxSevenBitLine);
+        AssertSevenBitLines(written.ToArray(), RfcLineLength);
         written.Position = 0;
         var back = await MimeMessage.LoadAsync(written);
         Assert.Equal("1.0", back.Headers[HeaderId.MimeVersion]);

@@ -21,12 +21,14 @@ namespace Donations.Api.Infrastructure.Email;
 /// </summary>
 public sealed class EncodedBody : MimeEntity
 {
-    private readonly ArrayBufferWriter<byte> _bytes;
+    // An array segment: the streams MailKit writes to copy a span into an array of their own first.
+    private readonly ArraySegment<byte> _content;
 
-    private EncodedBody(ContentType type, ArrayBufferWriter<byte> bytes) : base(type) => _bytes = bytes;
+    private EncodedBody(ContentType type, ArrayBufferWriter<byte> bytes) : base(type) =>
+        _content = MemoryMarshal.TryGetArray(bytes.WrittenMemory, out var segment) ? segment : bytes.WrittenSpan.ToArray();
 
     /// <summary>The body's bytes after its headers, with CRLF line breaks.</summary>
-    public ReadOnlyMemory<byte> Content => _bytes.WrittenMemory;
+    public ReadOnlyMemory<byte> Content => _content;
 
     public static EncodedBody Create(string text, string html, IReadOnlyList<MailAttachment> attachments)
     {
@@ -61,8 +63,7 @@ public sealed class EncodedBody : MimeEntity
         var (output, filtered) = Output(options, stream);
         using (filtered)
         {
-            var content = Segment();
-            output.Write(content.Array!, content.Offset, content.Count);
+            output.Write(_content.Array!, _content.Offset, _content.Count);
             filtered?.Flush(cancellationToken);
         }
     }
@@ -73,8 +74,7 @@ public sealed class EncodedBody : MimeEntity
         var (output, filtered) = Output(options, stream);
         using (filtered)
         {
-            var content = Segment();
-            await output.WriteAsync(content.Array!, content.Offset, content.Count, cancellationToken);
+            await output.WriteAsync(_content.Array!, _content.Offset, _content.Count, cancellationToken);
             if (filtered is not null) await filtered.FlushAsync(cancellationToken);
         }
     }
@@ -90,10 +90,6 @@ public sealed class EncodedBody : MimeEntity
         filtered.Add(new Dos2UnixFilter());
         return (filtered, filtered);
     }
-
-    /// <summary>The bytes as an array segment: the streams MailKit writes to copy a span into an array of their own first.</summary>
-    private ArraySegment<byte> Segment() =>
-        MemoryMarshal.TryGetArray(Content, out var segment) ? segment : new ArraySegment<byte>(Content.ToArray());
 
     private static void WriteAlternatives(ArrayBufferWriter<byte> bytes, string boundary, string text, string html)
     {

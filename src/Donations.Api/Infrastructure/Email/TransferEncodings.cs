@@ -47,15 +47,13 @@ public static class TransferEncodings
     public static void WriteSevenBit(ReadOnlySpan<char> text, IBufferWriter<byte> output)
     {
         var lines = Lines(text);
-        var more = lines.MoveNext();
-        while (more)
+        while (lines.MoveNext())
         {
             var line = lines.Current;
-            more = lines.MoveNext();
             var span = output.GetSpan(line.Length + 2);
             // Narrowing ASCII cannot fail: IsSevenBit checked it.
             var length = Encoding.ASCII.GetBytes(line, span);
-            if (more || lines.EndedInBreak)
+            if (lines.CurrentEndsInBreak)
             {
                 span[length++] = (byte)'\r';
                 span[length++] = (byte)'\n';
@@ -71,17 +69,15 @@ public static class TransferEncodings
     /// </summary>
     public static void WriteQuotedPrintable(ReadOnlySpan<char> text, IBufferWriter<byte> output)
     {
-        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(MaxLine(text)));
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
         try
         {
             var lines = Lines(text);
-            var more = lines.MoveNext();
-            while (more)
+            while (lines.MoveNext())
             {
                 var length = Encoding.UTF8.GetBytes(lines.Current, rented);
-                more = lines.MoveNext();
                 QuoteLine(rented.AsSpan(0, length), output);
-                if (more || lines.EndedInBreak) Write(output, "\r\n"u8);
+                if (lines.CurrentEndsInBreak) Write(output, "\r\n"u8);
             }
         }
         finally
@@ -161,13 +157,6 @@ public static class TransferEncodings
         output.Advance(bytes.Length);
     }
 
-    private static int MaxLine(ReadOnlySpan<char> text)
-    {
-        var max = 0;
-        foreach (var line in Lines(text)) max = Math.Max(max, line.Length);
-        return max;
-    }
-
     /// <summary>
     /// The text's lines without their breaks, LF or CRLF; a final break ends the last line, it does
     /// not start an empty one. A lone CR is a character of its line, but one that ends the text is
@@ -178,28 +167,27 @@ public static class TransferEncodings
     private ref struct LineEnumerator(ReadOnlySpan<char> text)
     {
         private ReadOnlySpan<char> _rest = text;
-        private bool _done = text.IsEmpty;
 
         public ReadOnlySpan<char> Current { get; private set; }
 
-        /// <summary>Once the last line is read: whether a line break ended it.</summary>
-        public bool EndedInBreak { get; private set; }
+        /// <summary>Whether a line break ended <see cref="Current"/> (every line but perhaps the last).</summary>
+        public bool CurrentEndsInBreak { get; private set; }
 
         public readonly LineEnumerator GetEnumerator() => this;
 
         public bool MoveNext()
         {
-            if (_done) return false;
+            if (_rest.IsEmpty) return false;
             var end = _rest.IndexOf('\n');
+            CurrentEndsInBreak = end >= 0;
             if (end < 0)
             {
                 Current = _rest;
-                _done = true;
+                _rest = default;
                 return true;
             }
             Current = end > 0 && _rest[end - 1] == '\r' ? _rest[..(end - 1)] : _rest[..end];
             _rest = _rest[(end + 1)..];
-            _done = EndedInBreak = _rest.IsEmpty;
             return true;
         }
     }

@@ -191,7 +191,18 @@ public sealed class DonationsDbContext : DbContext, IDataProtectionKeyContext
             e.Property(x => x.ApiVersion).HasMaxLength(64);
             e.Property(x => x.Source).HasMaxLength(16);
             e.Property(x => x.Error).HasMaxLength(4000);
-            e.HasIndex(x => new { x.Status, x.EnqueuedAt });
+            // Each index holds only the rows one reader looks for. The dispatcher's claim reads the
+            // oldest waiting rows of its own index in arrival order: through an index on
+            // (Status, EnqueuedAt) it read every waiting row and sorted them, or scanned the table
+            // once most rows were waiting, so a dispatcher that fell behind (a restart, an outage of
+            // Hangfire's storage, a burst) caught up more slowly the further behind it was: 96 ms
+            // a claim of 200 with 100,000 waiting, 5 ms here. An event enters one of these indexes
+            // when it arrives and another when it is claimed, as it did that one, and none when it
+            // is processed; the failed and ignored ones are what staff list.
+            e.HasIndex(x => x.ReceivedAt, "IX_StripeEvents_WaitingToBeEnqueued").HasFilter(StripeEvent.WaitingToBeEnqueued);
+            e.HasIndex(x => x.EnqueuedAt, "IX_StripeEvents_HandedOver").HasFilter(StripeEvent.HandedOver);
+            e.HasIndex(x => x.ReceivedAt, "IX_StripeEvents_Failed").HasFilter(StripeEvent.StatusIs(StripeEventStatus.Failed));
+            e.HasIndex(x => x.ReceivedAt, "IX_StripeEvents_Ignored").HasFilter(StripeEvent.StatusIs(StripeEventStatus.Ignored));
             e.HasIndex(x => x.CreatedAt);
         });
 

@@ -1167,7 +1167,17 @@ namespace Donations.Migrations.Sqlite.Migrations
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("Status", "EnqueuedAt");
+                    b.HasIndex(new[] { "ReceivedAt" }, "IX_StripeEvents_Failed")
+                        .HasFilter("\"Status\" = 'Failed'");
+
+                    b.HasIndex(new[] { "EnqueuedAt" }, "IX_StripeEvents_HandedOver")
+                        .HasFilter("\"Status\" = 'Received' AND \"EnqueuedAt\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "ReceivedAt" }, "IX_StripeEvents_Ignored")
+                        .HasFilter("\"Status\" = 'Ignored'");
+
+                    b.HasIndex(new[] { "ReceivedAt" }, "IX_StripeEvents_WaitingToBeEnqueued")
+                        .HasFilter("\"Status\" = 'Received' AND \"EnqueuedAt\" IS NULL");
 
                     b.ToTable("StripeEvents");
                 });

@@ -24,4 +24,17 @@ public sealed class StripeEvent
     public DateTime? ProcessedAt { get; set; }
     public int Attempts { get; set; }
     public string? Error { get; set; }
+
+    // The inbox's partial indexes, as SQL filters. Each holds only the rows one reader looks for,
+    // so an event enters one of them when it arrives, another when it is handed to Hangfire, and
+    // none once processed. Statements name the status as the same literal, or the planner cannot
+    // use these indexes.
+
+    /// <summary>Arrived and not yet handed to Hangfire: what the dispatcher claims, oldest first.</summary>
+    public static readonly string WaitingToBeEnqueued = $"{StatusIs(StripeEventStatus.Received)} AND \"EnqueuedAt\" IS NULL";
+
+    /// <summary>Handed to Hangfire and not yet processed: what the sweeper looks through for lost jobs.</summary>
+    public static readonly string HandedOver = $"{StatusIs(StripeEventStatus.Received)} AND \"EnqueuedAt\" IS NOT NULL";
+
+    public static string StatusIs(StripeEventStatus status) => $"\"Status\" = '{status}'";
 }

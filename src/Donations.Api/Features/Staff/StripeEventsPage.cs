@@ -68,7 +68,8 @@ internal static class StripeEventsPage
     }
 
     private static Task<List<StripeEvent>> ListAsync(DonationsDbContext db, StripeEventStatus status, CancellationToken ct) =>
-        db.StripeEvents.AsNoTracking().Where(e => e.Status == status)
+        // The status as a literal: each list reads its own partial index (DonationsDbContext).
+        db.StripeEvents.AsNoTracking().Where(e => e.Status == EF.Constant(status))
             .OrderByDescending(e => e.ReceivedAt).Take(Shown).ToListAsync(ct);
 
     private static async Task<IResult> RetryAsync(string id, HttpContext http, IAntiforgery antiforgery, RetryStripeEvent retry)

@@ -106,12 +106,18 @@ public sealed class InboxDispatcher(
 
     /// <summary>Oldest first, as they arrived; one statement for the batch where the database allows.</summary>
     private Task<List<string>> ClaimAsync(DonationsDbContext db, DateTime stamp, CancellationToken ct) =>
-        claims.ClaimBatchAsync<string, DateTime>(db, new BatchClaim(
-            Table: "StripeEvents", Key: "Id", Order: "ReceivedAt",
-            Set: "\"EnqueuedAt\" = @stamp",
-            Where: "\"Status\" = @status AND \"EnqueuedAt\" IS NULL",
-            Limit: BatchSize,
-            Parameters: new Dictionary<string, object?> { ["stamp"] = stamp, ["status"] = nameof(StripeEventStatus.Received) }), ct);
+        claims.ClaimBatchAsync<string, DateTime>(db, Claim(stamp), ct);
+
+    /// <summary>
+    /// The waiting rows, read through their own index (<see cref="StripeEvent.WaitingToBeEnqueued"/>):
+    /// a claim costs its batch, not the backlog.
+    /// </summary>
+    internal static BatchClaim Claim(DateTime stamp) => new(
+        Table: "StripeEvents", Key: "Id", Order: "ReceivedAt",
+        Set: "\"EnqueuedAt\" = @stamp",
+        Where: StripeEvent.WaitingToBeEnqueued,
+        Limit: BatchSize,
+        Parameters: new Dictionary<string, object?> { ["stamp"] = stamp });
 
 
     /// <summary>Hands back rows this node claimed but could not enqueue; throws while the database is away.</summary>

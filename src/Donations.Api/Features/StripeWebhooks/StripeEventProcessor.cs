@@ -230,8 +230,8 @@ public sealed class StripeEventProcessor(
         var stripeIds = created.Distinct().ToList();
         var waiting = db.StripeEvents.Where(e => e.Status == StripeEventStatus.Failed
                                                  && e.Error != null && e.Error.StartsWith(StripeEventNotReadyException.ErrorPrefix));
-        // Almost always none: one look on the status index instead of one search per id; else the
-        // waiting rows are read once and matched here, not searched once per id.
+        // Almost always none: one look on the failed events' index instead of one search per id;
+        // else the waiting rows are read once and matched here, not searched once per id.
         var rows = await waiting.Select(e => new { e.Id, e.Payload }).ToListAsync(ct);
         if (rows.Count == 0) return;
         var quoted = stripeIds.Select(id => $"\"{id}\"").ToList();

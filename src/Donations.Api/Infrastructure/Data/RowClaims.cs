@@ -200,6 +200,15 @@ public sealed class RowClaims(DatabaseSettings database)
 
     private async Task<List<TKey>> ClaimInOneStatementAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)
     {
+        var (sql, parameters) = OneStatementClaim(claim);
+        var rows = await ExecuteAsync(db, sql, parameters, c => ReadAsync<TKey, TOrder>(c, ct), ct);
+        // Handed over in the claim's order: RETURNING promises none.
+        return rows.OrderBy(r => r.Order).Select(r => r.Key).ToList();
+    }
+
+    /// <summary>A batch's claim as one statement (PostgreSQL and SQLite), with its parameters; tests read its plan.</summary>
+    internal (string Sql, Dictionary<string, object?> Parameters) OneStatementClaim(BatchClaim claim)
+    {
         // PostgreSQL's lock clause ends the row selection; SQLite has one writer at a time and needs none.
         var locking = database.Provider == DatabaseProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
         // Plain ADO.NET: EF would wrap a query of two columns in a SELECT, which an UPDATE cannot be.
@@ -212,9 +221,7 @@ public sealed class RowClaims(DatabaseSettings database)
             )
             RETURNING "{claim.Key}", "{claim.Order}"
             """;
-        var rows = await ExecuteAsync(db, sql, With(claim.Parameters, ("claimLimit", claim.Limit)), c => ReadAsync<TKey, TOrder>(c, ct), ct);
-        // Handed over in the claim's order: RETURNING promises none.
-        return rows.OrderBy(r => r.Order).Select(r => r.Key).ToList();
+        return (sql, With(claim.Parameters, ("claimLimit", claim.Limit)));
     }
 
     private async Task<List<TKey>> ClaimRowByRowAsync<TKey, TOrder>(DonationsDbContext db, BatchClaim claim, CancellationToken ct)

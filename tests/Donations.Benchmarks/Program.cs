@@ -25,6 +25,7 @@ if (what is "webhooks" or "all")
         Console.WriteLine(service.Load);
         Console.WriteLine($"  {service.Load.PerSecond / baseline.Load.PerSecond:P0} of baseline throughput (web node goal >= 85%), p99 {service.Load.P99Ms:F1} ms (web node goal <= 20 ms)");
         Console.WriteLine($"  {service.PerRequest}");
+        Console.WriteLine($"  {service.DispatchLag}");
     }
 }
 

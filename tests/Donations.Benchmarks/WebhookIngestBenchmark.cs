@@ -44,6 +44,9 @@ public static class WebhookIngestBenchmark
     /// <summary>A service's run and the CPU it and the database spent in its measured phase (not the warm-up).</summary>
     public sealed record Measured(LoadResult Load, CpuSpent Cpu)
     {
+        /// <summary>How far the node's dispatcher was behind ingest when the load stopped (services only).</summary>
+        public string? DispatchLag { get; init; }
+
         public string PerRequest =>
             $"CPU per request: service {1000 * Cpu.Service / Load.Requests:F2} ms, PostgreSQL {1000 * Cpu.Database / Load.Requests:F2} ms " +
             "(compares across runs where rates do not)";
@@ -61,7 +64,31 @@ public static class WebhookIngestBenchmark
         CpuSpent? start = null;
         var load = await LoadDriver.RunAsync(name, service.BaseAddress, connections,
             WarmUp, duration, i => Request($"evt_svc_{runId}_{i}"), () => start = CpuSpent.Read(service.ProcessId, pg.Port));
-        return new Measured(load, CpuSpent.Read(service.ProcessId, pg.Port).Since(start!));
+        var cpu = CpuSpent.Read(service.ProcessId, pg.Port).Since(start!);
+        return new Measured(load, cpu) { DispatchLag = await DispatchLagAsync(cs) };
+    }
+
+    /// <summary>
+    /// Events not yet handed to Hangfire when the load stopped, and how long the dispatcher took to
+    /// hand them all over: whether dispatch keeps up with ingest, and how fast it catches up.
+    /// </summary>
+    private static async Task<string> DispatchLagAsync(string connectionString)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand(
+            "SELECT count(*) FROM \"StripeEvents\" WHERE \"Status\" = 'Received' AND \"EnqueuedAt\" IS NULL", db);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var atStop = (long)(await count.ExecuteScalarAsync())!;
+        var waiting = atStop;
+        while (waiting > 0 && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(100);
+            waiting = (long)(await count.ExecuteScalarAsync())!;
+        }
+        return waiting == 0
+            ? $"dispatcher: {atStop} events waiting when the load stopped, all handed to Hangfire {clock.Elapsed.TotalSeconds:F1} s later"
+            : $"dispatcher: {atStop} events waiting when the load stopped, {waiting} still waiting after 60 s";
     }
 
     private static HttpRequestMessage Request(string eventId) => StripeSignature.SignedWebhook(StripeShapedEvent(eventId));
